@@ -1,0 +1,22 @@
+//! Dense block: a matrix–vector product with a fixed weight matrix.
+//!
+//! Relation: for each output `i`, rows `M_i0 … M_i,n−1` hold `a = x_j` (the input, fetched by a
+//! wiring lookup), the fixed weight `W_ij` and a running sum `c` with
+//! `c_j = W_ij·x_j + c_{j+1}` (and `c_{n−1} = W_i,n−1·x_{n−1}`), so the first row holds
+//! `acc_i = Σ_j W_ij·x_j`. Identity on `H`:
+//! `q_dense·c − W·a − q_dense_next·c(ωX) = 0` (the weight column is zero off dense rows).
+//! The weights are only ever committed: the verifier sees `[W(τ)]₁` and one evaluation.
+
+use super::{Block, Ctx, Fix, Row, Wit};
+use ark_bn254::Fr;
+
+pub struct Dense;
+
+impl Block for Dense {
+    fn name(&self) -> &'static str {
+        "dense"
+    }
+    fn constraints(&self, r: &Row, _ctx: &Ctx, out: &mut Vec<Fr>) {
+        out.push(r.f(Fix::QDense) * r.w(Wit::C) - r.f(Fix::Weight) * r.w(Wit::A) - r.f(Fix::QDenseNext) * r.next(Wit::C));
+    }
+}

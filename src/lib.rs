@@ -1,0 +1,13 @@
+//! zktorch: zero-knowledge proofs of ONNX model inference on BN254, verified off-chain or by a
+//! generated Solidity contract.
+//!
+//! Layers (one folder each): [`onnx`] loads and quantizes a model, [`compiler`] lays it out as
+//! basic blocks over one evaluation domain, [`blocks`] holds each block's constraints,
+//! [`pcs`] is KZG, [`transcript`] the keccak Fiat–Shamir transcript shared with Solidity,
+//! [`accumulation`] folds every KZG claim into one pairing check, and [`evm`] renders,
+//! compiles, deploys and calls the verifier contract.
+
+pub mod error;
+pub mod onnx;
+
+pub use error::{Error, Result};

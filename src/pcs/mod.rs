@@ -1,0 +1,172 @@
+//! KZG polynomial commitments on BN254 (Kate–Zaverucha–Goldberg 2010).
+//!
+//! A commitment to `f` is `[f(τ)]₁`; an opening of `f` at `z` to `v` is `W = [(f(X) − v)/(X − z)]₁`,
+//! checked by `e(C − v·[1]₁ + z·W, [1]₂) = e(W, [τ]₂)`. Only `[1]₂` and `[τ]₂` are ever used in G2,
+//! and no argument of this crate relies on a degree bound (architecture §2.1), so a public
+//! Powers-of-Tau file with more G1 than G2 powers is safe to use.
+
+pub mod encoding;
+pub mod ptau;
+
+use crate::{Error, Result};
+use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine};
+use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
+use ark_ff::{One, UniformRand, Zero};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+use rayon::prelude::*;
+
+/// A structured reference string: `[τ^i]₁` for `i < g1.len()`, plus `[1]₂` and `[τ]₂`.
+#[derive(Clone, Debug, CanonicalSerialize, CanonicalDeserialize, PartialEq)]
+pub struct Srs {
+    pub g1: Vec<G1Affine>,
+    pub g2: G2Affine,
+    pub tau_g2: G2Affine,
+}
+
+impl Srs {
+    /// An insecure SRS whose τ comes from `rng` (tests and `--dev-srs` only: whoever knows the
+    /// seed can forge proofs).
+    pub fn insecure_dev(num_g1: usize, rng: &mut impl ark_std::rand::RngCore) -> Self {
+        let tau = Fr::rand(rng);
+        let mut powers = Vec::with_capacity(num_g1);
+        let mut cur = Fr::one();
+        for _ in 0..num_g1 {
+            powers.push(cur);
+            cur *= tau;
+        }
+        let g1 = G1Projective::from(G1Affine::generator());
+        let g1_powers = ark_ec::scalar_mul::ScalarMul::batch_mul(g1, &powers);
+        let g2 = G2Affine::generator();
+        Self { g1: g1_powers, g2, tau_g2: (g2 * tau).into_affine() }
+    }
+
+    /// Keeps the first `num_g1` G1 powers.
+    pub fn trim(&self, num_g1: usize) -> Result<Self> {
+        if num_g1 > self.g1.len() {
+            return Err(Error::SrsTooSmall { have: self.g1.len(), need: num_g1 });
+        }
+        Ok(Self { g1: self.g1[..num_g1].to_vec(), g2: self.g2, tau_g2: self.tau_g2 })
+    }
+
+    /// `[f(τ)]₁` for `f` in coefficient form.
+    pub fn commit(&self, coeffs: &[Fr]) -> Result<G1Affine> {
+        let coeffs = trim_zeros(coeffs);
+        if coeffs.len() > self.g1.len() {
+            return Err(Error::SrsTooSmall { have: self.g1.len(), need: coeffs.len() });
+        }
+        Ok(G1Projective::msm_unchecked(&self.g1[..coeffs.len()], coeffs).into_affine())
+    }
+
+    /// Checks one KZG claim directly with two pairings (used in tests; the protocol batches
+    /// every claim into one accumulator instead).
+    pub fn check_opening(&self, c: &G1Affine, z: Fr, v: Fr, w: &G1Affine) -> bool {
+        use ark_ec::pairing::Pairing;
+        let lhs = (c.into_group() - self.g1[0] * v + *w * z).into_affine();
+        ark_bn254::Bn254::pairing(lhs, self.g2) == ark_bn254::Bn254::pairing(*w, self.tau_g2)
+    }
+}
+
+fn trim_zeros(c: &[Fr]) -> &[Fr] {
+    let mut n = c.len();
+    while n > 0 && c[n - 1].is_zero() {
+        n -= 1;
+    }
+    &c[..n]
+}
+
+/// Evaluates `f` (coefficients) at `z` by Horner's rule.
+pub fn evaluate(coeffs: &[Fr], z: Fr) -> Fr {
+    coeffs.iter().rev().fold(Fr::zero(), |acc, c| acc * z + c)
+}
+
+/// `(f(X) − f(z)) / (X − z)` by synthetic division.
+pub fn divide_by_linear(coeffs: &[Fr], z: Fr) -> Vec<Fr> {
+    if coeffs.len() < 2 {
+        return Vec::new();
+    }
+    let mut q = vec![Fr::zero(); coeffs.len() - 1];
+    let mut carry = Fr::zero();
+    for i in (1..coeffs.len()).rev() {
+        carry = coeffs[i] + carry * z;
+        q[i - 1] = carry;
+    }
+    q
+}
+
+/// `Σ_i ν^i f_i` for polynomials in coefficient form, in parallel over coefficients.
+pub fn linear_combination(polys: &[&[Fr]], nu: Fr) -> Vec<Fr> {
+    let len = polys.iter().map(|p| p.len()).max().unwrap_or(0);
+    let mut powers = Vec::with_capacity(polys.len());
+    let mut cur = Fr::one();
+    for _ in polys {
+        powers.push(cur);
+        cur *= nu;
+    }
+    (0..len)
+        .into_par_iter()
+        .map(|k| {
+            polys
+                .iter()
+                .zip(&powers)
+                .filter_map(|(p, s)| p.get(k).map(|c| *c * s))
+                .sum()
+        })
+        .collect()
+}
+
+/// Batch opening of several polynomials at one point: values `f_i(z)` and the single witness
+/// `W = [(Σ ν^i f_i − Σ ν^i f_i(z)) / (X − z)]₁`.
+pub fn open_batch(srs: &Srs, polys: &[&[Fr]], z: Fr, nu: Fr) -> Result<G1Affine> {
+    let combined = linear_combination(polys, nu);
+    srs.commit(&divide_by_linear(&combined, z))
+}
+
+/// `1, x, x², …` (n terms).
+pub fn powers(x: Fr, n: usize) -> Vec<Fr> {
+    let mut v = Vec::with_capacity(n);
+    let mut cur = Fr::one();
+    for _ in 0..n {
+        v.push(cur);
+        cur *= x;
+    }
+    v
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_std::test_rng;
+
+    #[test]
+    fn kzg_opening_roundtrip_and_rejection() {
+        let mut rng = test_rng();
+        let srs = Srs::insecure_dev(64, &mut rng);
+        let f: Vec<Fr> = (0..40).map(|_| Fr::rand(&mut rng)).collect();
+        let c = srs.commit(&f).unwrap();
+        let z = Fr::rand(&mut rng);
+        let v = evaluate(&f, z);
+        let w = srs.commit(&divide_by_linear(&f, z)).unwrap();
+        assert!(srs.check_opening(&c, z, v, &w));
+        assert!(!srs.check_opening(&c, z, v + Fr::one(), &w));
+        assert!(matches!(srs.commit(&vec![Fr::one(); 65]), Err(Error::SrsTooSmall { .. })));
+    }
+
+    #[test]
+    fn commitment_matches_ark_poly_commit_kzg10() {
+        use ark_poly::{univariate::DensePolynomial, DenseUVPolynomial};
+        use ark_poly_commit::kzg10::{Powers, KZG10};
+        use std::borrow::Cow;
+        let mut rng = test_rng();
+        let srs = Srs::insecure_dev(32, &mut rng);
+        let f: Vec<Fr> = (0..32).map(|_| Fr::rand(&mut rng)).collect();
+        let powers = Powers::<ark_bn254::Bn254> {
+            powers_of_g: Cow::Borrowed(&srs.g1),
+            powers_of_gamma_g: Cow::Owned(vec![]),
+        };
+        let poly = DensePolynomial::from_coefficients_vec(f.clone());
+        let (theirs, _) =
+            KZG10::<ark_bn254::Bn254, DensePolynomial<Fr>>::commit(&powers, &poly, None, None).unwrap();
+        assert_eq!(theirs.0, srs.commit(&f).unwrap());
+    }
+}
