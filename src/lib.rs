@@ -3,11 +3,19 @@
 //!
 //! Layers (one folder each): [`onnx`] loads and quantizes a model, [`compiler`] lays it out as
 //! basic blocks over one evaluation domain, [`blocks`] holds each block's constraints,
-//! [`pcs`] is KZG, [`transcript`] the keccak Fiat–Shamir transcript shared with Solidity,
-//! [`accumulation`] folds every KZG claim into one pairing check, and [`evm`] renders,
-//! compiles, deploys and calls the verifier contract.
+//! [`protocol`] is the prover and verifier over those blocks, [`pcs`] is KZG, [`transcript`] the
+//! keccak Fiat–Shamir transcript shared with Solidity, [`accumulation`] folds every KZG claim
+//! into one pairing check, and [`evm`] renders, compiles, deploys and calls the verifier contract.
 
+pub mod accumulation;
+pub mod blocks;
+pub mod commands;
+pub mod compiler;
 pub mod error;
+pub mod evm;
 pub mod onnx;
+pub mod pcs;
+pub mod protocol;
+pub mod transcript;
 
 pub use error::{Error, Result};

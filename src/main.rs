@@ -1,1 +1,216 @@
-fn main() {}
+//! The `zktorch` command line: parses arguments, calls [`zktorch::commands`], prints the report.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use zktorch::commands::{self, SetupOptions, SrsSource};
+use zktorch::Error;
+
+#[derive(Parser)]
+#[command(name = "zktorch", version, about = "Zero-knowledge proofs of ONNX model inference, verified off-chain or on Ethereum")]
+struct Cli {
+    /// Print one JSON object on stdout instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct Chain {
+    /// JSON-RPC endpoint of the Ethereum node.
+    #[arg(long, env = "ETH_RPC_URL")]
+    rpc_url: String,
+    /// Private key of the sending account (hex). Prefer the ETH_PRIVATE_KEY environment variable.
+    #[arg(long, env = "ETH_PRIVATE_KEY", hide_env_values = true)]
+    private_key: String,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Compile a model and derive its proving and verifying keys from a KZG SRS.
+    Setup {
+        /// The ONNX model.
+        #[arg(long)]
+        model: PathBuf,
+        /// Folder for settings.json, pk.bin and vk.json.
+        #[arg(long)]
+        out: PathBuf,
+        /// Example input (EZKL input.json) used to choose the fixed-point scale.
+        #[arg(long)]
+        input: Option<PathBuf>,
+        /// Fixed-point scale 2^s (overrides the choice from --input).
+        #[arg(long)]
+        scale_bits: Option<u32>,
+        /// A snarkjs Powers-of-Tau file (BN254), e.g. from the Hermez or Perpetual ceremony.
+        #[arg(long, conflicts_with = "dev_srs")]
+        srs: Option<PathBuf>,
+        /// Generate an INSECURE local SRS (for tests and demos only).
+        #[arg(long)]
+        dev_srs: bool,
+    },
+    /// Run the model on an input and prove the result.
+    Prove {
+        #[arg(long)]
+        keys: PathBuf,
+        #[arg(long)]
+        model: PathBuf,
+        /// EZKL-style input.json: {"input_data": [[...]]}.
+        #[arg(long)]
+        input: PathBuf,
+        /// Where to write proof.json.
+        #[arg(long)]
+        out: PathBuf,
+        /// Seed for the blinding randomness (reproducible proofs); default: OS randomness.
+        #[arg(long)]
+        seed: Option<u64>,
+    },
+    /// Verify a proof off-chain. Exit 0 if valid, 1 if invalid, 2 on usage or I/O errors.
+    Verify {
+        #[arg(long)]
+        keys: PathBuf,
+        #[arg(long)]
+        proof: PathBuf,
+    },
+    /// Write the Solidity verifier of a model (Verifier.sol) and compile it (Verifier.json).
+    GenVerifier {
+        #[arg(long)]
+        keys: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Deploy a compiled verifier; prints its address.
+    Deploy {
+        /// The gen-verifier output folder (or its Verifier.json).
+        #[arg(long)]
+        verifier: PathBuf,
+        #[command(flatten)]
+        chain: Chain,
+    },
+    /// Submit a proof to a deployed verifier in a transaction. Exit 0 only if accepted.
+    Submit {
+        #[arg(long)]
+        proof: PathBuf,
+        /// Address of the deployed verifier.
+        #[arg(long)]
+        address: String,
+        #[command(flatten)]
+        chain: Chain,
+    },
+}
+
+/// Outcome of a command: the report, and whether it is a "no" verdict (exit 1).
+struct Outcome {
+    json: serde_json::Value,
+    text: String,
+    rejected: bool,
+}
+
+fn ok(json: serde_json::Value, text: String) -> Outcome {
+    Outcome { json, text, rejected: false }
+}
+
+fn run(cli: &Cli) -> Result<Outcome, Error> {
+    Ok(match &cli.command {
+        Command::Setup { model, out, input, scale_bits, srs, dev_srs } => {
+            let srs = match (srs, dev_srs) {
+                (Some(p), _) => SrsSource::Ptau(p.clone()),
+                (None, true) => {
+                    eprintln!("warning: --dev-srs makes an INSECURE SRS: whoever ran setup can forge proofs. Use --srs FILE.ptau for real deployments.");
+                    SrsSource::Dev
+                }
+                (None, false) => return Err(Error::Usage("pass --srs FILE.ptau (a Powers-of-Tau file) or --dev-srs".into())),
+            };
+            let r = commands::setup(&SetupOptions {
+                model: model.clone(),
+                out: out.clone(),
+                input: input.clone(),
+                scale_bits: *scale_bits,
+                srs,
+            })?;
+            let text = format!(
+                "keys written to {} (scale 2^{}, domain 2^{}, {} rows used) in {:.2} s\nvk digest {}",
+                r.keys.display(),
+                r.scale_bits,
+                r.domain_size.trailing_zeros(),
+                r.gate_rows,
+                r.seconds,
+                r.vk_digest
+            );
+            ok(json(&r), text)
+        }
+        Command::Prove { keys, model, input, out, seed } => {
+            let r = commands::prove(&commands::ProveOptions {
+                keys: keys.clone(),
+                model: model.clone(),
+                input: input.clone(),
+                out: out.clone(),
+                seed: *seed,
+            })?;
+            let text = format!(
+                "proof written to {} ({} bytes, {} G1 points) in {:.2} s\noutput {:?}\nmax abs error vs float model {:.3e}",
+                r.proof.display(),
+                r.proof_bytes,
+                r.g1_points,
+                r.seconds,
+                r.outputs,
+                r.max_abs_error
+            );
+            ok(json(&r), text)
+        }
+        Command::Verify { keys, proof } => {
+            let r = commands::verify(keys, proof)?;
+            let text = match &r.reason {
+                None => format!("proof is valid ({:.3} s); proven output {:?}", r.seconds, r.outputs),
+                Some(why) => format!("proof is INVALID: {why}"),
+            };
+            Outcome { json: json(&r), text, rejected: !r.valid }
+        }
+        Command::GenVerifier { keys, out } => {
+            let r = commands::gen_verifier(keys, out)?;
+            let text = format!(
+                "wrote {} and {} (runtime code {} bytes)",
+                r.source.display(),
+                r.artifact.display(),
+                r.runtime_bytes
+            );
+            ok(json(&r), text)
+        }
+        Command::Deploy { verifier, chain } => {
+            let r = commands::deploy(verifier, &chain.rpc_url, &chain.private_key)?;
+            let text = format!("verifier deployed at {} (tx {}, block {}, gas used {})", r.address, r.tx_hash, r.block, r.gas_used);
+            ok(json(&r), text)
+        }
+        Command::Submit { proof, address, chain } => {
+            let r = commands::submit(proof, address, &chain.rpc_url, &chain.private_key)?;
+            let verdict = if r.accepted { "ACCEPTED" } else { "REJECTED" };
+            let text = format!("proof {verdict} on-chain (tx {}, block {}, gas used {})", r.tx_hash, r.block, r.gas_used);
+            Outcome { json: json(&r), text, rejected: !r.accepted }
+        }
+    })
+}
+
+fn json<T: serde::Serialize>(report: &T) -> serde_json::Value {
+    serde_json::to_value(report).expect("reports serialize")
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(outcome) => {
+            if cli.json {
+                println!("{}", outcome.json);
+            } else {
+                println!("{}", outcome.text);
+            }
+            if outcome.rejected { ExitCode::from(1) } else { ExitCode::SUCCESS }
+        }
+        Err(e) => {
+            if cli.json {
+                println!("{}", serde_json::json!({ "error": e.to_string() }));
+            }
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -112,10 +112,10 @@ pub fn choose_scale_bits(mlp: &Mlp, input: &[f64], min_bits: u32, max_bits: u32)
     }
     // Largest magnitude per place, NaN counted as infinitely large.
     let mag = |v: &f64| if v.is_nan() { f64::INFINITY } else { v.abs() };
-    let mut worst = ("input".to_string(), 0.0f64, 0.0f64); // (node, value, magnitude)
+    let mut worst = ("input".to_string(), 0.0f64, -1.0f64); // (node, value, magnitude)
     let mut consider = |node: &str, vals: &[f64]| {
         for v in vals {
-            if mag(v) > worst.2 || (worst.2 == 0.0 && worst.0 == "input" && mag(v) > 0.0) {
+            if mag(v) > worst.2 {
                 worst = (node.to_string(), *v, mag(v));
             }
         }

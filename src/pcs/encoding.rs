@@ -72,6 +72,19 @@ pub fn g2_to_words(p: &G2Affine) -> [Word; 4] {
     [to_word(&x.c1), to_word(&x.c0), to_word(&y.c1), to_word(&y.c0)]
 }
 
+/// `(x.c1, x.c0, y.c1, y.c0)` → G2; rejects non-canonical words and points off the curve or
+/// outside the prime-order subgroup.
+pub fn words_to_g2(w: &[Word; 4]) -> Result<G2Affine> {
+    let c = |i: usize| from_word_strict::<Fq>(&w[i], "G2 coordinate");
+    let x = ark_bn254::Fq2::new(c(1)?, c(0)?);
+    let y = ark_bn254::Fq2::new(c(3)?, c(2)?);
+    let p = G2Affine::new_unchecked(x, y);
+    if !p.is_on_curve() || !p.is_in_correct_subgroup_assuming_on_curve() {
+        return Err(Error::MalformedProof("G2 point is not a valid BN254 G2 point".into()));
+    }
+    Ok(p)
+}
+
 /// A word as a `0x`-prefixed hex string.
 pub fn word_hex(w: &Word) -> String {
     format!("0x{}", hex::encode(w))

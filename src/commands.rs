@@ -1,0 +1,393 @@
+//! The library behind the `zktorch` CLI: one function per command, each returning a report that
+//! the binary prints as text or JSON. Files are written atomically (temporary name, then rename),
+//! so a failed command never leaves a half-written output.
+
+use crate::compiler::Circuit;
+use crate::onnx::{self, Mlp};
+use crate::pcs::encoding::{fr_to_i128, fr_to_word, hex_to_word, word_hex, word_to_fr, Word};
+use crate::pcs::{ptau, Srs};
+use crate::protocol::{self, keys::srs_size_for, Proof, ProvingKey, VerifyingKey};
+use crate::{Error, Result};
+use ark_bn254::Fr;
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+use ark_std::rand::{rngs::OsRng, RngCore, SeedableRng};
+use rand_chacha::ChaCha20Rng;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Scale used when neither `--scale-bits` nor an example input is given.
+pub const DEFAULT_SCALE_BITS: u32 = 10;
+/// Largest scale `setup` picks by itself (the lookup table has 2^(s+1) rows).
+pub const MAX_AUTO_SCALE_BITS: u32 = 16;
+
+const SETTINGS: &str = "settings.json";
+const PROVING_KEY: &str = "pk.bin";
+const VERIFYING_KEY: &str = "vk.json";
+
+/// Writes `bytes` to `path` through a temporary file in the same folder.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let werr = |source| Error::Write { path: path.to_path_buf(), source };
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(werr)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, bytes).map_err(werr)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        werr(e)
+    })
+}
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })
+}
+
+fn read_json<T: for<'de> Deserialize<'de>>(path: &Path, what: &'static str) -> Result<T> {
+    let bytes = read(path)?;
+    serde_json::from_slice(&bytes).map_err(|e| Error::Json { path: path.to_path_buf(), what, reason: e.to_string() })
+}
+
+fn to_json_bytes<T: Serialize>(v: &T) -> Vec<u8> {
+    let mut s = serde_json::to_vec_pretty(v).expect("plain data serializes");
+    s.push(b'\n');
+    s
+}
+
+/// What `setup` records about a model besides the keys.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Settings {
+    pub version: u32,
+    pub scale_bits: u32,
+    pub domain_size: usize,
+    pub num_inputs: usize,
+    pub num_outputs: usize,
+    pub layers: usize,
+    pub gate_rows: usize,
+    pub srs: String,
+    pub circuit_fingerprint: String,
+    pub vk_digest: String,
+}
+
+/// Where the SRS comes from.
+#[derive(Clone, Debug)]
+pub enum SrsSource {
+    /// A snarkjs `.ptau` file.
+    Ptau(PathBuf),
+    /// An insecure locally generated SRS (tests, demos).
+    Dev,
+}
+
+/// Options of `setup`.
+#[derive(Clone, Debug)]
+pub struct SetupOptions {
+    pub model: PathBuf,
+    pub out: PathBuf,
+    pub input: Option<PathBuf>,
+    pub scale_bits: Option<u32>,
+    pub srs: SrsSource,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SetupReport {
+    pub keys: PathBuf,
+    pub scale_bits: u32,
+    pub domain_size: usize,
+    pub gate_rows: usize,
+    pub srs_g1_powers: usize,
+    pub insecure_dev_srs: bool,
+    pub vk_digest: String,
+    pub seconds: f64,
+}
+
+/// The smallest scale ≥ [`DEFAULT_SCALE_BITS`] whose range (±2^(s−1), with a 2× margin) holds
+/// every activation of the example input's float forward pass.
+pub fn calibrate_scale(mlp: &Mlp, input: &[f64]) -> Result<u32> {
+    for s in DEFAULT_SCALE_BITS..=MAX_AUTO_SCALE_BITS {
+        if onnx::choose_scale_bits(mlp, input, s, s).is_ok() {
+            return Ok(s);
+        }
+    }
+    onnx::choose_scale_bits(mlp, input, MAX_AUTO_SCALE_BITS, MAX_AUTO_SCALE_BITS)
+}
+
+/// `zktorch setup`.
+pub fn setup(opts: &SetupOptions) -> Result<SetupReport> {
+    let start = Instant::now();
+    let mlp = onnx::load_mlp(&opts.model)?;
+    let scale_bits = match (opts.scale_bits, &opts.input) {
+        (Some(s), _) => s,
+        (None, Some(input)) => {
+            let x = onnx::read_input_json(input)?;
+            mlp.check_input(&x)?;
+            calibrate_scale(&mlp, &x)?
+        }
+        (None, None) => DEFAULT_SCALE_BITS,
+    };
+    let circuit = Circuit::compile(&onnx::quantize(&mlp, scale_bits))?;
+    let need = srs_size_for(circuit.domain_size);
+    let (srs, label) = match &opts.srs {
+        SrsSource::Ptau(p) => (ptau::load(p, need)?, p.display().to_string()),
+        SrsSource::Dev => (Srs::insecure_dev(need, &mut OsRng), "insecure-dev".to_string()),
+    };
+    let (pk, vk) = protocol::setup(&circuit, &srs)?;
+    let settings = Settings {
+        version: 1,
+        scale_bits,
+        domain_size: circuit.domain_size,
+        num_inputs: circuit.num_inputs,
+        num_outputs: circuit.num_outputs,
+        layers: circuit.layers.len(),
+        gate_rows: circuit.gate_rows(),
+        srs: label,
+        circuit_fingerprint: word_hex(&pk.fingerprint),
+        vk_digest: word_hex(&vk.digest()),
+    };
+    let mut pk_bytes = Vec::new();
+    pk.serialize_uncompressed(&mut pk_bytes).expect("in-memory serialization");
+    let vk_bytes = to_json_bytes(&vk.to_json());
+    write_atomic(&opts.out.join(PROVING_KEY), &pk_bytes)?;
+    write_atomic(&opts.out.join(VERIFYING_KEY), &vk_bytes)?;
+    write_atomic(&opts.out.join(SETTINGS), &to_json_bytes(&settings))?;
+    Ok(SetupReport {
+        keys: opts.out.clone(),
+        scale_bits,
+        domain_size: circuit.domain_size,
+        gate_rows: circuit.gate_rows(),
+        srs_g1_powers: need,
+        insecure_dev_srs: matches!(opts.srs, SrsSource::Dev),
+        vk_digest: settings.vk_digest,
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+/// Reads `vk.json` from a keys folder.
+pub fn load_verifying_key(keys: &Path) -> Result<VerifyingKey> {
+    let path = keys.join(VERIFYING_KEY);
+    let v: serde_json::Value = read_json(&path, "a verifying key")?;
+    VerifyingKey::from_json(&v)
+}
+
+/// `proof.json`: the public values (field elements and floats) and the proof calldata.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ProofFile {
+    pub version: u32,
+    pub vk_digest: String,
+    pub scale_bits: u32,
+    /// Quantized inputs then outputs, as 0x field elements (negative values are r − |v|).
+    pub instances: Vec<String>,
+    /// The inputs as floats (dequantized).
+    pub inputs: Vec<f64>,
+    /// The proven outputs as floats (dequantized).
+    pub outputs: Vec<f64>,
+    /// The proof: exactly the bytes the verifier contract reads.
+    pub proof: String,
+}
+
+impl ProofFile {
+    /// Parses the instances (strictly) and the proof bytes.
+    pub fn decode(&self) -> Result<(Vec<Fr>, Proof)> {
+        let instances = self
+            .instances
+            .iter()
+            .map(|h| hex_to_word(h).and_then(|w| word_to_fr(&w)))
+            .collect::<Result<Vec<_>>>()?;
+        let hex = self.proof.strip_prefix("0x").ok_or_else(|| Error::MalformedProof("proof must start with 0x".into()))?;
+        let bytes = hex::decode(hex).map_err(|e| Error::MalformedProof(format!("proof is not hex: {e}")))?;
+        Ok((instances, Proof::from_bytes(&bytes)?))
+    }
+
+    /// The proof bytes (for the contract).
+    pub fn proof_bytes(&self) -> Result<Vec<u8>> {
+        let hex = self.proof.strip_prefix("0x").unwrap_or(&self.proof);
+        hex::decode(hex).map_err(|e| Error::MalformedProof(format!("proof is not hex: {e}")))
+    }
+
+    /// The instances as 32-byte words (for the contract).
+    pub fn instance_words(&self) -> Result<Vec<Word>> {
+        self.instances.iter().map(|h| hex_to_word(h)).collect()
+    }
+}
+
+/// Options of `prove`.
+#[derive(Clone, Debug)]
+pub struct ProveOptions {
+    pub keys: PathBuf,
+    pub model: PathBuf,
+    pub input: PathBuf,
+    pub out: PathBuf,
+    /// Seed of the blinding randomness (default: the OS's randomness).
+    pub seed: Option<u64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ProveReport {
+    pub proof: PathBuf,
+    pub outputs: Vec<f64>,
+    pub float_outputs: Vec<f64>,
+    pub max_abs_error: f64,
+    pub proof_bytes: usize,
+    pub g1_points: usize,
+    pub seconds: f64,
+}
+
+/// `zktorch prove`.
+pub fn prove(opts: &ProveOptions) -> Result<ProveReport> {
+    let start = Instant::now();
+    let settings: Settings = read_json(&opts.keys.join(SETTINGS), "zktorch settings")?;
+    let vk = load_verifying_key(&opts.keys)?;
+    let pk_path = opts.keys.join(PROVING_KEY);
+    let pk = ProvingKey::deserialize_uncompressed(&read(&pk_path)?[..])
+        .map_err(|e| Error::KeyMismatch(format!("{} is not a zktorch proving key: {e}", pk_path.display())))?;
+    let mlp = onnx::load_mlp(&opts.model)?;
+    let x = onnx::read_input_json(&opts.input)?;
+    mlp.check_input(&x)?;
+    let circuit = Circuit::compile(&onnx::quantize(&mlp, settings.scale_bits))?;
+    if circuit.fingerprint() != pk.fingerprint {
+        return Err(Error::KeyMismatch(format!(
+            "{} is not the model the keys in {} were made for",
+            opts.model.display(),
+            opts.keys.display()
+        )));
+    }
+    let witness = circuit.witness(&onnx::quantize_input(&x, settings.scale_bits))?;
+    let mut rng = match opts.seed {
+        Some(seed) => ChaCha20Rng::seed_from_u64(seed),
+        None => ChaCha20Rng::seed_from_u64(OsRng.next_u64()),
+    };
+    let proof = protocol::prove(&pk, &vk, &circuit, &witness, &mut rng)?;
+    let float_outputs = onnx::run_float(&opts.model, &x)?;
+    let scale = (1u64 << settings.scale_bits) as f64;
+    let outputs: Vec<f64> = witness.output.iter().map(|v| *v as f64 / scale).collect();
+    let max_abs_error = outputs.iter().zip(&float_outputs).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+    let instances = protocol::prover::instances(&witness);
+    let bytes = proof.to_bytes();
+    let file = ProofFile {
+        version: 1,
+        vk_digest: word_hex(&vk.digest()),
+        scale_bits: settings.scale_bits,
+        instances: instances.iter().map(|v| word_hex(&fr_to_word(v))).collect(),
+        inputs: witness.input.iter().map(|v| *v as f64 / scale).collect(),
+        outputs: outputs.clone(),
+        proof: format!("0x{}", hex::encode(&bytes)),
+    };
+    write_atomic(&opts.out, &to_json_bytes(&file))?;
+    Ok(ProveReport {
+        proof: opts.out.clone(),
+        outputs,
+        float_outputs,
+        max_abs_error,
+        proof_bytes: bytes.len(),
+        g1_points: protocol::proof::NUM_POINTS,
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct VerifyReport {
+    pub valid: bool,
+    pub reason: Option<String>,
+    pub outputs: Vec<f64>,
+    pub seconds: f64,
+}
+
+/// Reads a `proof.json`.
+pub fn load_proof_file(path: &Path) -> Result<ProofFile> {
+    read_json(path, "a zktorch proof")
+}
+
+/// `zktorch verify`: `Ok` with `valid: false` for a proof that parses but does not verify;
+/// `Err` for unreadable or malformed inputs.
+pub fn verify(keys: &Path, proof_path: &Path) -> Result<VerifyReport> {
+    let start = Instant::now();
+    let vk = load_verifying_key(keys)?;
+    let file = load_proof_file(proof_path)?;
+    let outputs = file.outputs.clone();
+    let verdict = (|| {
+        if file.vk_digest.to_lowercase() != word_hex(&vk.digest()) {
+            return Err(Error::Rejected("the proof was made for another verifying key".into()));
+        }
+        let (instances, proof) = file.decode()?;
+        protocol::verify(&vk, &instances, &proof)
+    })();
+    let (valid, reason) = match verdict {
+        Ok(()) => (true, None),
+        Err(e @ (Error::Rejected(_) | Error::MalformedProof(_))) => (false, Some(e.to_string())),
+        Err(e) => return Err(e),
+    };
+    // The floats in the file are informational; report the outputs the instances prove.
+    let outputs = if valid { proven_outputs(&file, vk.num_inputs).unwrap_or(outputs) } else { outputs };
+    Ok(VerifyReport { valid, reason, outputs, seconds: start.elapsed().as_secs_f64() })
+}
+
+fn proven_outputs(file: &ProofFile, num_inputs: usize) -> Option<Vec<f64>> {
+    let scale = (1u64 << file.scale_bits) as f64;
+    let (instances, _) = file.decode().ok()?;
+    instances[num_inputs..].iter().map(|v| fr_to_i128(v).map(|i| i as f64 / scale)).collect()
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct GenVerifierReport {
+    pub source: PathBuf,
+    pub artifact: PathBuf,
+    pub runtime_bytes: usize,
+    pub creation_bytes: usize,
+}
+
+/// `zktorch gen-verifier`: renders `Verifier.sol` for the keys and compiles it to `Verifier.json`.
+pub fn gen_verifier(keys: &Path, out: &Path) -> Result<GenVerifierReport> {
+    let vk = load_verifying_key(keys)?;
+    let compiled = crate::evm::build_verifier(&vk, out)?;
+    Ok(GenVerifierReport {
+        source: out.join("Verifier.sol"),
+        artifact: out.join("Verifier.json"),
+        runtime_bytes: compiled.deployed_bytecode.len(),
+        creation_bytes: compiled.bytecode.len(),
+    })
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DeployReport {
+    pub address: String,
+    pub tx_hash: String,
+    pub block: u64,
+    pub gas_used: u64,
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))
+}
+
+/// `zktorch deploy`: deploys `Verifier.json` from a `gen-verifier` folder.
+pub fn deploy(verifier: &Path, rpc_url: &str, key: &str) -> Result<DeployReport> {
+    let artifact = if verifier.is_dir() { verifier.join("Verifier.json") } else { verifier.to_path_buf() };
+    let compiled: crate::evm::CompiledContract = read_json(&artifact, "a compiled verifier (Verifier.json)")?;
+    let d = runtime()?.block_on(crate::evm::deploy(rpc_url, key, compiled.bytecode))?;
+    Ok(DeployReport {
+        address: d.address.to_string(),
+        tx_hash: d.tx_hash.to_string(),
+        block: d.block,
+        gas_used: d.gas_used,
+    })
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SubmitReport {
+    pub accepted: bool,
+    pub tx_hash: String,
+    pub block: u64,
+    pub gas_used: u64,
+}
+
+/// `zktorch submit`: sends the proof to the verifier in a transaction.
+pub fn submit(proof_path: &Path, address: &str, rpc_url: &str, key: &str) -> Result<SubmitReport> {
+    let file = load_proof_file(proof_path)?;
+    let address = crate::evm::parse_address(address)?;
+    let proof = file.proof_bytes()?;
+    let instances = file.instance_words()?.iter().map(|w| crate::evm::U256::from_be_bytes(*w)).collect();
+    let s = runtime()?.block_on(crate::evm::submit(rpc_url, key, address, proof, instances))?;
+    Ok(SubmitReport { accepted: s.accepted, tx_hash: s.tx_hash.to_string(), block: s.block, gas_used: s.gas_used })
+}

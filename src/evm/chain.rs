@@ -1,0 +1,275 @@
+//! Deploy the verifier, submit proofs to it and call it, over HTTP JSON-RPC (alloy).
+//!
+//! Every failure is an [`Error::Rpc`] with one line. The RPC URL is shown only as
+//! `scheme://host:port` (paths and queries often carry API keys) and private keys are never
+//! shown at all.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use alloy::network::{EthereumWallet, TransactionBuilder};
+use alloy::primitives::{Address, Bytes, B256, U256};
+use alloy::providers::{Provider, ProviderBuilder};
+use alloy::rpc::types::{TransactionReceipt, TransactionRequest};
+use alloy::signers::local::PrivateKeySigner;
+use alloy::sol;
+use alloy::transports::http::reqwest;
+use alloy::transports::{RpcError, TransportErrorKind};
+use serde::Serialize;
+
+use crate::{Error, Result};
+
+sol! {
+    /// The interface every generated zktorch verifier implements.
+    #[sol(rpc)]
+    interface IZkTorchVerifier {
+        function verifyProof(bytes calldata proof, uint256[] calldata instances) external view returns (bool);
+        function submitProof(bytes calldata proof, uint256[] calldata instances) external returns (bool);
+    }
+}
+
+/// Gas limit used by [`submit`] when `eth_estimateGas` fails (typically because the proof is
+/// rejected and the call reverts): the transaction is still sent and mined, and fails on-chain.
+pub const SUBMIT_FALLBACK_GAS: u64 = 5_000_000;
+/// TCP connect timeout for the RPC endpoint.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Timeout of one HTTP request.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long to wait for a transaction receipt.
+const RECEIPT_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// A deployed contract.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Deployed {
+    pub address: Address,
+    pub tx_hash: B256,
+    pub gas_used: u64,
+    pub block: u64,
+}
+
+/// A mined `submitProof` transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Submitted {
+    pub tx_hash: B256,
+    pub block: u64,
+    pub gas_used: u64,
+    /// Receipt status: true iff the transaction succeeded (the verifier accepted the proof; a
+    /// verifier's `submitProof` must revert on a rejected proof).
+    pub accepted: bool,
+}
+
+/// Parses `0x` + 40 hex digits.
+pub fn parse_address(s: &str) -> Result<Address> {
+    Address::from_str(s.trim())
+        .map_err(|_| Error::Usage(format!("invalid address {:?}: expected 0x followed by 40 hex digits", s.trim())))
+}
+
+/// Deploys `creation_code` (constructor arguments already appended, if any) from the account
+/// of `key` and waits for the receipt.
+pub async fn deploy(rpc_url: &str, key: &str, creation_code: Vec<u8>) -> Result<Deployed> {
+    let ep = Endpoint::parse(rpc_url)?;
+    let signer = parse_key(key)?;
+    let provider = ProviderBuilder::new().wallet(EthereumWallet::from(signer)).connect_reqwest(ep.client()?, ep.url.clone());
+    let tx = TransactionRequest::default().with_deploy_code(Bytes::from(creation_code));
+    let pending = provider.send_transaction(tx).await.map_err(|e| ep.error("deployment", &e))?;
+    let receipt = wait_receipt(&ep, "deployment", pending).await?;
+    if !receipt.status() {
+        return Err(Error::Rpc(format!(
+            "deployment transaction {} reverted (gas used {})",
+            receipt.transaction_hash, receipt.gas_used
+        )));
+    }
+    let address = receipt
+        .contract_address
+        .ok_or_else(|| Error::Rpc(format!("deployment receipt {} has no contract address", receipt.transaction_hash)))?;
+    Ok(Deployed {
+        address,
+        tx_hash: receipt.transaction_hash,
+        gas_used: receipt.gas_used,
+        block: receipt.block_number.unwrap_or_default(),
+    })
+}
+
+/// Sends a `submitProof(proof, instances)` transaction to the verifier at `address` and waits
+/// for it to be mined. A rejected proof is still sent and mined (gas limit from an estimate, or
+/// [`SUBMIT_FALLBACK_GAS`] if the estimate reverts) and comes back with `accepted: false`.
+pub async fn submit(
+    rpc_url: &str,
+    key: &str,
+    address: Address,
+    proof: Vec<u8>,
+    instances: Vec<U256>,
+) -> Result<Submitted> {
+    let ep = Endpoint::parse(rpc_url)?;
+    let signer = parse_key(key)?;
+    let provider = ProviderBuilder::new().wallet(EthereumWallet::from(signer)).connect_reqwest(ep.client()?, ep.url.clone());
+    ensure_contract(&provider, &ep, address).await?;
+    let verifier = IZkTorchVerifier::new(address, &provider);
+    let call = verifier.submitProof(Bytes::from(proof), instances);
+    let gas = match call.estimate_gas().await {
+        // 20% headroom: the estimate is exact for this state, but leave room for the 63/64 rule.
+        Ok(g) => g.saturating_add(g / 5),
+        Err(e) => match transport_error(&e) {
+            Some(t) if !t.is_error_resp() => return Err(ep.error("gas estimation", t)),
+            _ => SUBMIT_FALLBACK_GAS,
+        },
+    };
+    let pending = call.gas(gas).send().await.map_err(|e| ep.contract_error("submitProof", &e))?;
+    let receipt = wait_receipt(&ep, "submitProof", pending).await?;
+    Ok(Submitted {
+        tx_hash: receipt.transaction_hash,
+        block: receipt.block_number.unwrap_or_default(),
+        gas_used: receipt.gas_used,
+        accepted: receipt.status(),
+    })
+}
+
+/// `eth_call` of `verifyProof(proof, instances)` on the verifier at `address`. A revert counts
+/// as `false`; an unreachable node or an address without code is an error.
+pub async fn call_verify(rpc_url: &str, address: Address, proof: Vec<u8>, instances: Vec<U256>) -> Result<bool> {
+    let ep = Endpoint::parse(rpc_url)?;
+    let provider = ProviderBuilder::new().connect_reqwest(ep.client()?, ep.url.clone());
+    ensure_contract(&provider, &ep, address).await?;
+    let verifier = IZkTorchVerifier::new(address, &provider);
+    match verifier.verifyProof(Bytes::from(proof), instances).call().await {
+        Ok(ok) => Ok(ok),
+        Err(e) => match transport_error(&e) {
+            Some(t) if is_revert(t) => Ok(false),
+            _ => Err(ep.contract_error("verifyProof", &e)),
+        },
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+type TransportError = RpcError<TransportErrorKind>;
+
+/// A parsed RPC URL, with the form that may be shown to the user.
+struct Endpoint {
+    url: reqwest::Url,
+    shown: String,
+}
+
+impl Endpoint {
+    fn parse(rpc_url: &str) -> Result<Self> {
+        // Never echo the URL itself here: it may carry an API key.
+        let url = reqwest::Url::parse(rpc_url.trim())
+            .map_err(|e| Error::Rpc(format!("invalid RPC URL: {e} (expected e.g. http://127.0.0.1:8545)")))?;
+        let scheme = url.scheme();
+        if scheme != "http" && scheme != "https" {
+            return Err(Error::Rpc(format!("unsupported RPC URL scheme {scheme:?}: use http:// or https://")));
+        }
+        let host = url.host_str().ok_or_else(|| Error::Rpc("invalid RPC URL: no host".into()))?;
+        let shown = match url.port() {
+            Some(p) => format!("{scheme}://{host}:{p}"),
+            None => format!("{scheme}://{host}"),
+        };
+        Ok(Self { url, shown })
+    }
+
+    fn client(&self) -> Result<reqwest::Client> {
+        reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .build()
+            .map_err(|e| Error::Rpc(format!("cannot create an HTTP client: {}", root_cause(&e))))
+    }
+
+    /// One line for a JSON-RPC failure during `what`.
+    fn error(&self, what: &str, e: &TransportError) -> Error {
+        match e {
+            RpcError::Transport(TransportErrorKind::HttpError(h)) => {
+                Error::Rpc(format!("{what}: {} answered HTTP {}: {}", self.shown, h.status, one_line(&h.body, 200)))
+            }
+            RpcError::Transport(kind) => Error::Rpc(format!("cannot reach {}: {}", self.shown, root_cause(kind))),
+            RpcError::ErrorResp(p) => {
+                Error::Rpc(format!("{what} failed: {} (RPC error {})", one_line(&p.message, 300), p.code))
+            }
+            other => Error::Rpc(format!("{what} failed: {}", one_line(&other.to_string(), 300))),
+        }
+    }
+
+    fn contract_error(&self, what: &str, e: &alloy::contract::Error) -> Error {
+        use alloy::contract::Error as C;
+        use alloy::providers::PendingTransactionError as P;
+        match e {
+            C::TransportError(t) | C::PendingTransactionError(P::TransportError(t)) => self.error(what, t),
+            C::PendingTransactionError(P::TxWatcher(w)) => {
+                Error::Rpc(format!("{what}: no receipt from {}: {}", self.shown, one_line(&w.to_string(), 200)))
+            }
+            C::ZeroData(..) => Error::Rpc(format!("{what}: the contract returned no data (is it a zktorch verifier?)")),
+            C::AbiError(err) => Error::Rpc(format!(
+                "{what}: cannot decode the contract's answer (is it a zktorch verifier?): {}",
+                one_line(&err.to_string(), 200)
+            )),
+            other => Error::Rpc(format!("{what} failed: {}", one_line(&other.to_string(), 300))),
+        }
+    }
+}
+
+fn parse_key(key: &str) -> Result<PrivateKeySigner> {
+    // The key, and the parser's message (which could quote it), are never shown.
+    PrivateKeySigner::from_str(key.trim())
+        .map_err(|_| Error::Rpc("invalid private key: expected 64 hex digits (optionally 0x-prefixed)".into()))
+}
+
+fn transport_error(e: &alloy::contract::Error) -> Option<&TransportError> {
+    use alloy::contract::Error as C;
+    use alloy::providers::PendingTransactionError as P;
+    match e {
+        C::TransportError(t) | C::PendingTransactionError(P::TransportError(t)) => Some(t),
+        _ => None,
+    }
+}
+
+/// True if the node answered that the call reverted / failed during execution.
+fn is_revert(e: &TransportError) -> bool {
+    let Some(p) = e.as_error_resp() else { return false };
+    if p.code == 3 || p.as_revert_data().is_some() {
+        return true;
+    }
+    let m = p.message.to_ascii_lowercase();
+    ["revert", "out of gas", "invalid opcode", "invalid jump", "stack underflow", "stack overflow", "precompile"]
+        .iter()
+        .any(|s| m.contains(s))
+}
+
+async fn ensure_contract<P: Provider>(provider: &P, ep: &Endpoint, address: Address) -> Result<()> {
+    let code = provider.get_code_at(address).await.map_err(|e| ep.error("eth_getCode", &e))?;
+    if code.is_empty() {
+        return Err(Error::Rpc(format!("no contract at {address} on {} (wrong address or chain?)", ep.shown)));
+    }
+    Ok(())
+}
+
+async fn wait_receipt(
+    ep: &Endpoint,
+    what: &str,
+    pending: alloy::providers::PendingTransactionBuilder<alloy::network::Ethereum>,
+) -> Result<TransactionReceipt> {
+    let hash = *pending.tx_hash();
+    pending.with_timeout(Some(RECEIPT_TIMEOUT)).get_receipt().await.map_err(|e| match e {
+        alloy::providers::PendingTransactionError::TransportError(t) => ep.error(what, &t),
+        other => Error::Rpc(format!("{what}: no receipt for {hash} from {}: {}", ep.shown, one_line(&other.to_string(), 200))),
+    })
+}
+
+/// The innermost cause of an error chain, on one line ("Connection refused (os error 111)").
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    one_line(&cur.to_string(), 300)
+}
+
+/// Collapses whitespace and truncates to `max` characters.
+fn one_line(s: &str, max: usize) -> String {
+    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.chars().count() > max {
+        let t: String = s.chars().take(max).collect();
+        format!("{t}…")
+    } else {
+        s
+    }
+}

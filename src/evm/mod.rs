@@ -1,0 +1,27 @@
+//! The Ethereum side: compile Solidity with the offline solc (foundry-compilers), deploy and call
+//! the verifier contract over JSON-RPC (alloy), and spawn a local anvil for tests and demos.
+//!
+//! - [`compile`] / [`compile_source`]: solc standard-JSON via foundry-compilers. The compiler is
+//!   found by [`solc_path`] (`ZKTORCH_SOLC`, else `tools/bin/solc` installed by
+//!   `tools/install.sh`). Settings: optimizer on, 200 runs, `evmVersion` [`EVM_VERSION`] (prague).
+//! - [`deploy`], [`submit`], [`call_verify`]: async (tokio) RPC helpers. Every failure is an
+//!   [`Error::Rpc`](crate::Error::Rpc) with one line; private keys never appear in messages.
+//! - [`LocalNode`]: an anvil child process on a free localhost port (killed on drop).
+//!
+//! The Solidity libraries themselves live in `contracts/` (`BN254.sol`, `Transcript.sol`), with
+//! forge tests in `contracts/test/`.
+
+mod chain;
+mod compile;
+mod node;
+
+pub use alloy::primitives::{Address, B256, U256};
+pub use chain::{call_verify, deploy, parse_address, submit, Deployed, Submitted, IZkTorchVerifier, SUBMIT_FALLBACK_GAS};
+pub use compile::{
+    compile, compile_source, contracts_dir, solc_path, CompiledContract, EIP170_CODE_SIZE_LIMIT, EVM_VERSION,
+    OPTIMIZER_RUNS,
+};
+pub use node::{anvil_path, LocalNode};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,174 @@
+//! Proving and verifying keys.
+//!
+//! The verifying key is the model's public identity: the domain, the scale, the I/O sizes, the
+//! commitments to every fixed column (weights, biases, selectors, table) and the two G2 points.
+//! It never holds a weight, only `[W(τ)]₁`. Its digest seeds every transcript.
+
+use crate::blocks::NUM_FIXED;
+use crate::compiler::Circuit;
+use crate::pcs::encoding::{g1_to_words, g2_to_words, hex_to_word, word_hex, words_to_g1, words_to_g2, Word};
+use crate::pcs::Srs;
+use crate::transcript::keccak256;
+use crate::{Error, Result};
+use ark_bn254::{Fr, G1Affine, G2Affine};
+use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What the verifier needs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VerifyingKey {
+    pub domain_size: usize,
+    pub scale_bits: u32,
+    pub num_inputs: usize,
+    pub num_outputs: usize,
+    pub fixed_commitments: Vec<G1Affine>,
+    pub g2: G2Affine,
+    pub tau_g2: G2Affine,
+}
+
+/// What the prover needs besides the model: the trimmed SRS and the fingerprint of the circuit
+/// the keys were made for.
+#[derive(Clone, Debug, CanonicalSerialize, CanonicalDeserialize)]
+pub struct ProvingKey {
+    pub fingerprint: [u8; 32],
+    pub srs: Srs,
+}
+
+/// Number of G1 powers the protocol needs for a domain of size `n` (the quotient has degree ≤ 2n+3).
+pub fn srs_size_for(domain_size: usize) -> usize {
+    2 * domain_size + 4
+}
+
+/// Commits the fixed columns of `circuit`.
+pub fn setup(circuit: &Circuit, srs: &Srs) -> Result<(ProvingKey, VerifyingKey)> {
+    let n = circuit.domain_size;
+    let srs = srs.trim(srs_size_for(n))?;
+    let domain = Radix2EvaluationDomain::<Fr>::new(n).expect("power-of-two domain");
+    let fixed_commitments = circuit
+        .fixed
+        .par_iter()
+        .map(|col| srs.commit(&domain.ifft(col)))
+        .collect::<Result<Vec<_>>>()?;
+    let vk = VerifyingKey {
+        domain_size: n,
+        scale_bits: circuit.scale_bits,
+        num_inputs: circuit.num_inputs,
+        num_outputs: circuit.num_outputs,
+        fixed_commitments,
+        g2: srs.g2,
+        tau_g2: srs.tau_g2,
+    };
+    Ok((ProvingKey { fingerprint: circuit.fingerprint(), srs }, vk))
+}
+
+impl VerifyingKey {
+    /// The generator ω of `H`.
+    pub fn omega(&self) -> Fr {
+        Radix2EvaluationDomain::<Fr>::new(self.domain_size).expect("power-of-two domain").group_gen()
+    }
+
+    /// The words the digest hashes, in order: N, s, n_in, n_out, ω, [1]₂, [τ]₂, fixed commitments.
+    fn digest_words(&self) -> Vec<Word> {
+        use crate::pcs::encoding::fr_to_word;
+        let mut w = vec![
+            fr_to_word(&Fr::from(self.domain_size as u64)),
+            fr_to_word(&Fr::from(self.scale_bits as u64)),
+            fr_to_word(&Fr::from(self.num_inputs as u64)),
+            fr_to_word(&Fr::from(self.num_outputs as u64)),
+            fr_to_word(&self.omega()),
+        ];
+        w.extend(g2_to_words(&self.g2));
+        w.extend(g2_to_words(&self.tau_g2));
+        for c in &self.fixed_commitments {
+            w.extend(g1_to_words(c));
+        }
+        w
+    }
+
+    /// keccak256 of [`Self::digest_words`]; the first thing every transcript absorbs.
+    pub fn digest(&self) -> Word {
+        keccak256(&self.digest_words().concat())
+    }
+
+    /// JSON form (all words as 0x hex).
+    pub fn to_json(&self) -> serde_json::Value {
+        let hexes = |ws: &[Word]| ws.iter().map(word_hex).collect::<Vec<_>>();
+        serde_json::to_value(VkJson {
+            version: 1,
+            domain_size: self.domain_size,
+            scale_bits: self.scale_bits,
+            num_inputs: self.num_inputs,
+            num_outputs: self.num_outputs,
+            omega: word_hex(&crate::pcs::encoding::fr_to_word(&self.omega())),
+            g2: hexes(&g2_to_words(&self.g2)),
+            tau_g2: hexes(&g2_to_words(&self.tau_g2)),
+            fixed_commitments: self.fixed_commitments.iter().map(|c| hexes(&g1_to_words(c))).collect(),
+            digest: word_hex(&self.digest()),
+        })
+        .expect("plain data serializes")
+    }
+
+    /// Parses and validates the JSON form.
+    pub fn from_json(v: &serde_json::Value) -> Result<Self> {
+        let bad = |m: String| Error::KeyMismatch(format!("invalid verifying key: {m}"));
+        let j: VkJson = serde_json::from_value(v.clone()).map_err(|e| bad(e.to_string()))?;
+        if j.version != 1 {
+            return Err(bad(format!("unsupported version {}", j.version)));
+        }
+        if !j.domain_size.is_power_of_two() || j.domain_size < 8 || j.domain_size > 1 << 28 {
+            return Err(bad(format!("domain size {} is not a power of two in [8, 2^28]", j.domain_size)));
+        }
+        if !(crate::compiler::MIN_SCALE_BITS..=crate::compiler::MAX_SCALE_BITS).contains(&j.scale_bits) {
+            return Err(bad(format!("scale bits {} out of range", j.scale_bits)));
+        }
+        let words = |v: &[String]| v.iter().map(|s| hex_to_word(s)).collect::<Result<Vec<_>>>();
+        let g2w = |v: &[String]| -> Result<G2Affine> {
+            let w = words(v)?;
+            let arr: [Word; 4] = w.try_into().map_err(|_| bad("a G2 point needs 4 words".into()))?;
+            words_to_g2(&arr)
+        };
+        if j.fixed_commitments.len() != NUM_FIXED {
+            return Err(bad(format!("{} fixed commitments, expected {NUM_FIXED}", j.fixed_commitments.len())));
+        }
+        let fixed_commitments = j
+            .fixed_commitments
+            .iter()
+            .map(|p| {
+                let w = words(p)?;
+                if w.len() != 2 {
+                    return Err(bad("a G1 point needs 2 words".into()));
+                }
+                words_to_g1(&w[0], &w[1])
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let vk = Self {
+            domain_size: j.domain_size,
+            scale_bits: j.scale_bits,
+            num_inputs: j.num_inputs,
+            num_outputs: j.num_outputs,
+            fixed_commitments,
+            g2: g2w(&j.g2)?,
+            tau_g2: g2w(&j.tau_g2)?,
+        };
+        if word_hex(&vk.digest()) != j.digest.to_lowercase() {
+            return Err(bad("digest does not match its contents".into()));
+        }
+        Ok(vk)
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct VkJson {
+    version: u32,
+    domain_size: usize,
+    scale_bits: u32,
+    num_inputs: usize,
+    num_outputs: usize,
+    omega: String,
+    g2: Vec<String>,
+    tau_g2: Vec<String>,
+    fixed_commitments: Vec<Vec<String>>,
+    digest: String,
+}

@@ -1,0 +1,79 @@
+//! The proof and its byte encoding: exactly the calldata the Solidity verifier reads
+//! (docs/spec.md §4). Decoding is strict: exact length, every scalar < r, every point on G1.
+
+use crate::blocks::{NEXT_ROW, NUM_FIXED, NUM_WITNESS, ROUND1, ROUND2};
+use crate::pcs::encoding::{fr_to_word, g1_to_words, word_to_fr, words_to_g1, Word};
+use crate::{Error, Result};
+use ark_bn254::{Fr, G1Affine};
+
+/// Evaluations at ζ: every witness column, then every fixed column.
+pub const NUM_EVALS: usize = NUM_WITNESS + NUM_FIXED;
+/// G1 points in a proof.
+pub const NUM_POINTS: usize = ROUND1.len() + ROUND2.len() + 1 + 2;
+/// Proof length in bytes.
+pub const PROOF_BYTES: usize = 32 * (2 * NUM_POINTS + NUM_EVALS + NEXT_ROW.len());
+
+/// One proof of one inference.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Proof {
+    /// `[a], [b], [c], [d], [m]`.
+    pub round1: Vec<G1Affine>,
+    /// `[h₁], [h₂], [h₃], [φ]`.
+    pub round2: Vec<G1Affine>,
+    /// `[T]`, the quotient.
+    pub quotient: G1Affine,
+    /// Witness then fixed columns at ζ.
+    pub evals: Vec<Fr>,
+    /// `b, c, d, φ` at ζω.
+    pub evals_next: Vec<Fr>,
+    /// Batched opening proof at ζ.
+    pub opening: G1Affine,
+    /// Batched opening proof at ζω.
+    pub opening_next: G1Affine,
+}
+
+impl Proof {
+    /// Serializes as 32-byte words: round-1 points, round-2 points, quotient, evaluations at ζ,
+    /// evaluations at ζω, the two opening proofs.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut words: Vec<Word> = Vec::with_capacity(PROOF_BYTES / 32);
+        for p in self.round1.iter().chain(&self.round2).chain([&self.quotient]) {
+            words.extend(g1_to_words(p));
+        }
+        words.extend(self.evals.iter().chain(&self.evals_next).map(fr_to_word));
+        words.extend(g1_to_words(&self.opening));
+        words.extend(g1_to_words(&self.opening_next));
+        words.concat()
+    }
+
+    /// Strict decoding.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        if bytes.len() != PROOF_BYTES {
+            return Err(Error::MalformedProof(format!("proof is {} bytes, expected {PROOF_BYTES}", bytes.len())));
+        }
+        let words: Vec<Word> = bytes.chunks(32).map(|c| c.try_into().expect("32 bytes")).collect();
+        let mut it = words.iter();
+        let mut point = || -> Result<G1Affine> {
+            let (x, y) = (it.next().expect("length checked"), it.next().expect("length checked"));
+            words_to_g1(x, y)
+        };
+        let round1 = (0..ROUND1.len()).map(|_| point()).collect::<Result<Vec<_>>>()?;
+        let round2 = (0..ROUND2.len()).map(|_| point()).collect::<Result<Vec<_>>>()?;
+        let quotient = point()?;
+        let base = 2 * (ROUND1.len() + ROUND2.len() + 1);
+        let scalars = &words[base..base + NUM_EVALS + NEXT_ROW.len()];
+        let scalars = scalars.iter().map(word_to_fr).collect::<Result<Vec<_>>>()?;
+        let tail = base + scalars.len();
+        let opening = words_to_g1(&words[tail], &words[tail + 1])?;
+        let opening_next = words_to_g1(&words[tail + 2], &words[tail + 3])?;
+        Ok(Self {
+            round1,
+            round2,
+            quotient,
+            evals: scalars[..NUM_EVALS].to_vec(),
+            evals_next: scalars[NUM_EVALS..].to_vec(),
+            opening,
+            opening_next,
+        })
+    }
+}

@@ -1,0 +1,233 @@
+//! The prover. Every column is blinded with a random multiple of `Z_H` (its values on `H` are
+//! unchanged), committed, and the rounds follow [`super`]'s schedule. Commitments, FFTs and the
+//! quotient evaluation run in parallel (rayon).
+
+use super::keys::ProvingKey;
+use super::proof::Proof;
+use super::{coset_offset, VerifyingKey};
+use crate::blocks::{self, Ctx, Fix, Row, Wit, NEXT_ROW, NUM_FIXED, NUM_WITNESS};
+use crate::compiler::witness::Witness;
+use crate::compiler::Circuit;
+use crate::pcs::{self, Srs};
+use crate::transcript::Transcript;
+use crate::{Error, Result};
+use ark_bn254::{Fr, G1Affine};
+use ark_ff::{Field, One, UniformRand, Zero};
+use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+use ark_std::rand::RngCore;
+use rayon::prelude::*;
+
+/// Interpolates `values` over `H` and adds `Z_H·(b₀ + b₁X + b₂X²)`: three random coefficients,
+/// one more than the number of points each column is opened at (ζ, ζω).
+fn interpolate_blinded(domain: &Radix2EvaluationDomain<Fr>, values: &[Fr], blind: [Fr; 3]) -> Vec<Fr> {
+    let n = domain.size();
+    let mut coeffs = domain.ifft(values);
+    coeffs.resize(n + 3, Fr::zero());
+    for (k, b) in blind.iter().enumerate() {
+        coeffs[k] -= b;
+        coeffs[n + k] += b;
+    }
+    coeffs
+}
+
+fn commit_all(srs: &Srs, polys: &[Vec<Fr>]) -> Result<Vec<G1Affine>> {
+    polys.par_iter().map(|p| srs.commit(p)).collect()
+}
+
+/// The public instances as field elements: the quantized input, then the quantized output.
+pub fn instances(witness: &Witness) -> Vec<Fr> {
+    witness.input.iter().chain(&witness.output).map(|v| crate::pcs::encoding::fr_from_i128(*v as i128)).collect()
+}
+
+/// The public-I/O polynomials' values on `H`: (L_in, L_out, PI).
+pub(crate) fn public_columns(n: usize, num_inputs: usize, instances: &[Fr]) -> [Vec<Fr>; 3] {
+    let mut l_in = vec![Fr::zero(); n];
+    let mut l_out = vec![Fr::zero(); n];
+    let mut pi = vec![Fr::zero(); n];
+    for (k, v) in instances.iter().enumerate() {
+        if k < num_inputs { l_in[k] = Fr::one() } else { l_out[k] = Fr::one() }
+        pi[k] = *v;
+    }
+    [l_in, l_out, pi]
+}
+
+/// Checks every constraint on every row of `H` (cheap, and it names the failing block and row
+/// instead of letting an unsatisfied witness become an invalid proof).
+fn check_on_domain(wit: &[Vec<Fr>], fixed: &[Vec<Fr>], public: &[Vec<Fr>; 3], ctx: &Ctx) -> Result<()> {
+    let n = fixed[0].len();
+    (0..n).into_par_iter().try_for_each_init(Vec::new, |out, r| {
+        let row = Row {
+            wit: std::array::from_fn(|k| wit[k][r]),
+            wit_next: std::array::from_fn(|k| wit[k][(r + 1) % n]),
+            fixed: std::array::from_fn(|k| fixed[k][r]),
+            l_inputs: public[0][r],
+            l_outputs: public[1][r],
+            public: public[2][r],
+        };
+        blocks::evaluate_constraints(&row, ctx, out);
+        match out.iter().position(|c| !c.is_zero()) {
+            None => Ok(()),
+            Some(k) => Err(Error::Rejected(format!("internal error: constraint {k} fails on row {r}"))),
+        }
+    })
+}
+
+/// Proves that `witness` (computed by `circuit`) satisfies the circuit the keys were made for.
+pub fn prove(
+    pk: &ProvingKey,
+    vk: &VerifyingKey,
+    circuit: &Circuit,
+    witness: &Witness,
+    rng: &mut impl RngCore,
+) -> Result<Proof> {
+    prove_with(pk, vk, circuit, witness, rng, true)
+}
+
+/// The prover with its self-checks optional: soundness tests switch them off to play a
+/// cheating prover who commits to a bad witness and a quotient truncated to fit.
+pub(crate) fn prove_with(
+    pk: &ProvingKey,
+    vk: &VerifyingKey,
+    circuit: &Circuit,
+    witness: &Witness,
+    rng: &mut impl RngCore,
+    self_check: bool,
+) -> Result<Proof> {
+    if pk.fingerprint != circuit.fingerprint() {
+        return Err(Error::KeyMismatch("the model does not match the one the keys were made for".into()));
+    }
+    let n = circuit.domain_size;
+    let domain = Radix2EvaluationDomain::<Fr>::new(n).expect("power-of-two domain");
+    let big = Radix2EvaluationDomain::<Fr>::new(4 * n).expect("power-of-two domain");
+    let coset = big.get_coset(coset_offset()).expect("coset of the 4n domain");
+    let srs = &pk.srs;
+    let instances = instances(witness);
+    let mut transcript = Transcript::new(&vk.digest());
+    transcript.absorb_scalars(&instances);
+
+    // Blinding coefficients are drawn up front, in a fixed order, so a seeded rng gives the
+    // same proof whatever the thread count.
+    let blinds: Vec<[Fr; 3]> = (0..NUM_WITNESS).map(|_| std::array::from_fn(|_| Fr::rand(rng))).collect();
+
+    // Round 1: a, b, c, d, m.
+    let mut values: Vec<Vec<Fr>> = witness.columns.clone();
+    let mut polys: Vec<Vec<Fr>> =
+        values.par_iter().zip(&blinds[..5]).map(|(v, b)| interpolate_blinded(&domain, v, *b)).collect();
+    let round1 = commit_all(srs, &polys)?;
+    round1.iter().for_each(|c| transcript.absorb_point(c));
+    let beta = transcript.challenge();
+    let gamma = transcript.challenge();
+    let ctx = Ctx::new(circuit.scale_bits, beta, gamma);
+
+    // Round 2: logUp helpers and running sum.
+    let fixed = &circuit.fixed;
+    let row_at = |r: usize, wit: &[Vec<Fr>]| Row {
+        wit: std::array::from_fn(|k| wit.get(k).map_or(Fr::zero(), |c| c[r])),
+        fixed: std::array::from_fn(|k| fixed[k][r]),
+        ..Default::default()
+    };
+    // Per row: β − f₁, β − f₂, β − f₃, β − t, inverted in one batch.
+    let mut inverses: Vec<Fr> = (0..n)
+        .into_par_iter()
+        .flat_map_iter(|r| {
+            let row = row_at(r, &values);
+            let f = blocks::lookup::lookup_inputs(&row, &ctx);
+            [beta - f[0], beta - f[1], beta - f[2], beta - blocks::lookup::table_entry(&row, &ctx)]
+        })
+        .collect();
+    if inverses.iter().any(|d| d.is_zero()) {
+        return Err(Error::Rejected("unlucky lookup challenge; prove again".into()));
+    }
+    ark_ff::batch_inversion(&mut inverses);
+    let selectors = [Fix::QLookup1, Fix::QLookup2, Fix::QLookup3];
+    let mut helpers = vec![vec![Fr::zero(); n]; 3];
+    let mut phi = vec![Fr::zero(); n];
+    let mut running = Fr::zero();
+    for r in 0..n {
+        phi[r] = running;
+        let mut step = -values[Wit::Mult as usize][r] * inverses[4 * r + 3];
+        for k in 0..3 {
+            if fixed[selectors[k] as usize][r].is_one() {
+                helpers[k][r] = inverses[4 * r + k];
+                step += inverses[4 * r + k];
+            }
+        }
+        running += step;
+    }
+    if self_check && !running.is_zero() {
+        return Err(Error::Rejected("internal error: a looked-up value is not in the table".into()));
+    }
+    let round2_values = [helpers.remove(0), helpers.remove(0), helpers.remove(0), phi];
+    let round2_polys: Vec<Vec<Fr>> =
+        round2_values.par_iter().zip(&blinds[5..]).map(|(v, b)| interpolate_blinded(&domain, v, *b)).collect();
+    let round2 = commit_all(srs, &round2_polys)?;
+    round2.iter().for_each(|c| transcript.absorb_point(c));
+    values.extend(round2_values);
+    polys.extend(round2_polys);
+    let alpha = transcript.challenge();
+
+    let public = public_columns(n, circuit.num_inputs, &instances);
+    if self_check {
+        check_on_domain(&values, fixed, &public, &ctx)?;
+    }
+
+    // Round 3: the quotient, evaluated on the coset g·⟨ω₄ₙ⟩.
+    let fixed_polys: Vec<Vec<Fr>> = fixed.par_iter().map(|c| domain.ifft(c)).collect();
+    let public_polys: Vec<Vec<Fr>> = public.par_iter().map(|c| domain.ifft(c)).collect();
+    let on_coset = |p: &Vec<Fr>| coset.fft(p);
+    let wit_ev: Vec<Vec<Fr>> = polys.par_iter().map(on_coset).collect();
+    let fix_ev: Vec<Vec<Fr>> = fixed_polys.par_iter().map(on_coset).collect();
+    let pub_ev: Vec<Vec<Fr>> = public_polys.par_iter().map(on_coset).collect();
+    let m = 4 * n;
+    // Z_H(g·ω₄ₙ^i) = g^n·(ω₄ₙ^n)^i − 1 takes four values.
+    let g_n = coset_offset().pow([n as u64]);
+    let w4 = big.group_gen().pow([n as u64]);
+    let mut z_inv: Vec<Fr> = (0..4u64).map(|i| g_n * w4.pow([i]) - Fr::one()).collect();
+    ark_ff::batch_inversion(&mut z_inv);
+    let quotient_evals: Vec<Fr> = (0..m)
+        .into_par_iter()
+        .map_init(Vec::new, |out, i| {
+            let row = Row {
+                wit: std::array::from_fn(|k| wit_ev[k][i]),
+                wit_next: std::array::from_fn(|k| wit_ev[k][(i + 4) % m]),
+                fixed: std::array::from_fn(|k| fix_ev[k][i]),
+                l_inputs: pub_ev[0][i],
+                l_outputs: pub_ev[1][i],
+                public: pub_ev[2][i],
+            };
+            blocks::evaluate_constraints(&row, &ctx, out);
+            blocks::combine(out, alpha) * z_inv[i % 4]
+        })
+        .collect();
+    let mut quotient = coset.ifft(&quotient_evals);
+    let degree_bound = super::keys::srs_size_for(n);
+    if self_check && quotient[degree_bound..].iter().any(|c| !c.is_zero()) {
+        return Err(Error::Rejected("internal error: the quotient is not a polynomial".into()));
+    }
+    quotient.truncate(degree_bound);
+    let quotient_commitment = srs.commit(&quotient)?;
+    transcript.absorb_point(&quotient_commitment);
+    let zeta = transcript.challenge();
+    if domain.evaluate_vanishing_polynomial(zeta).is_zero() {
+        return Err(Error::Rejected("unlucky evaluation point; prove again".into()));
+    }
+    let zeta_next = zeta * domain.group_gen();
+
+    // Evaluations and batched openings.
+    let at_zeta: Vec<&[Fr]> = polys.iter().chain(&fixed_polys).map(|p| p.as_slice()).collect();
+    let evals: Vec<Fr> = at_zeta.par_iter().map(|p| pcs::evaluate(p, zeta)).collect();
+    let next_polys: Vec<&[Fr]> = NEXT_ROW.iter().map(|c| polys[*c as usize].as_slice()).collect();
+    let evals_next: Vec<Fr> = next_polys.iter().map(|p| pcs::evaluate(p, zeta_next)).collect();
+    let mut all = evals.clone();
+    all.extend(&evals_next);
+    transcript.absorb_scalars(&all);
+    let nu = transcript.challenge();
+    // At ζ the quotient is opened too, right after the witness columns.
+    let mut opened: Vec<&[Fr]> = polys.iter().map(|p| p.as_slice()).collect();
+    opened.push(&quotient);
+    opened.extend(fixed_polys.iter().map(|p| p.as_slice()));
+    debug_assert_eq!(opened.len(), NUM_WITNESS + 1 + NUM_FIXED);
+    let opening = pcs::open_batch(srs, &opened, zeta, nu)?;
+    let opening_next = pcs::open_batch(srs, &next_polys, zeta_next, nu)?;
+    Ok(Proof { round1, round2, quotient: quotient_commitment, evals, evals_next, opening, opening_next })
+}

@@ -1,0 +1,110 @@
+//! The verifier: replays the transcript, checks the combined constraint at ζ through the
+//! evaluations, and turns the two batched openings into KZG claims folded into one accumulator.
+
+use super::proof::Proof;
+use super::VerifyingKey;
+use crate::accumulation::{Accumulator, KzgClaim};
+use crate::blocks::{self, Ctx, Row, NEXT_ROW, NUM_FIXED, NUM_WITNESS};
+use crate::transcript::Transcript;
+use crate::{Error, Result};
+use ark_bn254::{Fr, G1Affine, G1Projective};
+use ark_ec::VariableBaseMSM;
+use ark_ff::{Field, One, Zero};
+
+/// `L_k(ζ)` for rows `0..count`: `ω^k·(ζ^n − 1) / (n·(ζ − ω^k))`.
+pub(crate) fn lagrange_prefix(n: usize, omega: Fr, zeta: Fr, count: usize) -> Result<Vec<Fr>> {
+    let z_h = zeta.pow([n as u64]) - Fr::one();
+    let mut den = Vec::with_capacity(count);
+    let mut w = Fr::one();
+    let mut ws = Vec::with_capacity(count);
+    for _ in 0..count {
+        den.push(Fr::from(n as u64) * (zeta - w));
+        ws.push(w);
+        w *= omega;
+    }
+    if den.iter().any(|d| d.is_zero()) {
+        return Err(Error::Rejected("evaluation point lies in the domain".into()));
+    }
+    ark_ff::batch_inversion(&mut den);
+    Ok(den.iter().zip(&ws).map(|(d, w)| *w * z_h * d).collect())
+}
+
+/// Replays the proof into its accumulator; errors on anything checkable without a pairing.
+pub fn accumulate(vk: &VerifyingKey, instances: &[Fr], proof: &Proof) -> Result<Accumulator> {
+    let n = vk.domain_size;
+    let expected = vk.num_inputs + vk.num_outputs;
+    if instances.len() != expected {
+        return Err(Error::Rejected(format!("{} public values, the model has {expected}", instances.len())));
+    }
+    let mut t = Transcript::new(&vk.digest());
+    t.absorb_scalars(instances);
+    proof.round1.iter().for_each(|c| t.absorb_point(c));
+    let beta = t.challenge();
+    let gamma = t.challenge();
+    proof.round2.iter().for_each(|c| t.absorb_point(c));
+    let alpha = t.challenge();
+    t.absorb_point(&proof.quotient);
+    let zeta = t.challenge();
+    let mut all = proof.evals.clone();
+    all.extend(&proof.evals_next);
+    t.absorb_scalars(&all);
+    let nu = t.challenge();
+    t.absorb_point(&proof.opening);
+    t.absorb_point(&proof.opening_next);
+    let rho = t.challenge();
+
+    let omega = vk.omega();
+    let z_h = zeta.pow([n as u64]) - Fr::one();
+    if z_h.is_zero() {
+        return Err(Error::Rejected("evaluation point lies in the domain".into()));
+    }
+    let lagrange = lagrange_prefix(n, omega, zeta, expected)?;
+    let l_inputs: Fr = lagrange[..vk.num_inputs].iter().sum();
+    let l_outputs: Fr = lagrange[vk.num_inputs..].iter().sum();
+    let public: Fr = lagrange.iter().zip(instances).map(|(l, v)| *l * v).sum();
+
+    let mut row = Row { l_inputs, l_outputs, public, ..Default::default() };
+    row.wit.copy_from_slice(&proof.evals[..NUM_WITNESS]);
+    row.fixed.copy_from_slice(&proof.evals[NUM_WITNESS..]);
+    for (c, v) in NEXT_ROW.iter().zip(&proof.evals_next) {
+        row.wit_next[*c as usize] = *v;
+    }
+    let ctx = Ctx::new(vk.scale_bits, beta, gamma);
+    let mut constraints = Vec::new();
+    blocks::evaluate_constraints(&row, &ctx, &mut constraints);
+    let quotient_eval = blocks::combine(&constraints, alpha) * z_h.inverse().expect("checked non-zero");
+
+    // Claim at ζ: witness columns, quotient, fixed columns, combined with powers of ν.
+    let mut bases: Vec<G1Affine> = proof.round1.iter().chain(&proof.round2).copied().collect();
+    bases.push(proof.quotient);
+    bases.extend(&vk.fixed_commitments);
+    let mut values: Vec<Fr> = proof.evals[..NUM_WITNESS].to_vec();
+    values.push(quotient_eval);
+    values.extend(&proof.evals[NUM_WITNESS..]);
+    debug_assert_eq!(bases.len(), NUM_WITNESS + 1 + NUM_FIXED);
+    let nus = crate::pcs::powers(nu, bases.len());
+    let at_zeta = KzgClaim {
+        commitment: G1Projective::msm_unchecked(&bases, &nus),
+        point: zeta,
+        value: values.iter().zip(&nus).map(|(v, s)| *v * s).sum(),
+        proof: proof.opening,
+    };
+    let next_bases: Vec<G1Affine> = NEXT_ROW.iter().map(|c| bases[*c as usize]).collect();
+    let at_next = KzgClaim {
+        commitment: G1Projective::msm_unchecked(&next_bases, &nus[..NEXT_ROW.len()]),
+        point: zeta * omega,
+        value: proof.evals_next.iter().zip(&nus).map(|(v, s)| *v * s).sum(),
+        proof: proof.opening_next,
+    };
+    Ok(Accumulator::from_claims(&[at_zeta, at_next], rho))
+}
+
+/// Verifies a proof: `Ok(())` or `Err(Error::Rejected(reason))`.
+pub fn verify(vk: &VerifyingKey, instances: &[Fr], proof: &Proof) -> Result<()> {
+    let acc = accumulate(vk, instances, proof)?;
+    if acc.decide(&vk.g2, &vk.tau_g2) {
+        Ok(())
+    } else {
+        Err(Error::Rejected("the pairing check failed".into()))
+    }
+}
