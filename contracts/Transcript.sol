@@ -85,6 +85,21 @@ library Transcript {
         }
     }
 
+    /// @notice Absorb a list of n = data.length / 32 words held as raw calldata (e.g. a run of
+    ///         scalars inside a proof) as ONE absorb of the n+1 words (n, w1, …, wn):
+    ///         s = keccak256(s ‖ n ‖ data). Same state as `absorbWords` on those words.
+    ///         `data.length` must be a non-zero multiple of 32.
+    function absorbListCalldata(bytes32 s, bytes calldata data) internal pure returns (bytes32 out) {
+        if (data.length == 0 || data.length % 32 != 0) revert BadAbsorbLength(data.length);
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, s)
+            mstore(add(m, 0x20), shr(5, data.length))
+            calldatacopy(add(m, 0x40), data.offset, data.length)
+            out := keccak256(m, add(data.length, 0x40))
+        }
+    }
+
     /// @notice Squeeze: s = keccak256(s); returns the new state and c = uint256(s) mod r.
     function challenge(bytes32 s) internal pure returns (bytes32 newState, uint256 c) {
         assembly ("memory-safe") {

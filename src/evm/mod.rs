@@ -12,6 +12,7 @@
 //! forge tests in `contracts/test/`.
 
 mod chain;
+mod codegen;
 mod compile;
 mod node;
 
@@ -21,6 +22,7 @@ pub use compile::{
     compile, compile_source, contracts_dir, solc_path, CompiledContract, EIP170_CODE_SIZE_LIMIT, EVM_VERSION,
     OPTIMIZER_RUNS,
 };
+pub use codegen::{build_verifier, render_verifier, VERIFIER_CONTRACT, VERIFIER_JSON, VERIFIER_SOL, VERIFIER_TEMPLATE};
 pub use node::{anvil_path, LocalNode};
 
 #[cfg(test)]

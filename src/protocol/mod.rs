@@ -24,4 +24,4 @@ pub fn coset_offset() -> Fr {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -1,0 +1,442 @@
+//! The generated verifier against real proofs: real solc, real anvil, no mocks.
+//!
+//! Every case is checked three ways: `verifyProof` answers (without reverting), `submitProof`
+//! is mined with the expected status, and the Rust verifier (`Proof::from_bytes` + `verify`)
+//! reaches the same verdict. Where the Rust side gets as far as the pairing, the contract's
+//! transcript challenges and accumulator (L, R) must equal the Rust ones exactly (through the
+//! test-only harness `contracts/test/VerifierHarness.sol.tmpl`).
+
+use alloy::primitives::{keccak256, Address, Bytes, B256, U256};
+use alloy::providers::ProviderBuilder;
+use alloy::sol;
+use ark_bn254::{Fr, G1Affine};
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_std::rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+
+use super::*;
+use crate::evm::{compile, deploy, submit, IZkTorchVerifier, LocalNode, EIP170_CODE_SIZE_LIMIT};
+use crate::pcs::encoding::{fr_to_word, g1_to_words, word_to_fr};
+use crate::protocol::tests::{setup_fixture, Setup};
+use crate::protocol::{accumulate, prover, verify, Proof};
+use crate::transcript::Transcript;
+
+sol! {
+    #[sol(rpc)]
+    interface IVerifierHarness {
+        function VK_DIGEST() external view returns (bytes32);
+        function challenges(bytes proof, uint256[] instances) external pure returns (uint256 beta, uint256 gamma, uint256 alpha, uint256 zeta, uint256 nu, uint256 rho);
+        function accumulator(bytes proof, uint256[] instances) external view returns (bool ok, uint256 tz, uint256 lx, uint256 ly, uint256 rx, uint256 ry);
+        function verifyGas(bytes proof, uint256[] instances) external view returns (bool ok, uint256 gasUsed);
+    }
+}
+
+const HARNESS_TEMPLATE: &str = include_str!("../../../contracts/test/VerifierHarness.sol.tmpl");
+const R_HEX: &str = "0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001";
+const Q_HEX: &str = "0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47";
+
+fn r_mod() -> U256 {
+    R_HEX.parse().unwrap()
+}
+
+fn q_mod() -> U256 {
+    Q_HEX.parse().unwrap()
+}
+
+fn u(w: &[u8; 32]) -> U256 {
+    U256::from_be_bytes(*w)
+}
+
+fn fr_u(x: &Fr) -> U256 {
+    u(&fr_to_word(x))
+}
+
+fn point_u(p: &G1Affine) -> [U256; 2] {
+    let [x, y] = g1_to_words(p);
+    [u(&x), u(&y)]
+}
+
+fn word_at(bytes: &[u8], word: usize) -> U256 {
+    U256::from_be_slice(&bytes[32 * word..32 * word + 32])
+}
+
+fn set_word(bytes: &mut [u8], word: usize, v: U256) {
+    bytes[32 * word..32 * word + 32].copy_from_slice(&v.to_be_bytes::<32>());
+}
+
+fn prove_seeded(s: &Setup, seed: u64) -> Proof {
+    crate::protocol::prove(&s.pk, &s.vk, &s.circuit, &s.witness, &mut ChaCha20Rng::seed_from_u64(seed)).unwrap()
+}
+
+/// The Rust verdict on raw bytes and raw instance words (a word ≥ r is not a field element:
+/// rejected like a malformed proof).
+fn rust_verdict(vk: &crate::protocol::VerifyingKey, bytes: &[u8], inst: &[U256]) -> crate::Result<()> {
+    let inst: Vec<Fr> = inst.iter().map(|v| word_to_fr(&v.to_be_bytes::<32>())).collect::<crate::Result<_>>()?;
+    verify(vk, &inst, &Proof::from_bytes(bytes)?)
+}
+
+/// Both Solidity artifacts for one VK, deployed on a fresh anvil.
+struct OnChain {
+    node: LocalNode,
+    verifier: Address,
+    harness: Address,
+    runtime_size: usize,
+}
+
+impl OnChain {
+    async fn new(vk: &crate::protocol::VerifyingKey) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let compiled = build_verifier(vk, dir.path()).unwrap();
+        // The written artifacts are the rendered source and the compiled contract.
+        assert_eq!(std::fs::read_to_string(dir.path().join(VERIFIER_SOL)).unwrap(), render_verifier(vk));
+        let json: CompiledContract =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join(VERIFIER_JSON)).unwrap()).unwrap();
+        assert_eq!(json, compiled);
+        assert!(compiled.deployed_bytecode.len() <= EIP170_CODE_SIZE_LIMIT);
+        std::fs::write(dir.path().join("VerifierHarness.sol"), HARNESS_TEMPLATE).unwrap();
+        let harness = compile(
+            &dir.path().join("VerifierHarness.sol"),
+            &[dir.path().to_path_buf(), crate::evm::contracts_dir()],
+            "ZkTorchVerifierHarness",
+        )
+        .unwrap();
+
+        let node = LocalNode::spawn().unwrap();
+        let (url, key) = (node.endpoint(), node.dev_key());
+        let v = deploy(&url, &key, compiled.bytecode.clone()).await.unwrap();
+        let h = deploy(&url, &key, harness.bytecode).await.unwrap();
+        eprintln!(
+            "verifier: {} bytes of runtime code, deployment {} gas",
+            compiled.deployed_bytecode.len(),
+            v.gas_used
+        );
+        Self { node, verifier: v.address, harness: h.address, runtime_size: compiled.deployed_bytecode.len() }
+    }
+
+    fn url(&self) -> String {
+        self.node.endpoint()
+    }
+
+    /// `verifyProof` through a plain `eth_call`: Ok(answer) or Err(revert description).
+    async fn verify_proof(&self, proof: &[u8], inst: &[U256]) -> Result<bool, String> {
+        let provider = ProviderBuilder::new().connect_http(self.url().parse().unwrap());
+        let v = IZkTorchVerifier::new(self.verifier, &provider);
+        v.verifyProof(Bytes::from(proof.to_vec()), inst.to_vec()).call().await.map_err(|e| e.to_string())
+    }
+
+    /// Submits, returns (accepted, gas used), and checks the event of an accepted proof.
+    async fn submit(&self, proof: &[u8], inst: &[U256], vk_digest: B256) -> (bool, u64) {
+        let s = submit(&self.url(), &self.node.dev_key(), self.verifier, proof.to_vec(), inst.to_vec()).await.unwrap();
+        let provider = ProviderBuilder::new().connect_http(self.url().parse().unwrap());
+        use alloy::providers::Provider;
+        let receipt = provider.get_transaction_receipt(s.tx_hash).await.unwrap().expect("mined");
+        let logs = receipt.logs();
+        if s.accepted {
+            assert_eq!(logs.len(), 1, "one ProofVerified event");
+            let log = &logs[0];
+            assert_eq!(log.inner.address, self.verifier);
+            assert_eq!(log.topics()[0], keccak256("ProofVerified(bytes32,bytes32)"));
+            assert_eq!(log.topics()[1], vk_digest);
+            let packed: Vec<u8> = inst.iter().flat_map(|v| v.to_be_bytes::<32>()).collect();
+            assert_eq!(log.inner.data.data.as_ref(), keccak256(&packed).as_slice());
+        } else {
+            assert!(logs.is_empty());
+        }
+        (s.accepted, s.gas_used)
+    }
+
+    /// A bad proof: verifyProof answers false without reverting, submitProof reverts, and the
+    /// Rust verifier rejects it too. Returns the Rust error.
+    async fn assert_rejected(&self, vk: &crate::protocol::VerifyingKey, what: &str, proof: &[u8], inst: &[U256]) -> crate::Error {
+        let answer = self.verify_proof(proof, inst).await;
+        assert_eq!(answer, Ok(false), "{what}: verifyProof must answer false without reverting");
+        let (accepted, gas) = self.submit(proof, inst, B256::from(vk.digest())).await;
+        assert!(!accepted, "{what}: submitProof was accepted");
+        let rust = rust_verdict(vk, proof, inst);
+        let err = rust.expect_err(&format!("{what}: the Rust verifier accepted what the contract rejected"));
+        eprintln!("rejected: {what} (submitProof reverted, {gas} gas; Rust: {err})");
+        err
+    }
+
+    /// The contract's challenges and accumulator equal the Rust ones (for a proof that parses).
+    async fn assert_same_internals(&self, vk: &crate::protocol::VerifyingKey, what: &str, bytes: &[u8], inst: &[U256]) {
+        let proof = Proof::from_bytes(bytes).unwrap();
+        let inst_fr: Vec<Fr> = inst.iter().map(|v| word_to_fr(&v.to_be_bytes::<32>()).unwrap()).collect();
+        let provider = ProviderBuilder::new().connect_http(self.url().parse().unwrap());
+        let h = IVerifierHarness::new(self.harness, &provider);
+        assert_eq!(h.VK_DIGEST().call().await.unwrap(), B256::from(vk.digest()));
+
+        // Transcript, replayed as src/protocol/verifier.rs does.
+        let mut t = Transcript::new(&vk.digest());
+        t.absorb_scalars(&inst_fr);
+        proof.round1.iter().for_each(|c| t.absorb_point(c));
+        let beta = t.challenge();
+        let gamma = t.challenge();
+        proof.round2.iter().for_each(|c| t.absorb_point(c));
+        let alpha = t.challenge();
+        t.absorb_point(&proof.quotient);
+        let zeta = t.challenge();
+        let mut all = proof.evals.clone();
+        all.extend(&proof.evals_next);
+        t.absorb_scalars(&all);
+        let nu = t.challenge();
+        t.absorb_point(&proof.opening);
+        t.absorb_point(&proof.opening_next);
+        let rho = t.challenge();
+        let c = h.challenges(Bytes::from(bytes.to_vec()), inst.to_vec()).call().await.unwrap();
+        assert_eq!(
+            [c.beta, c.gamma, c.alpha, c.zeta, c.nu, c.rho],
+            [beta, gamma, alpha, zeta, nu, rho].map(|x| fr_u(&x)),
+            "{what}: transcript challenges differ"
+        );
+
+        // Accumulator (L, R) and the Rust decision.
+        let acc = accumulate(vk, &inst_fr, &proof).unwrap();
+        let rust_ok = acc.decide(&vk.g2, &vk.tau_g2);
+        let a = h.accumulator(Bytes::from(bytes.to_vec()), inst.to_vec()).call().await.unwrap();
+        assert_eq!([a.lx, a.ly], point_u(&acc.lhs.into_affine()), "{what}: L differs");
+        assert_eq!([a.rx, a.ry], point_u(&acc.rhs.into_affine()), "{what}: R differs");
+        assert_eq!(a.ok, rust_ok, "{what}: pairing verdicts differ");
+        assert!(a.tz != U256::ZERO);
+    }
+}
+
+/// Valid proof accepted (with gas), plus the rejection cases and the Rust cross-checks.
+async fn run_fixture(model: &str, scale_bits: u32, srs_seed: u64, full: bool) -> (u64, usize) {
+    let s = setup_fixture(model, scale_bits, srs_seed);
+    let vk = &s.vk;
+    let digest = B256::from(vk.digest());
+    let inst_fr = prover::instances(&s.witness);
+    let inst: Vec<U256> = inst_fr.iter().map(fr_u).collect();
+    let proof = prove_seeded(&s, 3);
+    let bytes = proof.to_bytes();
+    verify(vk, &inst_fr, &proof).unwrap();
+    let chain = OnChain::new(vk).await;
+
+    // The valid proof.
+    assert_eq!(chain.verify_proof(&bytes, &inst).await, Ok(true), "{model}: valid proof");
+    chain.assert_same_internals(vk, "valid proof", &bytes, &inst).await;
+    let (accepted, gas) = chain.submit(&bytes, &inst, digest).await;
+    assert!(accepted, "{model}: submitProof of a valid proof failed");
+    let provider = ProviderBuilder::new().connect_http(chain.url().parse().unwrap());
+    let h = IVerifierHarness::new(chain.harness, &provider);
+    let inner = h.verifyGas(Bytes::from(bytes.clone()), inst.clone()).call().await.unwrap();
+    assert!(inner.ok);
+    eprintln!(
+        "{model} (N = {}, s = {scale_bits}, {} public values): submitProof {gas} gas (transaction), \
+         {} gas inside _verify; runtime code {} bytes",
+        vk.domain_size,
+        inst.len(),
+        inner.gasUsed,
+        chain.runtime_size
+    );
+    assert!(gas < 450_000, "{model}: submitProof used {gas} gas");
+
+    let words = bytes.len() / 32;
+    let evals_at = 2 * (proof.round1.len() + proof.round2.len() + 1); // first scalar word (20)
+    let next_at = evals_at + proof.evals.len(); // first ζω scalar (44)
+    let openings_at = next_at + proof.evals_next.len(); // W_ζ (48)
+    let flip = |byte: usize| {
+        let mut b = bytes.clone();
+        b[byte] ^= 1;
+        b
+    };
+    let mut parse_rejects: Vec<(&str, Vec<u8>, Vec<U256>)> = vec![
+        ("byte flipped in round-1 commitment [a].x", flip(31), inst.clone()),
+        ("byte flipped in opening proof W_zeta", flip(32 * openings_at + 31), inst.clone()),
+        ("byte flipped in opening proof W_zeta_omega", flip(bytes.len() - 1), inst.clone()),
+        ("proof one word short", bytes[..bytes.len() - 32].to_vec(), inst.clone()),
+        ("proof one word long", [bytes.clone(), vec![0; 32]].concat(), inst.clone()),
+        ("proof one byte long", [bytes.clone(), vec![0]].concat(), inst.clone()),
+        ("empty proof", vec![], inst.clone()),
+        ("one instance missing", bytes.clone(), inst[..inst.len() - 1].to_vec()),
+        ("one instance too many", bytes.clone(), [inst.clone(), vec![U256::ZERO]].concat()),
+    ];
+    {
+        // Scalars ≥ r: r itself (≡ 0) and e + r (≡ e: accepted if the contract reduced).
+        let mut b = bytes.clone();
+        set_word(&mut b, evals_at, r_mod());
+        parse_rejects.push(("evaluation e_0 replaced by r", b, inst.clone()));
+        let mut b = bytes.clone();
+        set_word(&mut b, evals_at, word_at(&bytes, evals_at) + r_mod());
+        parse_rejects.push(("evaluation e_0 replaced by e_0 + r", b, inst.clone()));
+        let mut b = bytes.clone();
+        set_word(&mut b, next_at + 3, word_at(&bytes, next_at + 3) + r_mod());
+        parse_rejects.push(("evaluation phi(zeta*omega) replaced by itself + r", b, inst.clone()));
+        // Points off the curve or with a coordinate ≥ q.
+        let mut b = bytes.clone();
+        set_word(&mut b, 3, word_at(&bytes, 3) + U256::from(1));
+        parse_rejects.push(("commitment [b] replaced by (x, y+1)", b, inst.clone()));
+        let mut b = bytes.clone();
+        set_word(&mut b, openings_at + 1, word_at(&bytes, openings_at + 1) + U256::from(1));
+        parse_rejects.push(("opening proof W_zeta replaced by (x, y+1)", b, inst.clone()));
+        let mut b = bytes.clone();
+        set_word(&mut b, 19, word_at(&bytes, 19) + q_mod());
+        parse_rejects.push(("quotient [T] replaced by (x, y+q)", b, inst.clone()));
+        let mut b = bytes.clone();
+        set_word(&mut b, words - 2, word_at(&bytes, words - 2) + q_mod());
+        parse_rejects.push(("opening proof W_zeta_omega replaced by (x+q, y)", b, inst.clone()));
+        // A public value ≥ r (≡ the right one).
+        let mut i = inst.clone();
+        i[0] += r_mod();
+        parse_rejects.push(("public input v_0 replaced by v_0 + r", bytes.clone(), i));
+        let mut i = inst.clone();
+        *i.last_mut().unwrap() = r_mod();
+        parse_rejects.push(("public output replaced by r", bytes.clone(), i));
+    }
+    if !full {
+        parse_rejects.truncate(3);
+    }
+    for (what, b, i) in &parse_rejects {
+        let err = chain.assert_rejected(vk, what, b, i).await;
+        assert!(
+            !matches!(err, crate::Error::Rejected(ref m) if m.contains("pairing")),
+            "{what}: expected a parsing rejection, Rust says {err}"
+        );
+    }
+
+    // Well-formed but wrong: the Rust verifier gets to the pairing, which fails; the contract
+    // must agree, with the same challenges and accumulator.
+    let mut pairing_rejects: Vec<(String, Vec<u8>, Vec<U256>)> = Vec::new();
+    {
+        pairing_rejects.push(("byte flipped in evaluation e_5 (h1 at zeta)".into(), flip(32 * (evals_at + 5) + 31), inst.clone()));
+        pairing_rejects.push(("byte flipped in evaluation b(zeta*omega)".into(), flip(32 * next_at + 31), inst.clone()));
+        let mut wrong = inst.clone();
+        let last = wrong.len() - 1;
+        wrong[last] = fr_u(&(inst_fr[last] + Fr::from(1u64)));
+        pairing_rejects.push(("wrong public output (last + 1)".into(), bytes.clone(), wrong));
+        // Swap two different public values: two inputs, and the first input with the first output.
+        let n_in = vk.num_inputs;
+        if let Some(j) = (1..n_in).find(|j| inst[*j] != inst[0]) {
+            let mut sw = inst.clone();
+            sw.swap(0, j);
+            pairing_rejects.push((format!("instances 0 and {j} swapped"), bytes.clone(), sw));
+        }
+        if let Some(j) = (n_in..inst.len()).find(|j| inst[*j] != inst[0]) {
+            let mut sw = inst.clone();
+            sw.swap(0, j);
+            pairing_rejects.push((format!("input 0 and output {} swapped", j - n_in), bytes.clone(), sw));
+        }
+        // Commitments moved by the generator (valid points).
+        for k in [0usize, 4] {
+            let mut p = proof.clone();
+            p.round1[k] = (p.round1[k] + G1Affine::generator()).into_affine();
+            pairing_rejects.push((format!("round-1 commitment {k} shifted by G"), p.to_bytes(), inst.clone()));
+        }
+        let mut p = proof.clone();
+        p.opening_next = (p.opening_next + G1Affine::generator()).into_affine();
+        pairing_rejects.push(("opening proof W_zeta_omega shifted by G".into(), p.to_bytes(), inst.clone()));
+        let mut p = proof.clone();
+        p.opening = G1Affine::zero();
+        pairing_rejects.push(("opening proof W_zeta replaced by the point at infinity".into(), p.to_bytes(), inst.clone()));
+    }
+    if !full {
+        pairing_rejects.truncate(3);
+    }
+    for (what, b, i) in &pairing_rejects {
+        let err = chain.assert_rejected(vk, what, b, i).await;
+        assert!(
+            matches!(err, crate::Error::Rejected(ref m) if m.contains("pairing")),
+            "{what}: expected a pairing rejection from Rust, got {err}"
+        );
+        chain.assert_same_internals(vk, what, b, i).await;
+    }
+
+    if full {
+        // A proof made for other weights (one quantized weight perturbed), with the same SRS:
+        // valid for its own verifying key, rejected by ours.
+        let mlp = crate::onnx::load_mlp(&crate::protocol::tests::fixture(&format!("{model}.onnx"))).unwrap();
+        let mut q = crate::onnx::quantize(&mlp, scale_bits);
+        q.layers[0].weights[0][0] += 1;
+        let circuit = crate::compiler::Circuit::compile(&q).unwrap();
+        let (pk2, vk2) = crate::protocol::setup(&circuit, &s.pk.srs).unwrap();
+        assert_ne!(vk2.digest(), vk.digest());
+        let w2 = circuit.witness(&s.witness.input).unwrap();
+        let p2 = crate::protocol::prove(&pk2, &vk2, &circuit, &w2, &mut ChaCha20Rng::seed_from_u64(5)).unwrap();
+        let inst2: Vec<U256> = prover::instances(&w2).iter().map(fr_u).collect();
+        assert!(rust_verdict(&vk2, &p2.to_bytes(), &inst2).is_ok());
+        let err = chain.assert_rejected(vk, "proof for other weights", &p2.to_bytes(), &inst2).await;
+        assert!(matches!(err, crate::Error::Rejected(ref m) if m.contains("pairing")), "{err}");
+        chain.assert_same_internals(vk, "proof for other weights", &p2.to_bytes(), &inst2).await;
+    }
+
+    // A second, independently blinded proof still verifies after all of that.
+    let again = prove_seeded(&s, 4).to_bytes();
+    assert_ne!(again, bytes);
+    assert_eq!(chain.verify_proof(&again, &inst).await, Ok(true));
+    (gas, chain.runtime_size)
+}
+
+#[tokio::test]
+async fn verifier_contract_mlp_16_32_10() {
+    let (gas, size) = run_fixture("mlp_16_32_10", 8, 21, true).await;
+    eprintln!("mlp_16_32_10: submitProof {gas} gas, runtime {size} bytes");
+}
+
+#[tokio::test]
+async fn verifier_contract_mlp_deep() {
+    let (gas, size) = run_fixture("mlp_deep", 10, 22, false).await;
+    eprintln!("mlp_deep: submitProof {gas} gas, runtime {size} bytes");
+}
+
+#[test]
+fn rendered_source_is_complete_and_has_one_pairing() {
+    let s = setup_fixture("mlp_flatten", 8, 12);
+    let src = render_verifier(&s.vk);
+    assert!(!src.contains("{{") && !src.contains("}}"));
+    assert!(src.contains(&format!("bytes32 public constant VK_DIGEST = {};", crate::pcs::encoding::word_hex(&s.vk.digest()))));
+    assert!(src.contains(&format!("uint256 internal constant N = {};", s.vk.domain_size)));
+    assert!(src.contains(&format!("uint256 internal constant N_PUB = {};", s.vk.num_inputs + s.vk.num_outputs)));
+    // Exactly one call to the pairing precompile, and no other precompile is called via 0x08.
+    assert_eq!(src.matches("staticcall(gas(), 0x08,").count(), 1);
+    assert_eq!(src.matches("0x08").count(), 1);
+    // Rendering is deterministic and depends on the key.
+    assert_eq!(render_verifier(&s.vk), src);
+    let other = setup_fixture("mlp_flatten", 8, 13);
+    assert_ne!(render_verifier(&other.vk), src);
+}
+
+#[test]
+fn build_verifier_writes_atomically_and_reports_errors() {
+    let s = setup_fixture("mlp_flatten", 8, 12);
+    let dir = tempfile::tempdir().unwrap();
+    // Stale files are replaced whole; no temporary file is left behind.
+    std::fs::write(dir.path().join(VERIFIER_SOL), "stale").unwrap();
+    let c = build_verifier(&s.vk, dir.path()).unwrap();
+    assert_eq!(c.name, VERIFIER_CONTRACT);
+    c.check_code_size().unwrap();
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    names.sort();
+    assert_eq!(names, [VERIFIER_JSON, VERIFIER_SOL]);
+    assert_eq!(std::fs::read_to_string(dir.path().join(VERIFIER_SOL)).unwrap(), render_verifier(&s.vk));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join(VERIFIER_JSON)).unwrap()).unwrap();
+    for k in ["abi", "bytecode", "deployed_bytecode"] {
+        assert!(!json[k].is_null(), "{k} missing");
+    }
+    assert!(json["abi"].to_string().contains("submitProof") && json["abi"].to_string().contains("ProofVerified"));
+
+    // An output "directory" that is a file: an error naming it, nothing written.
+    let blocker = dir.path().join("blocker");
+    std::fs::write(&blocker, "x").unwrap();
+    match build_verifier(&s.vk, &blocker.join("out")) {
+        Err(crate::Error::Write { path, .. }) => assert!(path.starts_with(&blocker), "{}", path.display()),
+        other => panic!("expected Error::Write, got {other:?}"),
+    }
+    assert_eq!(std::fs::read_to_string(&blocker).unwrap(), "x");
+}
+
+#[test]
+fn eip170_limit_is_enforced_with_a_clear_error() {
+    let c = CompiledContract {
+        name: VERIFIER_CONTRACT.into(),
+        abi: serde_json::json!([]),
+        bytecode: vec![0; 10],
+        deployed_bytecode: vec![0; EIP170_CODE_SIZE_LIMIT + 1],
+    };
+    match c.check_code_size() {
+        Err(crate::Error::Solc(m)) => assert!(m.contains("EIP-170") && m.contains("24576"), "{m}"),
+        other => panic!("expected Error::Solc, got {other:?}"),
+    }
+}
