@@ -71,3 +71,42 @@ impl Transcript {
         self.state
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pcs::encoding::{hex_to_word, word_hex};
+
+    /// The shared vectors in tests/vectors/transcript.json, also checked by the Solidity tests.
+    #[test]
+    fn matches_shared_vectors() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/transcript.json");
+        let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let word = |v: &serde_json::Value| hex_to_word(v.as_str().unwrap()).unwrap();
+        let mut checked = 0;
+        for vector in doc["vectors"].as_array().unwrap() {
+            let mut t = Transcript::new(&word(&vector["vk_digest"]));
+            assert_eq!(word_hex(&t.state()), vector["init_state"].as_str().unwrap());
+            for op in vector["ops"].as_array().unwrap() {
+                match op["op"].as_str().unwrap() {
+                    "absorb_word" => t.absorb_words(&[word(&op["word"])]),
+                    "absorb_point" => t.absorb_words(&[word(&op["x"]), word(&op["y"])]),
+                    "absorb_words" => {
+                        let ws: Vec<Word> = op["words"].as_array().unwrap().iter().map(word).collect();
+                        let mut all = vec![fr_to_word(&Fr::from(ws.len() as u64))];
+                        all.extend(ws);
+                        t.absorb_words(&all);
+                    }
+                    "challenge" => {
+                        let c = t.challenge();
+                        assert_eq!(word_hex(&t.state()), op["state"].as_str().unwrap());
+                        assert_eq!(word_hex(&fr_to_word(&c)), op["challenge"].as_str().unwrap());
+                        checked += 1;
+                    }
+                    other => panic!("unknown op {other}"),
+                }
+            }
+        }
+        assert!(checked >= 3);
+    }
+}

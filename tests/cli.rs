@@ -1,0 +1,129 @@
+//! The `zktorch` binary as a user runs it: the whole off-chain flow, exit codes, and one clear
+//! error line (no panic, no partial output file) for every kind of bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn zktorch(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zktorch")).args(args).output().expect("run zktorch")
+}
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name).display().to_string()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+/// Exit code 2 with exactly one `error:` line that mentions `needle`, and no panic.
+fn assert_clean_error(o: &Output, needle: &str) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "stderr: {err}");
+    assert!(!err.contains("panicked"), "panic: {err}");
+    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(lines.len(), 1, "stderr: {err}");
+    assert!(lines[0].to_lowercase().contains(&needle.to_lowercase()), "{needle:?} not in {err}");
+}
+
+fn setup_keys(dir: &Path, model: &str) -> PathBuf {
+    let keys = dir.join("keys");
+    let o = zktorch(&[
+        "setup", "--model", &fixture(&format!("{model}.onnx")), "--input",
+        &fixture(&format!("{model}.input.json")), "--out", keys.to_str().unwrap(), "--dev-srs",
+    ]);
+    assert!(o.status.success(), "setup failed: {}", stderr(&o));
+    keys
+}
+
+#[test]
+fn setup_prove_verify_with_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = setup_keys(dir.path(), "mlp_deep");
+    let proof = dir.path().join("proof.json");
+    let o = zktorch(&[
+        "--json", "prove", "--keys", keys.to_str().unwrap(), "--model", &fixture("mlp_deep.onnx"),
+        "--input", &fixture("mlp_deep.input.json"), "--out", proof.to_str().unwrap(), "--seed", "1",
+    ]);
+    assert!(o.status.success(), "prove failed: {}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["proof_bytes"], 1664);
+    let max_out = report["float_outputs"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap().abs()).fold(0.0, f64::max);
+    assert!(report["max_abs_error"].as_f64().unwrap() <= 0.01 * max_out);
+
+    let o = zktorch(&["--json", "verify", "--keys", keys.to_str().unwrap(), "--proof", proof.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["valid"], true);
+
+    // A changed public output: exit 1 with the reason.
+    let mut file: serde_json::Value = serde_json::from_slice(&std::fs::read(&proof).unwrap()).unwrap();
+    let last = file["instances"].as_array().unwrap().len() - 1;
+    file["instances"][last] = serde_json::json!("0x01");
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, serde_json::to_vec(&file).unwrap()).unwrap();
+    let o = zktorch(&["verify", "--keys", keys.to_str().unwrap(), "--proof", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("INVALID"));
+
+    // Keys of another model: prove refuses, verify rejects.
+    let other = setup_keys(&dir.path().join("other"), "mlp_16_32_10");
+    let o = zktorch(&[
+        "prove", "--keys", other.to_str().unwrap(), "--model", &fixture("mlp_deep.onnx"), "--input",
+        &fixture("mlp_deep.input.json"), "--out", dir.path().join("x.json").to_str().unwrap(),
+    ]);
+    assert_clean_error(&o, "not the model");
+    let o = zktorch(&["verify", "--keys", other.to_str().unwrap(), "--proof", proof.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn bad_inputs_give_one_error_line_and_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = |n: &str| dir.path().join(n).display().to_string();
+    let setup = |model: &str, out: &str| {
+        zktorch(&["setup", "--model", model, "--out", out, "--dev-srs"])
+    };
+    assert_clean_error(&setup(&d("missing.onnx"), &d("k1")), "missing.onnx");
+    assert_clean_error(&setup(&fixture("corrupt.onnx"), &d("k2")), "corrupt.onnx");
+    assert_clean_error(&setup(&fixture("unsupported_op.onnx"), &d("k3")), "Sin");
+    assert_clean_error(&zktorch(&["setup", "--model", &fixture("mlp_deep.onnx"), "--out", &d("k4")]), "--dev-srs");
+    for k in ["k1", "k2", "k3", "k4"] {
+        assert!(!dir.path().join(k).exists(), "{k} was created");
+    }
+    let keys = setup_keys(dir.path(), "mlp_16_32_10");
+    let prove = |input: &str, out: &str| {
+        zktorch(&[
+            "prove", "--keys", keys.to_str().unwrap(), "--model", &fixture("mlp_16_32_10.onnx"), "--input", input,
+            "--out", out,
+        ])
+    };
+    assert_clean_error(&prove(&fixture("mlp_16_32_10.bad_input.json"), &d("p1.json")), "15");
+    std::fs::write(dir.path().join("garbage.json"), "{ not json").unwrap();
+    assert_clean_error(&prove(&d("garbage.json"), &d("p2.json")), "garbage.json");
+    assert!(!dir.path().join("p1.json").exists() && !dir.path().join("p2.json").exists());
+
+    // Malformed proof files.
+    for (name, content, needle) in [
+        ("m1.json", "[1,2", "m1.json"),
+        ("m2.json", r#"{"version":1}"#, "m2.json"),
+    ] {
+        std::fs::write(dir.path().join(name), content).unwrap();
+        assert_clean_error(&zktorch(&["verify", "--keys", keys.to_str().unwrap(), "--proof", &d(name)]), needle);
+    }
+    // Unreachable RPC.
+    let o = zktorch(&[
+        "submit", "--proof", &d("m1.json"), "--address", "0x0000000000000000000000000000000000000001",
+        "--rpc-url", "http://127.0.0.1:1", "--private-key",
+        "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+    ]);
+    assert_clean_error(&o, "m1.json");
+    let dir2 = tempfile::tempdir().unwrap();
+    std::fs::write(dir2.path().join("Verifier.json"), r#"{"name":"x","abi":[],"bytecode":"0x00","deployed_bytecode":"0x00"}"#).unwrap();
+    let o = zktorch(&[
+        "deploy", "--verifier", dir2.path().to_str().unwrap(), "--rpc-url", "http://127.0.0.1:1", "--private-key",
+        "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+    ]);
+    assert_clean_error(&o, "127.0.0.1:1");
+    assert!(!stderr(&o).contains("ac0974bec39a17e3"), "private key leaked");
+}
