@@ -8,6 +8,7 @@
 //! into one pairing check, and [`evm`] renders, compiles, deploys and calls the verifier contract.
 
 pub mod accumulation;
+pub mod bench;
 pub mod blocks;
 pub mod commands;
 pub mod compiler;

@@ -87,6 +87,23 @@ enum Command {
         #[command(flatten)]
         chain: Chain,
     },
+    /// Benchmark MLPs of several depths: setup, prove (1 and 2 threads), proof size, verify, gas.
+    Bench {
+        /// Comma-separated depths (number of dense layers).
+        #[arg(long, value_delimiter = ',', default_value = "2,4,8,16")]
+        depths: Vec<usize>,
+        /// Width of every layer.
+        #[arg(long, default_value_t = 32)]
+        width: usize,
+        #[arg(long, default_value_t = 10)]
+        scale_bits: u32,
+        /// Skip the on-chain part (no anvil, no gas figures).
+        #[arg(long)]
+        no_gas: bool,
+        /// Also write the rows as JSON to this file.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Submit a proof to a deployed verifier in a transaction. Exit 0 only if accepted.
     Submit {
         #[arg(long)]
@@ -180,6 +197,20 @@ fn run(cli: &Cli) -> Result<Outcome, Error> {
             let r = commands::deploy(verifier, &chain.rpc_url, &chain.private_key)?;
             let text = format!("verifier deployed at {} (tx {}, block {}, gas used {})", r.address, r.tx_hash, r.block, r.gas_used);
             ok(json(&r), text)
+        }
+        Command::Bench { depths, width, scale_bits, no_gas, out } => {
+            let opts = zktorch::bench::BenchOptions {
+                depths: depths.clone(),
+                width: *width,
+                scale_bits: *scale_bits,
+                gas: !no_gas,
+                seed: 1,
+            };
+            let rows = zktorch::bench::run(&opts, |stage| eprintln!("bench: {stage}"))?;
+            if let Some(path) = out {
+                commands::write_atomic(path, &serde_json::to_vec_pretty(&rows).expect("rows serialize"))?;
+            }
+            ok(json(&rows), zktorch::bench::markdown(&rows))
         }
         Command::Submit { proof, address, chain } => {
             let r = commands::submit(proof, address, &chain.rpc_url, &chain.private_key)?;

@@ -60,8 +60,12 @@ pub struct Submitted {
 
 /// Parses `0x` + 40 hex digits.
 pub fn parse_address(s: &str) -> Result<Address> {
-    Address::from_str(s.trim())
-        .map_err(|_| Error::Usage(format!("invalid address {:?}: expected 0x followed by 40 hex digits", s.trim())))
+    Address::from_str(s.trim()).map_err(|_| {
+        Error::Usage(format!(
+            "invalid address {:?}: expected 0x followed by 40 hex digits",
+            s.trim()
+        ))
+    })
 }
 
 /// Deploys `creation_code` (constructor arguments already appended, if any) from the account
@@ -69,9 +73,14 @@ pub fn parse_address(s: &str) -> Result<Address> {
 pub async fn deploy(rpc_url: &str, key: &str, creation_code: Vec<u8>) -> Result<Deployed> {
     let ep = Endpoint::parse(rpc_url)?;
     let signer = parse_key(key)?;
-    let provider = ProviderBuilder::new().wallet(EthereumWallet::from(signer)).connect_reqwest(ep.client()?, ep.url.clone());
+    let provider = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(signer))
+        .connect_reqwest(ep.client()?, ep.url.clone());
     let tx = TransactionRequest::default().with_deploy_code(Bytes::from(creation_code));
-    let pending = provider.send_transaction(tx).await.map_err(|e| ep.error("deployment", &e))?;
+    let pending = provider
+        .send_transaction(tx)
+        .await
+        .map_err(|e| ep.error("deployment", &e))?;
     let receipt = wait_receipt(&ep, "deployment", pending).await?;
     if !receipt.status() {
         return Err(Error::Rpc(format!(
@@ -79,9 +88,12 @@ pub async fn deploy(rpc_url: &str, key: &str, creation_code: Vec<u8>) -> Result<
             receipt.transaction_hash, receipt.gas_used
         )));
     }
-    let address = receipt
-        .contract_address
-        .ok_or_else(|| Error::Rpc(format!("deployment receipt {} has no contract address", receipt.transaction_hash)))?;
+    let address = receipt.contract_address.ok_or_else(|| {
+        Error::Rpc(format!(
+            "deployment receipt {} has no contract address",
+            receipt.transaction_hash
+        ))
+    })?;
     Ok(Deployed {
         address,
         tx_hash: receipt.transaction_hash,
@@ -102,7 +114,9 @@ pub async fn submit(
 ) -> Result<Submitted> {
     let ep = Endpoint::parse(rpc_url)?;
     let signer = parse_key(key)?;
-    let provider = ProviderBuilder::new().wallet(EthereumWallet::from(signer)).connect_reqwest(ep.client()?, ep.url.clone());
+    let provider = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(signer))
+        .connect_reqwest(ep.client()?, ep.url.clone());
     ensure_contract(&provider, &ep, address).await?;
     let verifier = IZkTorchVerifier::new(address, &provider);
     let call = verifier.submitProof(Bytes::from(proof), instances);
@@ -114,7 +128,11 @@ pub async fn submit(
             _ => SUBMIT_FALLBACK_GAS,
         },
     };
-    let pending = call.gas(gas).send().await.map_err(|e| ep.contract_error("submitProof", &e))?;
+    let pending = call
+        .gas(gas)
+        .send()
+        .await
+        .map_err(|e| ep.contract_error("submitProof", &e))?;
     let receipt = wait_receipt(&ep, "submitProof", pending).await?;
     Ok(Submitted {
         tx_hash: receipt.transaction_hash,
@@ -126,12 +144,21 @@ pub async fn submit(
 
 /// `eth_call` of `verifyProof(proof, instances)` on the verifier at `address`. A revert counts
 /// as `false`; an unreachable node or an address without code is an error.
-pub async fn call_verify(rpc_url: &str, address: Address, proof: Vec<u8>, instances: Vec<U256>) -> Result<bool> {
+pub async fn call_verify(
+    rpc_url: &str,
+    address: Address,
+    proof: Vec<u8>,
+    instances: Vec<U256>,
+) -> Result<bool> {
     let ep = Endpoint::parse(rpc_url)?;
     let provider = ProviderBuilder::new().connect_reqwest(ep.client()?, ep.url.clone());
     ensure_contract(&provider, &ep, address).await?;
     let verifier = IZkTorchVerifier::new(address, &provider);
-    match verifier.verifyProof(Bytes::from(proof), instances).call().await {
+    match verifier
+        .verifyProof(Bytes::from(proof), instances)
+        .call()
+        .await
+    {
         Ok(ok) => Ok(ok),
         Err(e) => match transport_error(&e) {
             Some(t) if is_revert(t) => Ok(false),
@@ -153,13 +180,20 @@ struct Endpoint {
 impl Endpoint {
     fn parse(rpc_url: &str) -> Result<Self> {
         // Never echo the URL itself here: it may carry an API key.
-        let url = reqwest::Url::parse(rpc_url.trim())
-            .map_err(|e| Error::Rpc(format!("invalid RPC URL: {e} (expected e.g. http://127.0.0.1:8545)")))?;
+        let url = reqwest::Url::parse(rpc_url.trim()).map_err(|e| {
+            Error::Rpc(format!(
+                "invalid RPC URL: {e} (expected e.g. http://127.0.0.1:8545)"
+            ))
+        })?;
         let scheme = url.scheme();
         if scheme != "http" && scheme != "https" {
-            return Err(Error::Rpc(format!("unsupported RPC URL scheme {scheme:?}: use http:// or https://")));
+            return Err(Error::Rpc(format!(
+                "unsupported RPC URL scheme {scheme:?}: use http:// or https://"
+            )));
         }
-        let host = url.host_str().ok_or_else(|| Error::Rpc("invalid RPC URL: no host".into()))?;
+        let host = url
+            .host_str()
+            .ok_or_else(|| Error::Rpc("invalid RPC URL: no host".into()))?;
         let shown = match url.port() {
             Some(p) => format!("{scheme}://{host}:{p}"),
             None => format!("{scheme}://{host}"),
@@ -178,14 +212,24 @@ impl Endpoint {
     /// One line for a JSON-RPC failure during `what`.
     fn error(&self, what: &str, e: &TransportError) -> Error {
         match e {
-            RpcError::Transport(TransportErrorKind::HttpError(h)) => {
-                Error::Rpc(format!("{what}: {} answered HTTP {}: {}", self.shown, h.status, one_line(&h.body, 200)))
+            RpcError::Transport(TransportErrorKind::HttpError(h)) => Error::Rpc(format!(
+                "{what}: {} answered HTTP {}: {}",
+                self.shown,
+                h.status,
+                one_line(&h.body, 200)
+            )),
+            RpcError::Transport(kind) => {
+                Error::Rpc(format!("cannot reach {}: {}", self.shown, root_cause(kind)))
             }
-            RpcError::Transport(kind) => Error::Rpc(format!("cannot reach {}: {}", self.shown, root_cause(kind))),
-            RpcError::ErrorResp(p) => {
-                Error::Rpc(format!("{what} failed: {} (RPC error {})", one_line(&p.message, 300), p.code))
-            }
-            other => Error::Rpc(format!("{what} failed: {}", one_line(&other.to_string(), 300))),
+            RpcError::ErrorResp(p) => Error::Rpc(format!(
+                "{what} failed: {} (RPC error {})",
+                one_line(&p.message, 300),
+                p.code
+            )),
+            other => Error::Rpc(format!(
+                "{what} failed: {}",
+                one_line(&other.to_string(), 300)
+            )),
         }
     }
 
@@ -193,24 +237,34 @@ impl Endpoint {
         use alloy::contract::Error as C;
         use alloy::providers::PendingTransactionError as P;
         match e {
-            C::TransportError(t) | C::PendingTransactionError(P::TransportError(t)) => self.error(what, t),
-            C::PendingTransactionError(P::TxWatcher(w)) => {
-                Error::Rpc(format!("{what}: no receipt from {}: {}", self.shown, one_line(&w.to_string(), 200)))
+            C::TransportError(t) | C::PendingTransactionError(P::TransportError(t)) => {
+                self.error(what, t)
             }
-            C::ZeroData(..) => Error::Rpc(format!("{what}: the contract returned no data (is it a zktorch verifier?)")),
+            C::PendingTransactionError(P::TxWatcher(w)) => Error::Rpc(format!(
+                "{what}: no receipt from {}: {}",
+                self.shown,
+                one_line(&w.to_string(), 200)
+            )),
+            C::ZeroData(..) => Error::Rpc(format!(
+                "{what}: the contract returned no data (is it a zktorch verifier?)"
+            )),
             C::AbiError(err) => Error::Rpc(format!(
                 "{what}: cannot decode the contract's answer (is it a zktorch verifier?): {}",
                 one_line(&err.to_string(), 200)
             )),
-            other => Error::Rpc(format!("{what} failed: {}", one_line(&other.to_string(), 300))),
+            other => Error::Rpc(format!(
+                "{what} failed: {}",
+                one_line(&other.to_string(), 300)
+            )),
         }
     }
 }
 
 fn parse_key(key: &str) -> Result<PrivateKeySigner> {
     // The key, and the parser's message (which could quote it), are never shown.
-    PrivateKeySigner::from_str(key.trim())
-        .map_err(|_| Error::Rpc("invalid private key: expected 64 hex digits (optionally 0x-prefixed)".into()))
+    PrivateKeySigner::from_str(key.trim()).map_err(|_| {
+        Error::Rpc("invalid private key: expected 64 hex digits (optionally 0x-prefixed)".into())
+    })
 }
 
 fn transport_error(e: &alloy::contract::Error) -> Option<&TransportError> {
@@ -224,20 +278,36 @@ fn transport_error(e: &alloy::contract::Error) -> Option<&TransportError> {
 
 /// True if the node answered that the call reverted / failed during execution.
 fn is_revert(e: &TransportError) -> bool {
-    let Some(p) = e.as_error_resp() else { return false };
+    let Some(p) = e.as_error_resp() else {
+        return false;
+    };
     if p.code == 3 || p.as_revert_data().is_some() {
         return true;
     }
     let m = p.message.to_ascii_lowercase();
-    ["revert", "out of gas", "invalid opcode", "invalid jump", "stack underflow", "stack overflow", "precompile"]
-        .iter()
-        .any(|s| m.contains(s))
+    [
+        "revert",
+        "out of gas",
+        "invalid opcode",
+        "invalid jump",
+        "stack underflow",
+        "stack overflow",
+        "precompile",
+    ]
+    .iter()
+    .any(|s| m.contains(s))
 }
 
 async fn ensure_contract<P: Provider>(provider: &P, ep: &Endpoint, address: Address) -> Result<()> {
-    let code = provider.get_code_at(address).await.map_err(|e| ep.error("eth_getCode", &e))?;
+    let code = provider
+        .get_code_at(address)
+        .await
+        .map_err(|e| ep.error("eth_getCode", &e))?;
     if code.is_empty() {
-        return Err(Error::Rpc(format!("no contract at {address} on {} (wrong address or chain?)", ep.shown)));
+        return Err(Error::Rpc(format!(
+            "no contract at {address} on {} (wrong address or chain?)",
+            ep.shown
+        )));
     }
     Ok(())
 }
@@ -248,10 +318,18 @@ async fn wait_receipt(
     pending: alloy::providers::PendingTransactionBuilder<alloy::network::Ethereum>,
 ) -> Result<TransactionReceipt> {
     let hash = *pending.tx_hash();
-    pending.with_timeout(Some(RECEIPT_TIMEOUT)).get_receipt().await.map_err(|e| match e {
-        alloy::providers::PendingTransactionError::TransportError(t) => ep.error(what, &t),
-        other => Error::Rpc(format!("{what}: no receipt for {hash} from {}: {}", ep.shown, one_line(&other.to_string(), 200))),
-    })
+    pending
+        .with_timeout(Some(RECEIPT_TIMEOUT))
+        .get_receipt()
+        .await
+        .map_err(|e| match e {
+            alloy::providers::PendingTransactionError::TransportError(t) => ep.error(what, &t),
+            other => Error::Rpc(format!(
+                "{what}: no receipt for {hash} from {}: {}",
+                ep.shown,
+                one_line(&other.to_string(), 200)
+            )),
+        })
 }
 
 /// The innermost cause of an error chain, on one line ("Connection refused (os error 111)").

@@ -12,7 +12,9 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use foundry_compilers::artifacts::{EvmVersion, Settings, SolcInput, SolcLanguage, Source, Sources};
+use foundry_compilers::artifacts::{
+    EvmVersion, Settings, SolcInput, SolcLanguage, Source, Sources,
+};
 use foundry_compilers::solc::Solc;
 use serde::{Deserialize, Serialize};
 
@@ -35,11 +37,17 @@ pub fn solc_path() -> Result<PathBuf> {
             return Err(Error::Solc("ZKTORCH_SOLC is set but empty".into()));
         }
         if !p.is_file() {
-            return Err(Error::Solc(format!("ZKTORCH_SOLC={} is not a file", p.display())));
+            return Err(Error::Solc(format!(
+                "ZKTORCH_SOLC={} is not a file",
+                p.display()
+            )));
         }
         return Ok(p);
     }
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools").join("bin").join("solc");
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tools")
+        .join("bin")
+        .join("solc");
     if p.is_file() {
         Ok(p)
     } else {
@@ -97,16 +105,33 @@ mod hex0x {
 
 /// Compiles `main_source` and returns contract `contract` (defined in it or in a file it
 /// imports). Imports are resolved from `include_dirs` as described in the module docs.
-pub fn compile(main_source: &Path, include_dirs: &[PathBuf], contract: &str) -> Result<CompiledContract> {
-    let main = main_source
-        .canonicalize()
-        .map_err(|source| Error::Read { path: main_source.to_path_buf(), source })?;
-    let content =
-        std::fs::read_to_string(&main).map_err(|source| Error::Read { path: main_source.to_path_buf(), source })?;
+pub fn compile(
+    main_source: &Path,
+    include_dirs: &[PathBuf],
+    contract: &str,
+) -> Result<CompiledContract> {
+    let main = main_source.canonicalize().map_err(|source| Error::Read {
+        path: main_source.to_path_buf(),
+        source,
+    })?;
+    let content = std::fs::read_to_string(&main).map_err(|source| Error::Read {
+        path: main_source.to_path_buf(),
+        source,
+    })?;
     let includes = canonical_dirs(include_dirs)?;
-    let main_dir = main.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("/"));
-    let base = includes.iter().find(|d| main.starts_with(d)).cloned().unwrap_or_else(|| main_dir.clone());
-    let unit = main.strip_prefix(&base).map(Path::to_path_buf).unwrap_or_else(|_| main.clone());
+    let main_dir = main
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("/"));
+    let base = includes
+        .iter()
+        .find(|d| main.starts_with(d))
+        .cloned()
+        .unwrap_or_else(|| main_dir.clone());
+    let unit = main
+        .strip_prefix(&base)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| main.clone());
     let mut others: Vec<PathBuf> = includes;
     others.push(main_dir);
     compile_inner(&unit, content, &base, &others, contract)
@@ -124,17 +149,30 @@ pub fn compile_source(
     let includes = canonical_dirs(include_dirs)?;
     let base = match includes.first() {
         Some(b) => b.clone(),
-        None => std::env::current_dir().map_err(|e| Error::Solc(format!("no current directory: {e}")))?,
+        None => std::env::current_dir()
+            .map_err(|e| Error::Solc(format!("no current directory: {e}")))?,
     };
-    compile_inner(Path::new(unit_name), source.to_string(), &base, &includes, contract)
+    compile_inner(
+        Path::new(unit_name),
+        source.to_string(),
+        &base,
+        &includes,
+        contract,
+    )
 }
 
 fn canonical_dirs(dirs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     dirs.iter()
         .map(|d| {
-            let c = d.canonicalize().map_err(|source| Error::Read { path: d.clone(), source })?;
+            let c = d.canonicalize().map_err(|source| Error::Read {
+                path: d.clone(),
+                source,
+            })?;
             if !c.is_dir() {
-                return Err(Error::Solc(format!("include path {} is not a directory", d.display())));
+                return Err(Error::Solc(format!(
+                    "include path {} is not a directory",
+                    d.display()
+                )));
             }
             Ok(c)
         })
@@ -149,11 +187,22 @@ fn compile_inner(
     contract: &str,
 ) -> Result<CompiledContract> {
     let solc_bin = solc_path()?;
-    let mut solc = Solc::new(&solc_bin)
-        .map_err(|e| Error::Solc(format!("cannot run {}: {}", solc_bin.display(), one_line(&e.to_string()))))?;
-    let includes: BTreeSet<PathBuf> = include_dirs.iter().filter(|d| d.as_path() != base).cloned().collect();
+    let mut solc = Solc::new(&solc_bin).map_err(|e| {
+        Error::Solc(format!(
+            "cannot run {}: {}",
+            solc_bin.display(),
+            one_line(&e.to_string())
+        ))
+    })?;
+    let includes: BTreeSet<PathBuf> = include_dirs
+        .iter()
+        .filter(|d| d.as_path() != base)
+        .cloned()
+        .collect();
     solc.base_path = Some(base.to_path_buf());
-    solc.allow_paths = std::iter::once(base.to_path_buf()).chain(includes.iter().cloned()).collect();
+    solc.allow_paths = std::iter::once(base.to_path_buf())
+        .chain(includes.iter().cloned())
+        .collect();
     solc.include_paths = includes;
 
     let mut sources = Sources::new();
@@ -164,7 +213,9 @@ fn compile_inner(
     settings.evm_version = Some(EvmVersion::Prague);
     let input = SolcInput::new(SolcLanguage::Solidity, sources, settings).sanitized(&solc.version);
 
-    let out = solc.compile(&input).map_err(|e| Error::Solc(one_line(&e.to_string())))?;
+    let out = solc
+        .compile(&input)
+        .map_err(|e| Error::Solc(one_line(&e.to_string())))?;
     if let Some(err) = out.errors.iter().find(|e| e.severity.is_error()) {
         return Err(Error::Solc(describe_diagnostic(err)));
     }
@@ -176,18 +227,29 @@ fn compile_inner(
         .and_then(|m| m.get(contract))
         .or_else(|| out.contracts.values().find_map(|m| m.get(contract)));
     let Some(c) = found else {
-        let mut names: Vec<&str> = out.contracts.values().flat_map(|m| m.keys().map(String::as_str)).collect();
+        let mut names: Vec<&str> = out
+            .contracts
+            .values()
+            .flat_map(|m| m.keys().map(String::as_str))
+            .collect();
         names.sort_unstable();
         names.dedup();
         return Err(Error::Solc(format!(
             "no contract named {contract} in {} or its imports (found: {})",
             unit.display(),
-            if names.is_empty() { "none".to_string() } else { names.join(", ") }
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(", ")
+            }
         )));
     };
     let abi = serde_json::to_value(c.abi.clone().unwrap_or_default())
         .map_err(|e| Error::Solc(format!("cannot serialize the ABI of {contract}: {e}")))?;
-    let evm = c.evm.as_ref().ok_or_else(|| Error::Solc(format!("solc returned no bytecode for {contract}")))?;
+    let evm = c
+        .evm
+        .as_ref()
+        .ok_or_else(|| Error::Solc(format!("solc returned no bytecode for {contract}")))?;
     let bytecode = evm
         .bytecode
         .as_ref()
@@ -202,9 +264,16 @@ fn compile_inner(
         .ok_or_else(|| unlinked(contract))?
         .to_vec();
     if bytecode.is_empty() {
-        return Err(Error::Solc(format!("{contract} has no creation code (is it an interface or abstract?)")));
+        return Err(Error::Solc(format!(
+            "{contract} has no creation code (is it an interface or abstract?)"
+        )));
     }
-    Ok(CompiledContract { name: contract.to_string(), abi, bytecode, deployed_bytecode })
+    Ok(CompiledContract {
+        name: contract.to_string(),
+        abi,
+        bytecode,
+        deployed_bytecode,
+    })
 }
 
 fn unlinked(contract: &str) -> Error {
@@ -220,7 +289,10 @@ fn describe_diagnostic(err: &foundry_compilers::artifacts::Error) -> String {
     if let Some(fm) = &err.formatted_message {
         let mut lines = fm.lines().map(str::trim).filter(|l| !l.is_empty());
         if let Some(first) = lines.next() {
-            let loc = lines.next().and_then(|l| l.strip_prefix("--> ")).map(|l| l.trim_end_matches(':'));
+            let loc = lines
+                .next()
+                .and_then(|l| l.strip_prefix("--> "))
+                .map(|l| l.trim_end_matches(':'));
             return match loc {
                 Some(loc) => format!("{loc}: {first}"),
                 None => first.to_string(),

@@ -13,11 +13,17 @@ pub fn anvil_path() -> Result<PathBuf> {
     if let Some(p) = std::env::var_os("ZKTORCH_ANVIL") {
         let p = PathBuf::from(p);
         if !p.is_file() {
-            return Err(Error::Rpc(format!("ZKTORCH_ANVIL={} is not a file", p.display())));
+            return Err(Error::Rpc(format!(
+                "ZKTORCH_ANVIL={} is not a file",
+                p.display()
+            )));
         }
         return Ok(p);
     }
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools").join("bin").join("anvil");
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tools")
+        .join("bin")
+        .join("anvil");
     if p.is_file() {
         Ok(p)
     } else {

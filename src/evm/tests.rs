@@ -27,7 +27,9 @@ sol! {
     }
 }
 
-const Q: U256 = alloy::primitives::uint!(0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47_U256);
+const Q: U256 = alloy::primitives::uint!(
+    0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47_U256
+);
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -56,8 +58,12 @@ fn word(v: &serde_json::Value) -> U256 {
 }
 
 fn harness() -> CompiledContract {
-    compile(&root().join("contracts/test/PairingHarness.sol"), &[contracts_dir()], "PairingHarness")
-        .expect("compile PairingHarness")
+    compile(
+        &root().join("contracts/test/PairingHarness.sol"),
+        &[contracts_dir()],
+        "PairingHarness",
+    )
+    .expect("compile PairingHarness")
 }
 
 #[tokio::test]
@@ -71,15 +77,27 @@ async fn pairing_and_ec_on_anvil() {
     assert_eq!(serde_json::from_value::<CompiledContract>(json).unwrap(), c);
 
     let node = LocalNode::spawn().unwrap();
-    let d = deploy(&node.endpoint(), &node.dev_key(), c.bytecode.clone()).await.unwrap();
+    let d = deploy(&node.endpoint(), &node.dev_key(), c.bytecode.clone())
+        .await
+        .unwrap();
     assert!(d.gas_used > 0 && d.block >= 1);
     let provider = ProviderBuilder::new().connect_http(node.endpoint().parse().unwrap());
     let h = IPairingHarness::new(d.address, &provider);
 
     // G + G = 2G.
     let two_g = h.ecAdd(g1(), g1()).call().await.unwrap();
-    assert_eq!(two_g[0], "0x030644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd3".parse::<U256>().unwrap());
-    assert_eq!(two_g[1], "0x15ed738c0e0a7c92e7845f96b2ae9c0a68a6a449e3538fc7ff3ebf7a5a18a2c4".parse::<U256>().unwrap());
+    assert_eq!(
+        two_g[0],
+        "0x030644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd3"
+            .parse::<U256>()
+            .unwrap()
+    );
+    assert_eq!(
+        two_g[1],
+        "0x15ed738c0e0a7c92e7845f96b2ae9c0a68a6a449e3538fc7ff3ebf7a5a18a2c4"
+            .parse::<U256>()
+            .unwrap()
+    );
 
     // e(G1, G2) · e(-G1, G2) = 1; a mutated second point is rejected.
     assert!(h.selfTestPairing().call().await.unwrap());
@@ -92,21 +110,39 @@ async fn pairing_and_ec_on_anvil() {
     assert!(h.pairing2(g1(), bad, neg_g1(), g2()).call().await.is_err());
     // inverse(0) reverts.
     assert!(h.inverse(U256::ZERO).call().await.is_err());
-    assert_eq!(h.inverse(U256::from(1)).call().await.unwrap(), U256::from(1));
+    assert_eq!(
+        h.inverse(U256::from(1)).call().await.unwrap(),
+        U256::from(1)
+    );
 
-    let r = h.pairing2Gas(g1(), g2(), neg_g1(), g2()).call().await.unwrap();
+    let r = h
+        .pairing2Gas(g1(), g2(), neg_g1(), g2())
+        .call()
+        .await
+        .unwrap();
     assert!(r.ok);
-    let total = h.pairing2(g1(), g2(), neg_g1(), g2()).estimate_gas().await.unwrap();
+    let total = h
+        .pairing2(g1(), g2(), neg_g1(), g2())
+        .estimate_gas()
+        .await
+        .unwrap();
     eprintln!("pairing2 (2 pairs): {} gas inside the library call; eth_estimateGas of the whole call: {total}", r.gasUsed);
-    assert!(r.gasUsed >= U256::from(113_000u64) && r.gasUsed < U256::from(120_000u64), "{}", r.gasUsed);
+    assert!(
+        r.gasUsed >= U256::from(113_000u64) && r.gasUsed < U256::from(120_000u64),
+        "{}",
+        r.gasUsed
+    );
 }
 
 #[tokio::test]
 async fn transcript_vectors_on_anvil() {
     let path = root().join("tests/vectors/transcript.json");
-    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let node = LocalNode::spawn().unwrap();
-    let d = deploy(&node.endpoint(), &node.dev_key(), harness().bytecode).await.unwrap();
+    let d = deploy(&node.endpoint(), &node.dev_key(), harness().bytecode)
+        .await
+        .unwrap();
     let provider = ProviderBuilder::new().connect_http(node.endpoint().parse().unwrap());
     let h = IPairingHarness::new(d.address, &provider);
 
@@ -121,7 +157,13 @@ async fn transcript_vectors_on_anvil() {
         for (i, op) in v["ops"].as_array().unwrap().iter().enumerate() {
             match op["op"].as_str().unwrap() {
                 "absorb_word" => s = h.absorbWord(s, word(&op["word"])).call().await.unwrap(),
-                "absorb_point" => s = h.absorbPoint(s, word(&op["x"]), word(&op["y"])).call().await.unwrap(),
+                "absorb_point" => {
+                    s = h
+                        .absorbPoint(s, word(&op["x"]), word(&op["y"]))
+                        .call()
+                        .await
+                        .unwrap()
+                }
                 "absorb_words" => {
                     let ws: Vec<U256> = op["words"].as_array().unwrap().iter().map(word).collect();
                     let m = h.absorbWords(s, ws.clone()).call().await.unwrap();
@@ -139,7 +181,11 @@ async fn transcript_vectors_on_anvil() {
                 other => panic!("unknown op {other}"),
             }
         }
-        assert_eq!(s, B256::from(word(&v["final_state"])), "{name}: final state");
+        assert_eq!(
+            s,
+            B256::from(word(&v["final_state"])),
+            "{name}: final state"
+        );
     }
     assert!(challenges >= 10);
 }
@@ -154,24 +200,49 @@ fn toy_proof(a: [U256; 2], b: [U256; 2]) -> Vec<u8> {
 
 #[tokio::test]
 async fn deploy_submit_and_call_verify() {
-    let c = compile(&root().join("contracts/test/ToyVerifier.sol"), &[contracts_dir()], "ToyVerifier").unwrap();
+    let c = compile(
+        &root().join("contracts/test/ToyVerifier.sol"),
+        &[contracts_dir()],
+        "ToyVerifier",
+    )
+    .unwrap();
     let node = LocalNode::spawn().unwrap();
     let (url, key) = (node.endpoint(), node.dev_key());
     let d = deploy(&url, &key, c.bytecode).await.unwrap();
 
     let good = toy_proof(g1(), neg_g1());
     let wrong = toy_proof(g1(), g1());
-    assert!(call_verify(&url, d.address, good.clone(), vec![]).await.unwrap());
-    assert!(!call_verify(&url, d.address, wrong.clone(), vec![]).await.unwrap());
+    assert!(call_verify(&url, d.address, good.clone(), vec![])
+        .await
+        .unwrap());
+    assert!(!call_verify(&url, d.address, wrong.clone(), vec![])
+        .await
+        .unwrap());
     // Reverts (bad length, off-curve point, unexpected instances) count as false.
-    assert!(!call_verify(&url, d.address, good[..96].to_vec(), vec![]).await.unwrap());
-    assert!(!call_verify(&url, d.address, toy_proof([U256::from(1), U256::from(3)], g1()), vec![]).await.unwrap());
-    assert!(!call_verify(&url, d.address, good.clone(), vec![U256::from(1)]).await.unwrap());
+    assert!(!call_verify(&url, d.address, good[..96].to_vec(), vec![])
+        .await
+        .unwrap());
+    assert!(!call_verify(
+        &url,
+        d.address,
+        toy_proof([U256::from(1), U256::from(3)], g1()),
+        vec![]
+    )
+    .await
+    .unwrap());
+    assert!(
+        !call_verify(&url, d.address, good.clone(), vec![U256::from(1)])
+            .await
+            .unwrap()
+    );
 
     let ok = submit(&url, &key, d.address, good, vec![]).await.unwrap();
     assert!(ok.accepted);
     assert!(ok.gas_used > 113_000 && ok.block > d.block, "{ok:?}");
-    eprintln!("toy submitProof (2-pair pairing + 2 on-curve checks): {} gas", ok.gas_used);
+    eprintln!(
+        "toy submitProof (2-pair pairing + 2 on-curve checks): {} gas",
+        ok.gas_used
+    );
     let rejected = submit(&url, &key, d.address, wrong, vec![]).await.unwrap();
     assert!(!rejected.accepted, "{rejected:?}");
     assert!(rejected.block > ok.block);
@@ -180,8 +251,12 @@ async fn deploy_submit_and_call_verify() {
     // Address without code -> Rpc error, for both.
     let nobody = Address::repeat_byte(0x42);
     for r in [
-        call_verify(&url, nobody, vec![0; 128], vec![]).await.map(|_| ()),
-        submit(&url, &key, nobody, vec![0; 128], vec![]).await.map(|_| ()),
+        call_verify(&url, nobody, vec![0; 128], vec![])
+            .await
+            .map(|_| ()),
+        submit(&url, &key, nobody, vec![0; 128], vec![])
+            .await
+            .map(|_| ()),
     ] {
         match r {
             Err(Error::Rpc(m)) => assert!(m.contains("no contract at"), "{m}"),
@@ -195,7 +270,11 @@ async fn unreachable_rpc_is_a_quick_rpc_error() {
     let key = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcab7d7bf6e4f9f2ff80";
     let key = &key[..66];
     let t = Instant::now();
-    let r = tokio::time::timeout(Duration::from_secs(30), deploy("http://127.0.0.1:1", key, vec![0x00])).await;
+    let r = tokio::time::timeout(
+        Duration::from_secs(30),
+        deploy("http://127.0.0.1:1", key, vec![0x00]),
+    )
+    .await;
     let r = r.expect("deploy to an unreachable RPC must not hang");
     match r {
         Err(Error::Rpc(m)) => {
@@ -207,9 +286,18 @@ async fn unreachable_rpc_is_a_quick_rpc_error() {
         other => panic!("expected Error::Rpc, got {other:?}"),
     }
     assert!(t.elapsed() < Duration::from_secs(15));
-    let r = call_verify("http://127.0.0.1:1/secret-api-key", Address::ZERO, vec![], vec![]).await;
+    let r = call_verify(
+        "http://127.0.0.1:1/secret-api-key",
+        Address::ZERO,
+        vec![],
+        vec![],
+    )
+    .await;
     match r {
-        Err(Error::Rpc(m)) => assert!(m.contains("cannot reach http://127.0.0.1:1:") && !m.contains("secret"), "{m}"),
+        Err(Error::Rpc(m)) => assert!(
+            m.contains("cannot reach http://127.0.0.1:1:") && !m.contains("secret"),
+            "{m}"
+        ),
         other => panic!("expected Error::Rpc, got {other:?}"),
     }
 }
@@ -218,7 +306,10 @@ async fn unreachable_rpc_is_a_quick_rpc_error() {
 async fn bad_key_and_bad_url_are_rpc_errors() {
     let secretish = "0x1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdzz";
     match deploy("http://127.0.0.1:1", secretish, vec![0]).await {
-        Err(Error::Rpc(m)) => assert!(m.contains("invalid private key") && !m.contains("1234567890"), "{m}"),
+        Err(Error::Rpc(m)) => assert!(
+            m.contains("invalid private key") && !m.contains("1234567890"),
+            "{m}"
+        ),
         other => panic!("expected Error::Rpc, got {other:?}"),
     }
     match submit("not a url", secretish, Address::ZERO, vec![], vec![]).await {
@@ -230,17 +321,27 @@ async fn bad_key_and_bad_url_are_rpc_errors() {
         other => panic!("expected Error::Rpc, got {other:?}"),
     }
     assert!(parse_address("0x42").is_err());
-    assert_eq!(parse_address(" 0x4242424242424242424242424242424242424242 ").unwrap(), Address::repeat_byte(0x42));
+    assert_eq!(
+        parse_address(" 0x4242424242424242424242424242424242424242 ").unwrap(),
+        Address::repeat_byte(0x42)
+    );
 }
 
 #[test]
 fn solc_errors_are_one_line_with_location() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("Broken.sol");
-    std::fs::write(&f, "// SPDX-License-Identifier: MIT\npragma solidity ^0.8.24;\ncontract Broken { uint x = }\n").unwrap();
+    std::fs::write(
+        &f,
+        "// SPDX-License-Identifier: MIT\npragma solidity ^0.8.24;\ncontract Broken { uint x = }\n",
+    )
+    .unwrap();
     match compile(&f, &[], "Broken") {
         Err(Error::Solc(m)) => {
-            assert!(m.contains("Broken.sol:3:") && m.contains("ParserError"), "{m}");
+            assert!(
+                m.contains("Broken.sol:3:") && m.contains("ParserError"),
+                "{m}"
+            );
             assert!(!m.contains('\n'), "{m}");
         }
         other => panic!("expected Error::Solc, got {other:?}"),
@@ -252,8 +353,15 @@ fn solc_errors_are_one_line_with_location() {
         other => panic!("expected Error::Solc, got {other:?}"),
     }
     // Unknown contract name.
-    match compile(&root().join("contracts/test/ToyVerifier.sol"), &[contracts_dir()], "Nope") {
-        Err(Error::Solc(m)) => assert!(m.contains("no contract named Nope") && m.contains("ToyVerifier"), "{m}"),
+    match compile(
+        &root().join("contracts/test/ToyVerifier.sol"),
+        &[contracts_dir()],
+        "Nope",
+    ) {
+        Err(Error::Solc(m)) => assert!(
+            m.contains("no contract named Nope") && m.contains("ToyVerifier"),
+            "{m}"
+        ),
         other => panic!("expected Error::Solc, got {other:?}"),
     }
 }
@@ -287,6 +395,9 @@ contract V {
 #[test]
 fn solc_path_default_is_the_installed_shim() {
     if std::env::var_os("ZKTORCH_SOLC").is_none() {
-        assert_eq!(solc_path().unwrap(), Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/bin/solc"));
+        assert_eq!(
+            solc_path().unwrap(),
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/bin/solc")
+        );
     }
 }

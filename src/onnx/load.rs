@@ -162,7 +162,6 @@ enum Operand {
 
 struct Lowering<'a> {
     path: &'a Path,
-    model: &'a TypedModel,
 }
 
 impl Lowering<'_> {
@@ -187,7 +186,7 @@ fn misuse(node: &TypedNode, why: &str) -> Error {
 }
 
 fn lower(path: &Path, model: &TypedModel, input_shape: Vec<usize>) -> Result<Mlp> {
-    let lw = Lowering { path, model };
+    let lw = Lowering { path };
     let input_len: usize = input_shape.iter().product();
     let input_outlet = model.input_outlets().map_err(|e| lw.tract(e))?[0];
     let output_outlet = model.output_outlets().map_err(|e| lw.tract(e))?[0];

@@ -248,3 +248,30 @@ fn whole_corpus_never_panics() {
         }
     }
 }
+
+#[test]
+fn zz_tmp_report() {
+    let mut v: Vec<_> = std::fs::read_dir(corpus("")).unwrap().flatten().map(|e| e.path()).collect();
+    v.sort();
+    for p in v {
+        let model = p.join("network.onnx");
+        if !model.exists() { continue; }
+        match load_mlp(&model) {
+            Ok(m) => {
+                let dims: Vec<_> = m.layers.iter().map(|l| format!("{}x{}{}", l.out_len(), l.in_len(), if l.relu {"+relu"} else {""})).collect();
+                let x = read_input_json(&p.join("input.json"));
+                let cmp = x.ok().filter(|x| x.len() == m.input_len).map(|x| {
+                    let r = run_float(&model, &x).unwrap();
+                    max_abs_diff(&m.forward_f64(&x), &r)
+                });
+                eprintln!("OK   {:28} in {:?} out {} layers {:?} diff {:?}", p.file_name().unwrap().to_string_lossy(), m.input_shape, m.output_len, dims, cmp);
+            }
+            Err(e) => eprintln!("ERR  {:28} {e}", p.file_name().unwrap().to_string_lossy()),
+        }
+    }
+    for name in ["addfirst","batch","twoin","resid","relufirst","nolayer"] {
+        eprintln!("{name}: {}", load_mlp(&testdata(&format!("{name}.onnx"))).unwrap_err());
+    }
+    eprintln!("sin: {}", load_mlp(&fixture("unsupported_op.onnx")).unwrap_err());
+    eprintln!("corrupt: {}", load_mlp(&fixture("corrupt.onnx")).unwrap_err());
+}

@@ -27,6 +27,8 @@ sol! {
         function VK_DIGEST() external view returns (bytes32);
         function challenges(bytes proof, uint256[] instances) external pure returns (uint256 beta, uint256 gamma, uint256 alpha, uint256 zeta, uint256 nu, uint256 rho);
         function accumulator(bytes proof, uint256[] instances) external view returns (bool ok, uint256 tz, uint256 lx, uint256 ly, uint256 rx, uint256 ry);
+        function scratch(bytes proof, uint256[] instances, uint256[] addrs) external view returns (bool ok, uint256[] words);
+        function profile(bytes proof, uint256[] instances) external view returns (bool ok, uint256 canonical, uint256 transcript, uint256 publicInputs, uint256 quotient, uint256 pairing);
         function verifyGas(bytes proof, uint256[] instances) external view returns (bool ok, uint256 gasUsed);
     }
 }
@@ -245,6 +247,13 @@ async fn run_fixture(model: &str, scale_bits: u32, srs_seed: u64, full: bool) ->
     let h = IVerifierHarness::new(chain.harness, &provider);
     let inner = h.verifyGas(Bytes::from(bytes.clone()), inst.clone()).call().await.unwrap();
     assert!(inner.ok);
+    let p = h.profile(Bytes::from(bytes.clone()), inst.clone()).call().await.unwrap();
+    assert!(p.ok);
+    eprintln!(
+        "{model}: gas by phase: parsing checks {}, transcript {}, public inputs + inversion {}, \
+         quotient {}, MSM + pairing {}",
+        p.canonical, p.transcript, p.publicInputs, p.quotient, p.pairing
+    );
     eprintln!(
         "{model} (N = {}, s = {scale_bits}, {} public values): submitProof {gas} gas (transaction), \
          {} gas inside _verify; runtime code {} bytes",
