@@ -17,16 +17,24 @@ const WHAT: &str = "an EZKL input ({\"input_data\": [[numbers, ...]]})";
 /// not JSON, has no `input_data` array, the first entry is empty, or any value is not a
 /// finite number.
 pub fn read_input_json(path: &Path) -> Result<Vec<f64>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
-    let bad = |reason: String| Error::Json { path: path.to_path_buf(), what: WHAT, reason };
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let bad = |reason: String| Error::Json {
+        path: path.to_path_buf(),
+        what: WHAT,
+        reason,
+    };
     let value: Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
     let data = value
         .get("input_data")
         .ok_or_else(|| bad("missing key \"input_data\"".into()))?
         .as_array()
         .ok_or_else(|| bad("\"input_data\" is not an array".into()))?;
-    let first = data.first().ok_or_else(|| bad("\"input_data\" is empty".into()))?;
+    let first = data
+        .first()
+        .ok_or_else(|| bad("\"input_data\" is empty".into()))?;
     let mut out = Vec::new();
     if first.is_array() {
         flatten(first, &mut out, "input_data[0]").map_err(bad)?;

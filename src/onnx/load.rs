@@ -7,7 +7,8 @@
 //! * `Source` (the one input) and constants (any node whose output tract folded to a constant);
 //! * `EinSum` with one constant operand and the activation as the other: a linear map, read
 //!   off the einsum's axes mapping, so any operand order, transpose or unit axis works;
-//! * `Add` of a constant right after a product (folded into that layer's bias);
+//! * `Add` of a constant right after a product (folded into that layer's bias), and `Mul` by a
+//!   constant there (Gemm's `alpha`/`beta`, folded into the layer's weights and bias);
 //! * `Max` with a constant 0 right after a dense layer (ReLU, attached to that layer);
 //! * shape-only ops that keep the row-major order of the values (`Reshape`, `AddAxis`,
 //!   `RmAxis`, `MoveAxis` of unit axes, `Identity`).
@@ -39,7 +40,10 @@ struct Prepared {
 }
 
 fn onnx_err(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::Onnx { path: path.to_path_buf(), reason: format!("{e:#}") }
+    Error::Onnx {
+        path: path.to_path_buf(),
+        reason: format!("{e:#}"),
+    }
 }
 
 /// Runs `f`, turning a panic inside tract into `Error::Onnx` so no input file can abort us.
@@ -58,7 +62,10 @@ fn no_panic<T>(path: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> {
 /// shape (symbolic or unknown dims → 1) and type, clears output facts, and translates to a
 /// typed model (decluttered if asked).
 fn prepare(path: &Path, declutter: bool) -> Result<Prepared> {
-    std::fs::File::open(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    std::fs::File::open(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let err = |e: TractError| onnx_err(path, e);
     let mut m = tract_onnx::onnx().model_for_path(path).map_err(err)?;
     let n_in = m.input_outlets().map_err(err)?.len();
@@ -71,7 +78,9 @@ fn prepare(path: &Path, declutter: bool) -> Result<Prepared> {
     let decl = m.input_fact(0).map_err(err)?.clone();
     let input_dt = decl.datum_type.concretize().unwrap_or(DatumType::F32);
     if decl.shape.is_open() {
-        return Err(Error::UnsupportedModel("the model input has no declared rank".into()));
+        return Err(Error::UnsupportedModel(
+            "the model input has no declared rank".into(),
+        ));
     }
     let input_shape: Vec<usize> = decl
         .shape
@@ -81,13 +90,19 @@ fn prepare(path: &Path, declutter: bool) -> Result<Prepared> {
             _ => 1, // symbolic (batch) or unknown
         })
         .collect();
-    m.set_input_fact(0, InferenceFact::dt_shape(input_dt, input_shape.clone())).map_err(err)?;
-    m.set_output_fact(0, InferenceFact::default()).map_err(err)?;
+    m.set_input_fact(0, InferenceFact::dt_shape(input_dt, input_shape.clone()))
+        .map_err(err)?;
+    m.set_output_fact(0, InferenceFact::default())
+        .map_err(err)?;
     let mut model = m.into_typed().map_err(err)?;
     if declutter {
         model = model.into_decluttered().map_err(err)?;
     }
-    Ok(Prepared { model, input_shape, input_dt })
+    Ok(Prepared {
+        model,
+        input_shape,
+        input_dt,
+    })
 }
 
 /// Loads an ONNX file and lowers it to an [`Mlp`].
@@ -101,7 +116,7 @@ fn prepare(path: &Path, declutter: bool) -> Result<Prepared> {
 /// cannot parse or type it (corrupt protobuf, unknown ONNX op, shape errors);
 /// `Error::UnsupportedOp { node, op }` for a tract operator outside the supported set (see the
 /// module docs); `Error::UnsupportedModel` for ≠ 1 input or output, a non-float input, batch > 1,
-/// a bias or ReLU not directly after a product, branches, or no dense layer at all.
+/// a bias, scale or ReLU not directly after a product, branches, or no dense layer at all.
 pub fn load_mlp(path: &Path) -> Result<Mlp> {
     no_panic(path, || {
         let p = prepare(path, true)?;
@@ -127,7 +142,10 @@ pub fn run_float(path: &Path, input: &[f64]) -> Result<Vec<f64>> {
         let p = prepare(path, false)?;
         let expected: usize = p.input_shape.iter().product();
         if input.len() != expected {
-            return Err(Error::InputLength { expected, got: input.len() });
+            return Err(Error::InputLength {
+                expected,
+                got: input.len(),
+            });
         }
         let err = |e: TractError| onnx_err(path, e);
         let t = Tensor::from_shape(&p.input_shape, input)
@@ -135,7 +153,10 @@ pub fn run_float(path: &Path, input: &[f64]) -> Result<Vec<f64>> {
             .map_err(err)?;
         let plan = p.model.into_runnable().map_err(err)?;
         let outs = plan.run(tvec!(t.into())).map_err(err)?;
-        let out = outs.into_iter().next().ok_or_else(|| onnx_err(path, "model produced no output"))?;
+        let out = outs
+            .into_iter()
+            .next()
+            .ok_or_else(|| onnx_err(path, "model produced no output"))?;
         tensor_f64(&out.into_tensor()).map_err(err)
     })
 }
@@ -152,6 +173,21 @@ fn tensor_f64(t: &Tensor) -> TractResult<Vec<f64>> {
 enum Stage {
     Input,
     Dense { layer: usize, relu: bool },
+}
+
+/// What a supported operator does to the activation.
+#[derive(Clone, Copy)]
+enum Kind<'a> {
+    /// Matrix product with a constant: a new dense layer.
+    Product(&'a EinSum),
+    /// `+ c`: folded into the bias of the layer just produced.
+    Bias,
+    /// `⊙ c` (Gemm alpha/beta): folded into the weights and bias of the layer just produced.
+    Scale,
+    /// `max(·, 0)`: ReLU on the layer just produced.
+    Relu,
+    /// Reshape/AddAxis/RmAxis/MoveAxis/Identity: no change to the flat values (checked).
+    Shape(Option<&'a AxisOp>),
 }
 
 /// One input of a node during lowering.
@@ -178,11 +214,18 @@ impl Lowering<'_> {
 }
 
 fn unsupported(node: &TypedNode) -> Error {
-    Error::UnsupportedOp { node: node.name.clone(), op: node.op.name().to_string() }
+    Error::UnsupportedOp {
+        node: node.name.clone(),
+        op: node.op.name().to_string(),
+    }
 }
 
 fn misuse(node: &TypedNode, why: &str) -> Error {
-    Error::UnsupportedModel(format!("operator {} at node {:?}: {why}", node.op.name(), node.name))
+    Error::UnsupportedModel(format!(
+        "operator {} at node {:?}: {why}",
+        node.op.name(),
+        node.name
+    ))
 }
 
 fn lower(path: &Path, model: &TypedModel, input_shape: Vec<usize>) -> Result<Mlp> {
@@ -208,8 +251,25 @@ fn lower(path: &Path, model: &TypedModel, input_shape: Vec<usize>) -> Result<Mlp
             }
             return Err(unsupported(node));
         }
-        if node.outputs.len() != 1 {
+        // Classify first, so an operator outside the supported set is always reported as such.
+        let kind = if let Some(einsum) = node.op_as::<EinSum>() {
+            Kind::Product(einsum)
+        } else if node.op_as::<TypedBinOp>().is_some() {
+            match &*node.op.name() {
+                "Add" => Kind::Bias,
+                "Mul" => Kind::Scale,
+                "Max" => Kind::Relu,
+                _ => return Err(unsupported(node)),
+            }
+        } else if let Some(axis_op) = node.op_as::<AxisOp>() {
+            Kind::Shape(Some(axis_op))
+        } else if node.op_as::<Identity>().is_some() {
+            Kind::Shape(None)
+        } else {
             return Err(unsupported(node));
+        };
+        if node.outputs.len() != 1 {
+            return Err(misuse(node, "has several outputs"));
         }
         let mut operands = Vec::with_capacity(node.inputs.len());
         let mut act_ix = None;
@@ -219,7 +279,10 @@ fn lower(path: &Path, model: &TypedModel, input_shape: Vec<usize>) -> Result<Mlp
                 operands.push(Operand::Const(k.clone()));
             } else if Some(inlet) == current {
                 if act_ix.is_some() {
-                    return Err(misuse(node, "uses the activation twice (not a dense layer)"));
+                    return Err(misuse(
+                        node,
+                        "uses the activation twice (not a dense layer)",
+                    ));
                 }
                 act_ix = Some(ix);
                 operands.push(Operand::Act);
@@ -233,77 +296,118 @@ fn lower(path: &Path, model: &TypedModel, input_shape: Vec<usize>) -> Result<Mlp
         let Some(act_ix) = act_ix else {
             return Err(misuse(node, "does not depend on the model input"));
         };
-        let act_shape = lw.shape(node, model.outlet_fact(node.inputs[act_ix]).map_err(|e| lw.tract(e))?)?;
+        let act_shape = lw.shape(
+            node,
+            model
+                .outlet_fact(node.inputs[act_ix])
+                .map_err(|e| lw.tract(e))?,
+        )?;
         let out_shape = lw.shape(node, &node.outputs[0].fact)?;
+        // The one constant operand of a binary op.
+        let konst = match (operands.len(), operands.get(1usize.saturating_sub(act_ix))) {
+            (2, Some(Operand::Const(k))) => Some(k.clone()),
+            _ => None,
+        };
 
-        if let Some(einsum) = node.op_as::<EinSum>() {
-            let konst = match (operands.len(), operands.get(1usize.saturating_sub(act_ix))) {
-                (2, Some(Operand::Const(k))) => k.clone(),
-                _ => return Err(misuse(node, "needs exactly one constant and one activation operand")),
-            };
-            let weights = einsum_matrix(einsum, act_ix, &act_shape, &konst, &out_shape)
-                .map_err(|why| misuse(node, &why))?;
-            let m = weights.len();
-            layers.push(DenseLayer { name: node.name.clone(), weights, bias: vec![0.0; m], relu: false });
-            stage = Stage::Dense { layer: layers.len() - 1, relu: false };
-        } else if node.op_as::<TypedBinOp>().is_some() && matches!(&*node.op.name(), "Add" | "Max") {
-            let is_add = node.op.name() == "Add";
-            let konst = match operands.iter().find_map(|o| match o {
-                Operand::Const(k) => Some(k.clone()),
-                Operand::Act => None,
-            }) {
-                Some(k) if operands.len() == 2 => k,
-                _ => return Err(misuse(node, "needs exactly one constant operand")),
-            };
-            if out_shape != act_shape {
-                return Err(misuse(node, "broadcasts the activation (batch > 1?)"));
+        match kind {
+            Kind::Product(einsum) => {
+                let konst = konst.ok_or_else(|| {
+                    misuse(
+                        node,
+                        "needs exactly one constant and one activation operand",
+                    )
+                })?;
+                let weights = einsum_matrix(einsum, act_ix, &act_shape, &konst, &out_shape)
+                    .map_err(|why| misuse(node, &why))?;
+                let m = weights.len();
+                layers.push(DenseLayer {
+                    name: node.name.clone(),
+                    weights,
+                    bias: vec![0.0; m],
+                    relu: false,
+                });
+                stage = Stage::Dense {
+                    layer: layers.len() - 1,
+                    relu: false,
+                };
             }
-            let vals = tensor_f64(&konst).map_err(|e| lw.tract(e))?;
-            let c = broadcast_flat(&vals, konst.shape(), &out_shape).ok_or_else(|| {
-                misuse(node, &format!("constant of shape {:?} does not broadcast to {:?}", konst.shape(), out_shape))
-            })?;
-            match (is_add, stage) {
-                (true, Stage::Dense { layer, relu: false }) => {
-                    let bias = &mut layers[layer].bias;
-                    if bias.len() != c.len() {
-                        return Err(misuse(node, "bias length differs from the layer width"));
+            Kind::Bias | Kind::Scale | Kind::Relu => {
+                let konst =
+                    konst.ok_or_else(|| misuse(node, "needs exactly one constant operand"))?;
+                if out_shape != act_shape {
+                    return Err(misuse(node, "broadcasts the activation (batch > 1?)"));
+                }
+                let vals = tensor_f64(&konst).map_err(|e| lw.tract(e))?;
+                let c = broadcast_flat(&vals, konst.shape(), &out_shape).ok_or_else(|| {
+                    misuse(
+                        node,
+                        &format!(
+                            "constant of shape {:?} does not broadcast to {:?}",
+                            konst.shape(),
+                            out_shape
+                        ),
+                    )
+                })?;
+                match (kind, stage) {
+                    (Kind::Relu, _) if c.iter().any(|v| *v != 0.0) => {
+                        return Err(misuse(node, "Max with a non-zero constant is not a ReLU"))
                     }
-                    bias.iter_mut().zip(&c).for_each(|(b, v)| *b += v);
-                }
-                (true, _) => {
-                    return Err(misuse(node, "a bias (Add of a constant) must directly follow a matrix product"))
-                }
-                (false, _) if c.iter().any(|v| *v != 0.0) => {
-                    return Err(misuse(node, "Max with a non-zero constant is not a ReLU"))
-                }
-                (false, Stage::Dense { layer, .. }) => {
-                    // ReLU; a second ReLU in a row changes nothing.
-                    layers[layer].relu = true;
-                    stage = Stage::Dense { layer, relu: true };
-                }
-                (false, Stage::Input) => {
-                    return Err(misuse(node, "a ReLU must directly follow a dense layer"))
+                    (Kind::Relu, Stage::Dense { layer, .. }) => {
+                        // A second ReLU in a row changes nothing.
+                        layers[layer].relu = true;
+                        stage = Stage::Dense { layer, relu: true };
+                    }
+                    (Kind::Relu, Stage::Input) => {
+                        return Err(misuse(node, "a ReLU must directly follow a dense layer"))
+                    }
+                    (Kind::Bias, Stage::Dense { layer, relu: false }) => {
+                        let l = &mut layers[layer];
+                        if l.bias.len() != c.len() {
+                            return Err(misuse(node, "bias length differs from the layer width"));
+                        }
+                        l.bias.iter_mut().zip(&c).for_each(|(b, v)| *b += v);
+                    }
+                    (Kind::Scale, Stage::Dense { layer, relu: false }) => {
+                        // c ⊙ (W·x + b): Gemm's alpha/beta, folded into the layer.
+                        let l = &mut layers[layer];
+                        if l.bias.len() != c.len() {
+                            return Err(misuse(node, "scale length differs from the layer width"));
+                        }
+                        for ((row, b), v) in l.weights.iter_mut().zip(l.bias.iter_mut()).zip(&c) {
+                            row.iter_mut().for_each(|w| *w *= v);
+                            *b *= v;
+                        }
+                    }
+                    _ => {
+                        return Err(misuse(
+                            node,
+                            "an Add or Mul of a constant must directly follow a matrix product",
+                        ))
+                    }
                 }
             }
-        } else if let Some(axis_op) = node.op_as::<AxisOp>() {
-            if let AxisOp::Move(from, to) = axis_op {
+            Kind::Shape(Some(AxisOp::Move(from, to))) => {
                 if !move_keeps_order(&act_shape, *from, *to) {
-                    return Err(misuse(node, "permutes the values (only order-preserving reshapes are supported)"));
+                    return Err(misuse(
+                        node,
+                        "permutes the values (only order-preserving reshapes are supported)",
+                    ));
                 }
             }
-        } else if node.op_as::<Identity>().is_some() {
-            // nothing to do
-        } else {
-            return Err(unsupported(node));
+            Kind::Shape(_) => {}
         }
         current = Some(OutletId::new(id, 0));
     }
 
     if layers.is_empty() {
-        return Err(Error::UnsupportedModel("the model has no dense (Gemm/MatMul) layer".into()));
+        return Err(Error::UnsupportedModel(
+            "the model has no dense (Gemm/MatMul) layer".into(),
+        ));
     }
     if Some(output_outlet) != current {
-        return Err(Error::UnsupportedModel("the model output is not the end of the layer chain".into()));
+        return Err(Error::UnsupportedModel(
+            "the model output is not the end of the layer chain".into(),
+        ));
     }
     let out_fact = model.outlet_fact(output_outlet).map_err(|e| lw.tract(e))?;
     let output_len: usize = out_fact
@@ -330,8 +434,17 @@ fn lower(path: &Path, model: &TypedModel, input_shape: Vec<usize>) -> Result<Mlp
             "the last layer gives {width} values but the output has {output_len}"
         )));
     }
-    Ok(Mlp { input_len, input_shape, output_len, layers })
+    Ok(Mlp {
+        input_len,
+        input_shape,
+        output_len,
+        layers,
+    })
 }
+
+/// Where an einsum axis sits in one tensor: its positions, the tensor's shape and strides,
+/// and whether the tensor is the output.
+type Place<'a> = (&'a [usize], &'a [usize], &'a [usize], bool);
 
 /// Row-major strides of a shape.
 fn strides(shape: &[usize]) -> Vec<usize> {
@@ -367,7 +480,7 @@ fn einsum_matrix(
     let mut sizes = Vec::new();
     let mut steps = Vec::new(); // (act, konst, out)
     for axis in op.axes.iter_all_axes() {
-        let places: [(&[usize], &[usize], &[usize], bool); 3] = [
+        let places: [Place; 3] = [
             (&axis.inputs[act_ix][..], act_shape, &sa[..], false),
             (&axis.inputs[c_ix][..], &c_shape[..], &sc[..], false),
             (&axis.outputs[0][..], out_shape, &so[..], true),
@@ -394,10 +507,16 @@ fn einsum_matrix(
                 }
             }
         }
-        let (in_a, in_c, in_o) =
-            (!axis.inputs[act_ix].is_empty(), !axis.inputs[c_ix].is_empty(), !axis.outputs[0].is_empty());
+        let (in_a, in_c, in_o) = (
+            !axis.inputs[act_ix].is_empty(),
+            !axis.inputs[c_ix].is_empty(),
+            !axis.outputs[0].is_empty(),
+        );
         if size > 1 && in_a && in_o && !in_c {
-            return Err(format!("axis {} of size {size} is a batch (batch > 1 is not supported)", axis.repr));
+            return Err(format!(
+                "axis {} of size {size} is a batch (batch > 1 is not supported)",
+                axis.repr
+            ));
         }
         sizes.push(size);
         steps.push(step);
@@ -466,7 +585,9 @@ fn broadcast_flat(vals: &[f64], shape: &[usize], target: &[usize]) -> Option<Vec
     Some(
         (0..total)
             .map(|flat| {
-                let idx: usize = (0..target.len()).map(|a| (flat / tst[a]) % target[a] * tstep[a]).sum();
+                let idx: usize = (0..target.len())
+                    .map(|a| (flat / tst[a]) % target[a] * tstep[a])
+                    .sum();
                 vals[idx]
             })
             .collect(),

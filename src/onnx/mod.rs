@@ -17,7 +17,9 @@ mod quantize;
 
 pub use input::read_input_json;
 pub use load::{load_mlp, run_float};
-pub use quantize::{choose_scale_bits, forward_quantized, quantize, quantize_input};
+pub use quantize::{
+    choose_scale_bits, forward_quantized, quantize, quantize_input, MAX_SCALE_BITS,
+};
 
 use crate::{Error, Result};
 
@@ -68,7 +70,10 @@ impl Mlp {
     /// Returns `Error::InputLength` unless `x` has exactly `input_len` values.
     pub fn check_input<T>(&self, x: &[T]) -> Result<()> {
         if x.len() != self.input_len {
-            return Err(Error::InputLength { expected: self.input_len, got: x.len() });
+            return Err(Error::InputLength {
+                expected: self.input_len,
+                got: x.len(),
+            });
         }
         Ok(())
     }
@@ -81,7 +86,10 @@ impl Mlp {
     /// # Panics
     /// If `x.len() != self.input_len` (use [`Mlp::check_input`] first for untrusted input).
     pub fn forward_f64(&self, x: &[f64]) -> Vec<f64> {
-        self.forward_f64_layers(x).pop().map(|(_, post)| post).unwrap_or_else(|| x.to_vec())
+        self.forward_f64_layers(x)
+            .pop()
+            .map(|(_, post)| post)
+            .unwrap_or_else(|| x.to_vec())
     }
 
     /// Evaluates the model in `f64` and returns, for every layer, `(W·x + b, output)` where the
@@ -90,7 +98,11 @@ impl Mlp {
     /// # Panics
     /// If `x.len() != self.input_len`.
     pub fn forward_f64_layers(&self, x: &[f64]) -> Vec<(Vec<f64>, Vec<f64>)> {
-        assert_eq!(x.len(), self.input_len, "input length does not match the model");
+        assert_eq!(
+            x.len(),
+            self.input_len,
+            "input length does not match the model"
+        );
         let mut out = Vec::with_capacity(self.layers.len());
         let mut cur = x.to_vec();
         for layer in &self.layers {
@@ -100,8 +112,11 @@ impl Mlp {
                 .zip(&layer.bias)
                 .map(|(row, b)| row.iter().zip(&cur).map(|(w, v)| w * v).sum::<f64>() + b)
                 .collect();
-            let post: Vec<f64> =
-                if layer.relu { pre.iter().map(|v| v.max(0.0)).collect() } else { pre.clone() };
+            let post: Vec<f64> = if layer.relu {
+                pre.iter().map(|v| v.max(0.0)).collect()
+            } else {
+                pre.clone()
+            };
             cur = post.clone();
             out.push((pre, post));
         }
@@ -137,14 +152,19 @@ impl QuantizedMlp {
     /// Returns `Error::InputLength` unless `x` has exactly `input_len` values.
     pub fn check_input<T>(&self, x: &[T]) -> Result<()> {
         if x.len() != self.input_len {
-            return Err(Error::InputLength { expected: self.input_len, got: x.len() });
+            return Err(Error::InputLength {
+                expected: self.input_len,
+                got: x.len(),
+            });
         }
         Ok(())
     }
 
     /// Number of output values (rows of the last layer; `input_len` if there are no layers).
     pub fn output_len(&self) -> usize {
-        self.layers.last().map_or(self.input_len, |l| l.weights.len())
+        self.layers
+            .last()
+            .map_or(self.input_len, |l| l.weights.len())
     }
 }
 

@@ -18,7 +18,10 @@ fn pow2(e: i32) -> f64 {
 /// # Panics
 /// If `scale_bits > MAX_SCALE_BITS` (62).
 pub fn quantize(mlp: &Mlp, scale_bits: u32) -> QuantizedMlp {
-    assert!(scale_bits <= MAX_SCALE_BITS, "scale_bits {scale_bits} > {MAX_SCALE_BITS}");
+    assert!(
+        scale_bits <= MAX_SCALE_BITS,
+        "scale_bits {scale_bits} > {MAX_SCALE_BITS}"
+    );
     let s = scale_bits as i32;
     let layers = mlp
         .layers
@@ -29,12 +32,20 @@ pub fn quantize(mlp: &Mlp, scale_bits: u32) -> QuantizedMlp {
                 .iter()
                 .map(|row| row.iter().map(|w| (w * pow2(s)).round() as i64).collect())
                 .collect(),
-            bias: l.bias.iter().map(|b| (b * pow2(2 * s)).round() as i128).collect(),
+            bias: l
+                .bias
+                .iter()
+                .map(|b| (b * pow2(2 * s)).round() as i128)
+                .collect(),
             relu: l.relu,
             name: l.name.clone(),
         })
         .collect();
-    QuantizedMlp { scale_bits, input_len: mlp.input_len, layers }
+    QuantizedMlp {
+        scale_bits,
+        input_len: mlp.input_len,
+        layers,
+    }
 }
 
 /// Returns `round(x·2^s)` for every value (half away from zero, saturating at the `i64` range,
@@ -67,7 +78,11 @@ pub(crate) fn rescale(acc: i128, s: u32) -> i128 {
 /// If `x.len() != q.input_len` (use [`QuantizedMlp::check_input`] first) or a layer's width
 /// does not match the previous one.
 pub fn forward_quantized(q: &QuantizedMlp, x: &[i64]) -> Vec<Vec<i64>> {
-    assert_eq!(x.len(), q.input_len, "input length does not match the model");
+    assert_eq!(
+        x.len(),
+        q.input_len,
+        "input length does not match the model"
+    );
     let mut out = Vec::with_capacity(q.layers.len());
     let mut cur: Vec<i64> = x.to_vec();
     for layer in &q.layers {
@@ -97,7 +112,10 @@ pub fn forward_quantized(q: &QuantizedMlp, x: &[i64]) -> Vec<Vec<i64>> {
 /// Picks the scale: the largest `s` in `[min_bits, max_bits]` (with `max_bits` capped at
 /// [`MAX_SCALE_BITS`]) such that every value of the float forward pass of `input` — the input
 /// itself and every layer output after the rescale, before and after ReLU — satisfies
-/// `2·|a| < 2^(s-1)` (a 2× margin below `2^(s-1)`, in real units).
+/// `2·|a| < 2^(s-1)` (a 2× margin below `2^(s-1)`, in real units). Equivalently the
+/// quantized value satisfies `|a·2^s| < 2^(2s-2)`, so it fits a signed `2s-1`-bit range with
+/// room to spare. The condition only gets easier as `s` grows, so the answer is `max_bits`
+/// whenever any `s` fits; `max_bits` is how callers bound the cost of the range tables.
 ///
 /// Errors: `Error::InputLength` if `input` has the wrong length; `Error::Usage` if
 /// `min_bits > max_bits`; `Error::OutOfRange` naming the layer with the largest magnitude if

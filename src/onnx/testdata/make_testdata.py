@@ -60,3 +60,7 @@ W = rng.normal(size=(5,7)).astype(f); b = rng.normal(size=5).astype(f)
 save("vec", [h.make_node("MatMul",["W","x"],["m"],name="mm"), h.make_node("Add",["m","b"],["y"],name="bias")], dict(W=W,b=b), [vi("x",[7])], [vi("y",[5])], rng.normal(size=7))
 # 15 only identity (no layers)
 save("nolayer", [h.make_node("Identity",["x"],["y"],name="id")], {}, [vi("x",[1,3])], [vi("y",[1,3])])
+# 16 Gemm with alpha/beta (tract keeps alpha as a Mul after the product)
+W = rng.normal(size=(4,3)).astype(f); b = rng.normal(size=4).astype(f)
+save("gemm_alpha", [h.make_node("Gemm",["x","W","b"],["g"],name="gemm_ab",alpha=0.5,beta=2.0,transB=1), h.make_node("Relu",["g"],["y"],name="relu")],
+     dict(W=W,b=b), [vi("x",[1,3])], [vi("y",[1,4])], rng.normal(size=3))
