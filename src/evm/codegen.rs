@@ -30,9 +30,20 @@ pub const VERIFIER_JSON: &str = "Verifier.json";
 /// The placeholder values for `vk`, as (name, Solidity literal).
 fn substitutions(vk: &VerifyingKey) -> Vec<(String, String)> {
     let n = vk.domain_size;
-    assert!(n.is_power_of_two() && n >= 2, "domain size {n} is not a power of two");
-    assert_eq!(vk.fixed_commitments.len(), NUM_FIXED, "a verifying key has {NUM_FIXED} fixed commitments");
-    assert!((1..=62).contains(&vk.scale_bits), "scale bits {} out of range", vk.scale_bits);
+    assert!(
+        n.is_power_of_two() && n >= 2,
+        "domain size {n} is not a power of two"
+    );
+    assert_eq!(
+        vk.fixed_commitments.len(),
+        NUM_FIXED,
+        "a verifying key has {NUM_FIXED} fixed commitments"
+    );
+    assert!(
+        (1..=62).contains(&vk.scale_bits),
+        "scale bits {} out of range",
+        vk.scale_bits
+    );
     let fr_hex = |x: &Fr| word_hex(&fr_to_word(x));
     let s = vk.scale_bits;
     let num = |v: u128| v.to_string();
@@ -41,14 +52,20 @@ fn substitutions(vk: &VerifyingKey) -> Vec<(String, String)> {
         ("N".into(), num(n as u128)),
         ("LOG_N".into(), num(n.trailing_zeros() as u128)),
         ("OMEGA".into(), fr_hex(&vk.omega())),
-        ("N_INV".into(), fr_hex(&Fr::from(n as u64).inverse().expect("N < r is invertible"))),
+        (
+            "N_INV".into(),
+            fr_hex(&Fr::from(n as u64).inverse().expect("N < r is invertible")),
+        ),
         ("SCALE_BITS".into(), num(s as u128)),
         ("SCALE".into(), num(1u128 << s)),
         ("SCALE_SQ".into(), num(1u128 << (2 * s))),
         ("HALF".into(), num(1u128 << (s - 1))),
         ("N_IN".into(), num(vk.num_inputs as u128)),
         ("N_OUT".into(), num(vk.num_outputs as u128)),
-        ("N_PUB".into(), num((vk.num_inputs + vk.num_outputs) as u128)),
+        (
+            "N_PUB".into(),
+            num((vk.num_inputs + vk.num_outputs) as u128),
+        ),
     ];
     for (prefix, p) in [("G2", &vk.g2), ("TAU", &vk.tau_g2)] {
         let w = g2_to_words(p);
@@ -73,7 +90,10 @@ pub fn render_verifier(vk: &VerifyingKey) -> String {
         out = out.replace(&key, &value);
     }
     if let Some(at) = out.find("{{") {
-        let end = out[at..].find("}}").map(|e| at + e + 2).unwrap_or(out.len().min(at + 40));
+        let end = out[at..]
+            .find("}}")
+            .map(|e| at + e + 2)
+            .unwrap_or(out.len().min(at + 40));
         panic!("template placeholder {} left unfilled", &out[at..end]);
     }
     out
@@ -89,7 +109,10 @@ pub fn build_verifier(vk: &VerifyingKey, out_dir: &Path) -> Result<CompiledContr
     let compiled = compile_source(VERIFIER_SOL, &source, &[contracts_dir()], VERIFIER_CONTRACT)?;
     compiled.check_code_size()?;
     let json = serde_json::to_string_pretty(&compiled).expect("a compiled contract serializes");
-    std::fs::create_dir_all(out_dir).map_err(|source| Error::Write { path: out_dir.to_path_buf(), source })?;
+    std::fs::create_dir_all(out_dir).map_err(|source| Error::Write {
+        path: out_dir.to_path_buf(),
+        source,
+    })?;
     let sol = tmp_write(out_dir, VERIFIER_SOL, source.as_bytes())?;
     let json_tmp = match tmp_write(out_dir, VERIFIER_JSON, format!("{json}\n").as_bytes()) {
         Ok(t) => t,
@@ -118,7 +141,10 @@ fn tmp_write(out_dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf> {
     let k = COUNTER.fetch_add(1, Ordering::Relaxed);
     let tmp = out_dir.join(format!(".{name}.tmp-{}-{k}", std::process::id()));
     let result = (|| {
-        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()
     })();
@@ -126,7 +152,10 @@ fn tmp_write(out_dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf> {
         Ok(()) => Ok(tmp),
         Err(source) => {
             let _ = std::fs::remove_file(&tmp);
-            Err(Error::Write { path: out_dir.join(name), source })
+            Err(Error::Write {
+                path: out_dir.join(name),
+                source,
+            })
         }
     }
 }

@@ -7,6 +7,8 @@
 //! - [`deploy`], [`submit`], [`call_verify`]: async (tokio) RPC helpers. Every failure is an
 //!   [`Error::Rpc`](crate::Error::Rpc) with one line; private keys never appear in messages.
 //! - [`LocalNode`]: an anvil child process on a free localhost port (killed on drop).
+//! - [`render_verifier`] / [`build_verifier`]: the per-model verifier contract, rendered from
+//!   `templates/Verifier.sol.tmpl` and a verifying key, compiled and written atomically.
 //!
 //! The Solidity libraries themselves live in `contracts/` (`BN254.sol`, `Transcript.sol`), with
 //! forge tests in `contracts/test/`.

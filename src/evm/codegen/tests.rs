@@ -15,7 +15,9 @@ use ark_std::rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 
 use super::*;
-use crate::evm::{compile, deploy, submit, IZkTorchVerifier, LocalNode, EIP170_CODE_SIZE_LIMIT};
+use crate::evm::{
+    compile, compile_source, deploy, submit, IZkTorchVerifier, LocalNode, EIP170_CODE_SIZE_LIMIT,
+};
 use crate::pcs::encoding::{fr_to_word, g1_to_words, word_to_fr};
 use crate::protocol::tests::{setup_fixture, Setup};
 use crate::protocol::{accumulate, prover, verify, Proof};
@@ -67,13 +69,27 @@ fn set_word(bytes: &mut [u8], word: usize, v: U256) {
 }
 
 fn prove_seeded(s: &Setup, seed: u64) -> Proof {
-    crate::protocol::prove(&s.pk, &s.vk, &s.circuit, &s.witness, &mut ChaCha20Rng::seed_from_u64(seed)).unwrap()
+    crate::protocol::prove(
+        &s.pk,
+        &s.vk,
+        &s.circuit,
+        &s.witness,
+        &mut ChaCha20Rng::seed_from_u64(seed),
+    )
+    .unwrap()
 }
 
 /// The Rust verdict on raw bytes and raw instance words (a word ≥ r is not a field element:
 /// rejected like a malformed proof).
-fn rust_verdict(vk: &crate::protocol::VerifyingKey, bytes: &[u8], inst: &[U256]) -> crate::Result<()> {
-    let inst: Vec<Fr> = inst.iter().map(|v| word_to_fr(&v.to_be_bytes::<32>())).collect::<crate::Result<_>>()?;
+fn rust_verdict(
+    vk: &crate::protocol::VerifyingKey,
+    bytes: &[u8],
+    inst: &[U256],
+) -> crate::Result<()> {
+    let inst: Vec<Fr> = inst
+        .iter()
+        .map(|v| word_to_fr(&v.to_be_bytes::<32>()))
+        .collect::<crate::Result<_>>()?;
     verify(vk, &inst, &Proof::from_bytes(bytes)?)
 }
 
@@ -90,9 +106,13 @@ impl OnChain {
         let dir = tempfile::tempdir().unwrap();
         let compiled = build_verifier(vk, dir.path()).unwrap();
         // The written artifacts are the rendered source and the compiled contract.
-        assert_eq!(std::fs::read_to_string(dir.path().join(VERIFIER_SOL)).unwrap(), render_verifier(vk));
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(VERIFIER_SOL)).unwrap(),
+            render_verifier(vk)
+        );
         let json: CompiledContract =
-            serde_json::from_str(&std::fs::read_to_string(dir.path().join(VERIFIER_JSON)).unwrap()).unwrap();
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join(VERIFIER_JSON)).unwrap())
+                .unwrap();
         assert_eq!(json, compiled);
         assert!(compiled.deployed_bytecode.len() <= EIP170_CODE_SIZE_LIMIT);
         std::fs::write(dir.path().join("VerifierHarness.sol"), HARNESS_TEMPLATE).unwrap();
@@ -112,7 +132,12 @@ impl OnChain {
             compiled.deployed_bytecode.len(),
             v.gas_used
         );
-        Self { node, verifier: v.address, harness: h.address, runtime_size: compiled.deployed_bytecode.len() }
+        Self {
+            node,
+            verifier: v.address,
+            harness: h.address,
+            runtime_size: compiled.deployed_bytecode.len(),
+        }
     }
 
     fn url(&self) -> String {
@@ -123,15 +148,30 @@ impl OnChain {
     async fn verify_proof(&self, proof: &[u8], inst: &[U256]) -> Result<bool, String> {
         let provider = ProviderBuilder::new().connect_http(self.url().parse().unwrap());
         let v = IZkTorchVerifier::new(self.verifier, &provider);
-        v.verifyProof(Bytes::from(proof.to_vec()), inst.to_vec()).call().await.map_err(|e| e.to_string())
+        v.verifyProof(Bytes::from(proof.to_vec()), inst.to_vec())
+            .call()
+            .await
+            .map_err(|e| e.to_string())
     }
 
     /// Submits, returns (accepted, gas used), and checks the event of an accepted proof.
     async fn submit(&self, proof: &[u8], inst: &[U256], vk_digest: B256) -> (bool, u64) {
-        let s = submit(&self.url(), &self.node.dev_key(), self.verifier, proof.to_vec(), inst.to_vec()).await.unwrap();
+        let s = submit(
+            &self.url(),
+            &self.node.dev_key(),
+            self.verifier,
+            proof.to_vec(),
+            inst.to_vec(),
+        )
+        .await
+        .unwrap();
         let provider = ProviderBuilder::new().connect_http(self.url().parse().unwrap());
         use alloy::providers::Provider;
-        let receipt = provider.get_transaction_receipt(s.tx_hash).await.unwrap().expect("mined");
+        let receipt = provider
+            .get_transaction_receipt(s.tx_hash)
+            .await
+            .unwrap()
+            .expect("mined");
         let logs = receipt.logs();
         if s.accepted {
             assert_eq!(logs.len(), 1, "one ProofVerified event");
@@ -149,21 +189,42 @@ impl OnChain {
 
     /// A bad proof: verifyProof answers false without reverting, submitProof reverts, and the
     /// Rust verifier rejects it too. Returns the Rust error.
-    async fn assert_rejected(&self, vk: &crate::protocol::VerifyingKey, what: &str, proof: &[u8], inst: &[U256]) -> crate::Error {
+    async fn assert_rejected(
+        &self,
+        vk: &crate::protocol::VerifyingKey,
+        what: &str,
+        proof: &[u8],
+        inst: &[U256],
+    ) -> crate::Error {
         let answer = self.verify_proof(proof, inst).await;
-        assert_eq!(answer, Ok(false), "{what}: verifyProof must answer false without reverting");
+        assert_eq!(
+            answer,
+            Ok(false),
+            "{what}: verifyProof must answer false without reverting"
+        );
         let (accepted, gas) = self.submit(proof, inst, B256::from(vk.digest())).await;
         assert!(!accepted, "{what}: submitProof was accepted");
         let rust = rust_verdict(vk, proof, inst);
-        let err = rust.expect_err(&format!("{what}: the Rust verifier accepted what the contract rejected"));
+        let err = rust.expect_err(&format!(
+            "{what}: the Rust verifier accepted what the contract rejected"
+        ));
         eprintln!("rejected: {what} (submitProof reverted, {gas} gas; Rust: {err})");
         err
     }
 
     /// The contract's challenges and accumulator equal the Rust ones (for a proof that parses).
-    async fn assert_same_internals(&self, vk: &crate::protocol::VerifyingKey, what: &str, bytes: &[u8], inst: &[U256]) {
+    async fn assert_same_internals(
+        &self,
+        vk: &crate::protocol::VerifyingKey,
+        what: &str,
+        bytes: &[u8],
+        inst: &[U256],
+    ) {
         let proof = Proof::from_bytes(bytes).unwrap();
-        let inst_fr: Vec<Fr> = inst.iter().map(|v| word_to_fr(&v.to_be_bytes::<32>()).unwrap()).collect();
+        let inst_fr: Vec<Fr> = inst
+            .iter()
+            .map(|v| word_to_fr(&v.to_be_bytes::<32>()).unwrap())
+            .collect();
         let provider = ProviderBuilder::new().connect_http(self.url().parse().unwrap());
         let h = IVerifierHarness::new(self.harness, &provider);
         assert_eq!(h.VK_DIGEST().call().await.unwrap(), B256::from(vk.digest()));
@@ -185,7 +246,11 @@ impl OnChain {
         t.absorb_point(&proof.opening);
         t.absorb_point(&proof.opening_next);
         let rho = t.challenge();
-        let c = h.challenges(Bytes::from(bytes.to_vec()), inst.to_vec()).call().await.unwrap();
+        let c = h
+            .challenges(Bytes::from(bytes.to_vec()), inst.to_vec())
+            .call()
+            .await
+            .unwrap();
         assert_eq!(
             [c.beta, c.gamma, c.alpha, c.zeta, c.nu, c.rho],
             [beta, gamma, alpha, zeta, nu, rho].map(|x| fr_u(&x)),
@@ -198,7 +263,9 @@ impl OnChain {
             use ark_ff::{Field, One};
             let n = vk.domain_size;
             let z_h = zeta.pow([n as u64]) - Fr::one();
-            let lagrange = crate::protocol::verifier::lagrange_prefix(n, vk.omega(), zeta, inst_fr.len()).unwrap();
+            let lagrange =
+                crate::protocol::verifier::lagrange_prefix(n, vk.omega(), zeta, inst_fr.len())
+                    .unwrap();
             let mut row = Row {
                 l_inputs: lagrange[..vk.num_inputs].iter().sum(),
                 l_outputs: lagrange[vk.num_inputs..].iter().sum(),
@@ -218,10 +285,22 @@ impl OnChain {
         // Accumulator (L, R) and the Rust decision.
         let acc = accumulate(vk, &inst_fr, &proof).unwrap();
         let rust_ok = acc.decide(&vk.g2, &vk.tau_g2);
-        let a = h.accumulator(Bytes::from(bytes.to_vec()), inst.to_vec()).call().await.unwrap();
+        let a = h
+            .accumulator(Bytes::from(bytes.to_vec()), inst.to_vec())
+            .call()
+            .await
+            .unwrap();
         assert_eq!(a.tz, fr_u(&tz), "{what}: T(zeta) differs");
-        assert_eq!([a.lx, a.ly], point_u(&acc.lhs.into_affine()), "{what}: L differs");
-        assert_eq!([a.rx, a.ry], point_u(&acc.rhs.into_affine()), "{what}: R differs");
+        assert_eq!(
+            [a.lx, a.ly],
+            point_u(&acc.lhs.into_affine()),
+            "{what}: L differs"
+        );
+        assert_eq!(
+            [a.rx, a.ry],
+            point_u(&acc.rhs.into_affine()),
+            "{what}: R differs"
+        );
         assert_eq!(a.ok, rust_ok, "{what}: pairing verdicts differ");
     }
 }
@@ -239,15 +318,29 @@ async fn run_fixture(model: &str, scale_bits: u32, srs_seed: u64, full: bool) ->
     let chain = OnChain::new(vk).await;
 
     // The valid proof.
-    chain.assert_same_internals(vk, "valid proof", &bytes, &inst).await;
-    assert_eq!(chain.verify_proof(&bytes, &inst).await, Ok(true), "{model}: valid proof");
+    chain
+        .assert_same_internals(vk, "valid proof", &bytes, &inst)
+        .await;
+    assert_eq!(
+        chain.verify_proof(&bytes, &inst).await,
+        Ok(true),
+        "{model}: valid proof"
+    );
     let (accepted, gas) = chain.submit(&bytes, &inst, digest).await;
     assert!(accepted, "{model}: submitProof of a valid proof failed");
     let provider = ProviderBuilder::new().connect_http(chain.url().parse().unwrap());
     let h = IVerifierHarness::new(chain.harness, &provider);
-    let inner = h.verifyGas(Bytes::from(bytes.clone()), inst.clone()).call().await.unwrap();
+    let inner = h
+        .verifyGas(Bytes::from(bytes.clone()), inst.clone())
+        .call()
+        .await
+        .unwrap();
     assert!(inner.ok);
-    let p = h.profile(Bytes::from(bytes.clone()), inst.clone()).call().await.unwrap();
+    let p = h
+        .profile(Bytes::from(bytes.clone()), inst.clone())
+        .call()
+        .await
+        .unwrap();
     assert!(p.ok);
     eprintln!(
         "{model}: gas by phase: parsing checks {}, transcript {}, public inputs + inversion {}, \
@@ -274,15 +367,47 @@ async fn run_fixture(model: &str, scale_bits: u32, srs_seed: u64, full: bool) ->
         b
     };
     let mut parse_rejects: Vec<(&str, Vec<u8>, Vec<U256>)> = vec![
-        ("byte flipped in round-1 commitment [a].x", flip(31), inst.clone()),
-        ("byte flipped in opening proof W_zeta", flip(32 * openings_at + 31), inst.clone()),
-        ("byte flipped in opening proof W_zeta_omega", flip(bytes.len() - 1), inst.clone()),
-        ("proof one word short", bytes[..bytes.len() - 32].to_vec(), inst.clone()),
-        ("proof one word long", [bytes.clone(), vec![0; 32]].concat(), inst.clone()),
-        ("proof one byte long", [bytes.clone(), vec![0]].concat(), inst.clone()),
+        (
+            "byte flipped in round-1 commitment [a].x",
+            flip(31),
+            inst.clone(),
+        ),
+        (
+            "byte flipped in opening proof W_zeta",
+            flip(32 * openings_at + 31),
+            inst.clone(),
+        ),
+        (
+            "byte flipped in opening proof W_zeta_omega",
+            flip(bytes.len() - 1),
+            inst.clone(),
+        ),
+        (
+            "proof one word short",
+            bytes[..bytes.len() - 32].to_vec(),
+            inst.clone(),
+        ),
+        (
+            "proof one word long",
+            [bytes.clone(), vec![0; 32]].concat(),
+            inst.clone(),
+        ),
+        (
+            "proof one byte long",
+            [bytes.clone(), vec![0]].concat(),
+            inst.clone(),
+        ),
         ("empty proof", vec![], inst.clone()),
-        ("one instance missing", bytes.clone(), inst[..inst.len() - 1].to_vec()),
-        ("one instance too many", bytes.clone(), [inst.clone(), vec![U256::ZERO]].concat()),
+        (
+            "one instance missing",
+            bytes.clone(),
+            inst[..inst.len() - 1].to_vec(),
+        ),
+        (
+            "one instance too many",
+            bytes.clone(),
+            [inst.clone(), vec![U256::ZERO]].concat(),
+        ),
     ];
     {
         // Scalars ≥ r: r itself (≡ 0) and e + r (≡ e: accepted if the contract reduced).
@@ -294,20 +419,32 @@ async fn run_fixture(model: &str, scale_bits: u32, srs_seed: u64, full: bool) ->
         parse_rejects.push(("evaluation e_0 replaced by e_0 + r", b, inst.clone()));
         let mut b = bytes.clone();
         set_word(&mut b, next_at + 3, word_at(&bytes, next_at + 3) + r_mod());
-        parse_rejects.push(("evaluation phi(zeta*omega) replaced by itself + r", b, inst.clone()));
+        parse_rejects.push((
+            "evaluation phi(zeta*omega) replaced by itself + r",
+            b,
+            inst.clone(),
+        ));
         // Points off the curve or with a coordinate ≥ q.
         let mut b = bytes.clone();
         set_word(&mut b, 3, word_at(&bytes, 3) + U256::from(1));
         parse_rejects.push(("commitment [b] replaced by (x, y+1)", b, inst.clone()));
         let mut b = bytes.clone();
-        set_word(&mut b, openings_at + 1, word_at(&bytes, openings_at + 1) + U256::from(1));
+        set_word(
+            &mut b,
+            openings_at + 1,
+            word_at(&bytes, openings_at + 1) + U256::from(1),
+        );
         parse_rejects.push(("opening proof W_zeta replaced by (x, y+1)", b, inst.clone()));
         let mut b = bytes.clone();
         set_word(&mut b, 19, word_at(&bytes, 19) + q_mod());
         parse_rejects.push(("quotient [T] replaced by (x, y+q)", b, inst.clone()));
         let mut b = bytes.clone();
         set_word(&mut b, words - 2, word_at(&bytes, words - 2) + q_mod());
-        parse_rejects.push(("opening proof W_zeta_omega replaced by (x+q, y)", b, inst.clone()));
+        parse_rejects.push((
+            "opening proof W_zeta_omega replaced by (x+q, y)",
+            b,
+            inst.clone(),
+        ));
         // A public value ≥ r (≡ the right one).
         let mut i = inst.clone();
         i[0] += r_mod();
@@ -331,12 +468,24 @@ async fn run_fixture(model: &str, scale_bits: u32, srs_seed: u64, full: bool) ->
     // must agree, with the same challenges and accumulator.
     let mut pairing_rejects: Vec<(String, Vec<u8>, Vec<U256>)> = Vec::new();
     {
-        pairing_rejects.push(("byte flipped in evaluation e_5 (h1 at zeta)".into(), flip(32 * (evals_at + 5) + 31), inst.clone()));
-        pairing_rejects.push(("byte flipped in evaluation b(zeta*omega)".into(), flip(32 * next_at + 31), inst.clone()));
+        pairing_rejects.push((
+            "byte flipped in evaluation e_5 (h1 at zeta)".into(),
+            flip(32 * (evals_at + 5) + 31),
+            inst.clone(),
+        ));
+        pairing_rejects.push((
+            "byte flipped in evaluation b(zeta*omega)".into(),
+            flip(32 * next_at + 31),
+            inst.clone(),
+        ));
         let mut wrong = inst.clone();
         let last = wrong.len() - 1;
         wrong[last] = fr_u(&(inst_fr[last] + Fr::from(1u64)));
-        pairing_rejects.push(("wrong public output (last + 1)".into(), bytes.clone(), wrong));
+        pairing_rejects.push((
+            "wrong public output (last + 1)".into(),
+            bytes.clone(),
+            wrong,
+        ));
         // Swap two different public values: two inputs, and the first input with the first output.
         let n_in = vk.num_inputs;
         if let Some(j) = (1..n_in).find(|j| inst[*j] != inst[0]) {
@@ -347,20 +496,36 @@ async fn run_fixture(model: &str, scale_bits: u32, srs_seed: u64, full: bool) ->
         if let Some(j) = (n_in..inst.len()).find(|j| inst[*j] != inst[0]) {
             let mut sw = inst.clone();
             sw.swap(0, j);
-            pairing_rejects.push((format!("input 0 and output {} swapped", j - n_in), bytes.clone(), sw));
+            pairing_rejects.push((
+                format!("input 0 and output {} swapped", j - n_in),
+                bytes.clone(),
+                sw,
+            ));
         }
         // Commitments moved by the generator (valid points).
         for k in [0usize, 4] {
             let mut p = proof.clone();
             p.round1[k] = (p.round1[k] + G1Affine::generator()).into_affine();
-            pairing_rejects.push((format!("round-1 commitment {k} shifted by G"), p.to_bytes(), inst.clone()));
+            pairing_rejects.push((
+                format!("round-1 commitment {k} shifted by G"),
+                p.to_bytes(),
+                inst.clone(),
+            ));
         }
         let mut p = proof.clone();
         p.opening_next = (p.opening_next + G1Affine::generator()).into_affine();
-        pairing_rejects.push(("opening proof W_zeta_omega shifted by G".into(), p.to_bytes(), inst.clone()));
+        pairing_rejects.push((
+            "opening proof W_zeta_omega shifted by G".into(),
+            p.to_bytes(),
+            inst.clone(),
+        ));
         let mut p = proof.clone();
         p.opening = G1Affine::zero();
-        pairing_rejects.push(("opening proof W_zeta replaced by the point at infinity".into(), p.to_bytes(), inst.clone()));
+        pairing_rejects.push((
+            "opening proof W_zeta replaced by the point at infinity".into(),
+            p.to_bytes(),
+            inst.clone(),
+        ));
     }
     if !full {
         pairing_rejects.truncate(3);
@@ -377,19 +542,34 @@ async fn run_fixture(model: &str, scale_bits: u32, srs_seed: u64, full: bool) ->
     if full {
         // A proof made for other weights (one quantized weight perturbed), with the same SRS:
         // valid for its own verifying key, rejected by ours.
-        let mlp = crate::onnx::load_mlp(&crate::protocol::tests::fixture(&format!("{model}.onnx"))).unwrap();
+        let mlp = crate::onnx::load_mlp(&crate::protocol::tests::fixture(&format!("{model}.onnx")))
+            .unwrap();
         let mut q = crate::onnx::quantize(&mlp, scale_bits);
         q.layers[0].weights[0][0] += 1;
         let circuit = crate::compiler::Circuit::compile(&q).unwrap();
         let (pk2, vk2) = crate::protocol::setup(&circuit, &s.pk.srs).unwrap();
         assert_ne!(vk2.digest(), vk.digest());
         let w2 = circuit.witness(&s.witness.input).unwrap();
-        let p2 = crate::protocol::prove(&pk2, &vk2, &circuit, &w2, &mut ChaCha20Rng::seed_from_u64(5)).unwrap();
+        let p2 = crate::protocol::prove(
+            &pk2,
+            &vk2,
+            &circuit,
+            &w2,
+            &mut ChaCha20Rng::seed_from_u64(5),
+        )
+        .unwrap();
         let inst2: Vec<U256> = prover::instances(&w2).iter().map(fr_u).collect();
         assert!(rust_verdict(&vk2, &p2.to_bytes(), &inst2).is_ok());
-        let err = chain.assert_rejected(vk, "proof for other weights", &p2.to_bytes(), &inst2).await;
-        assert!(matches!(err, crate::Error::Rejected(ref m) if m.contains("pairing")), "{err}");
-        chain.assert_same_internals(vk, "proof for other weights", &p2.to_bytes(), &inst2).await;
+        let err = chain
+            .assert_rejected(vk, "proof for other weights", &p2.to_bytes(), &inst2)
+            .await;
+        assert!(
+            matches!(err, crate::Error::Rejected(ref m) if m.contains("pairing")),
+            "{err}"
+        );
+        chain
+            .assert_same_internals(vk, "proof for other weights", &p2.to_bytes(), &inst2)
+            .await;
     }
 
     // A second, independently blinded proof still verifies after all of that.
@@ -416,9 +596,18 @@ fn rendered_source_is_complete_and_has_one_pairing() {
     let s = setup_fixture("mlp_flatten", 8, 12);
     let src = render_verifier(&s.vk);
     assert!(!src.contains("{{") && !src.contains("}}"));
-    assert!(src.contains(&format!("bytes32 public constant VK_DIGEST = {};", crate::pcs::encoding::word_hex(&s.vk.digest()))));
-    assert!(src.contains(&format!("uint256 internal constant N = {};", s.vk.domain_size)));
-    assert!(src.contains(&format!("uint256 internal constant N_PUB = {};", s.vk.num_inputs + s.vk.num_outputs)));
+    assert!(src.contains(&format!(
+        "bytes32 public constant VK_DIGEST = {};",
+        crate::pcs::encoding::word_hex(&s.vk.digest())
+    )));
+    assert!(src.contains(&format!(
+        "uint256 internal constant N = {};",
+        s.vk.domain_size
+    )));
+    assert!(src.contains(&format!(
+        "uint256 internal constant N_PUB = {};",
+        s.vk.num_inputs + s.vk.num_outputs
+    )));
     // Exactly one call to the pairing precompile, and no other precompile is called via 0x08.
     assert_eq!(src.matches("staticcall(gas(), 0x08,").count(), 1);
     // Every precompile call site: modexp, ecMul + ecAdd in mulAcc, ecMul + ecAdd for R, pairing.
@@ -438,23 +627,34 @@ fn build_verifier_writes_atomically_and_reports_errors() {
     let c = build_verifier(&s.vk, dir.path()).unwrap();
     assert_eq!(c.name, VERIFIER_CONTRACT);
     c.check_code_size().unwrap();
-    let mut names: Vec<String> =
-        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
     names.sort();
     assert_eq!(names, [VERIFIER_JSON, VERIFIER_SOL]);
-    assert_eq!(std::fs::read_to_string(dir.path().join(VERIFIER_SOL)).unwrap(), render_verifier(&s.vk));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(VERIFIER_SOL)).unwrap(),
+        render_verifier(&s.vk)
+    );
     let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join(VERIFIER_JSON)).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join(VERIFIER_JSON)).unwrap())
+            .unwrap();
     for k in ["abi", "bytecode", "deployed_bytecode"] {
         assert!(!json[k].is_null(), "{k} missing");
     }
-    assert!(json["abi"].to_string().contains("submitProof") && json["abi"].to_string().contains("ProofVerified"));
+    assert!(
+        json["abi"].to_string().contains("submitProof")
+            && json["abi"].to_string().contains("ProofVerified")
+    );
 
     // An output "directory" that is a file: an error naming it, nothing written.
     let blocker = dir.path().join("blocker");
     std::fs::write(&blocker, "x").unwrap();
     match build_verifier(&s.vk, &blocker.join("out")) {
-        Err(crate::Error::Write { path, .. }) => assert!(path.starts_with(&blocker), "{}", path.display()),
+        Err(crate::Error::Write { path, .. }) => {
+            assert!(path.starts_with(&blocker), "{}", path.display())
+        }
         other => panic!("expected Error::Write, got {other:?}"),
     }
     assert_eq!(std::fs::read_to_string(&blocker).unwrap(), "x");
@@ -471,5 +671,42 @@ fn eip170_limit_is_enforced_with_a_clear_error() {
     match c.check_code_size() {
         Err(crate::Error::Solc(m)) => assert!(m.contains("EIP-170") && m.contains("24576"), "{m}"),
         other => panic!("expected Error::Solc, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn constructor_rejects_constants_that_do_not_match_the_digest() {
+    let s = setup_fixture("mlp_flatten", 8, 12);
+    let good = render_verifier(&s.vk);
+    // Change one fixed commitment's x coordinate, keep VK_DIGEST: deployment must revert.
+    let line = good
+        .lines()
+        .find(|l| l.contains("uint256 internal constant F2_X = "))
+        .unwrap();
+    let hex = line.split("= ").nth(1).unwrap().split(';').next().unwrap();
+    let moved = format!("{:#066x}", hex.parse::<U256>().unwrap() ^ U256::from(1));
+    let bad = good.replace(line, &line.replace(hex, &moved));
+    assert_ne!(bad, good);
+    let node = LocalNode::spawn().unwrap();
+    let ok = compile_source(
+        VERIFIER_SOL,
+        &good,
+        &[crate::evm::contracts_dir()],
+        VERIFIER_CONTRACT,
+    )
+    .unwrap();
+    deploy(&node.endpoint(), &node.dev_key(), ok.bytecode)
+        .await
+        .unwrap();
+    let c = compile_source(
+        VERIFIER_SOL,
+        &bad,
+        &[crate::evm::contracts_dir()],
+        VERIFIER_CONTRACT,
+    )
+    .unwrap();
+    match deploy(&node.endpoint(), &node.dev_key(), c.bytecode).await {
+        Err(crate::Error::Rpc(m)) => assert!(m.contains("revert") || m.contains("digest"), "{m}"),
+        other => panic!("a verifier whose constants do not match its digest deployed: {other:?}"),
     }
 }
