@@ -51,9 +51,10 @@ step "gen-verifier"
 "$Z" gen-verifier --keys "$OUT/keys" --out "$OUT/verifier"
 
 step "deploy"
-ADDR=$("$Z" deploy --verifier "$OUT/verifier" --rpc-url "$RPC" --json \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["address"])')
-echo "verifier deployed at $ADDR"
+DEPLOYED=$("$Z" deploy --verifier "$OUT/verifier" --rpc-url "$RPC" --json)
+ADDR=$(printf '%s' "$DEPLOYED" | python3 -c 'import json,sys; print(json.load(sys.stdin)["address"])')
+GAS=$(printf '%s' "$DEPLOYED" | python3 -c 'import json,sys; print(json.load(sys.stdin)["gas_used"])')
+echo "verifier deployed at $ADDR (deploy gas $GAS)"
 
 step "submit (on-chain verification)"
 "$Z" submit --proof "$OUT/proof.json" --address "$ADDR" --rpc-url "$RPC"
