@@ -89,7 +89,7 @@ pub fn run(opts: &BenchOptions, mut progress: impl FnMut(&str)) -> Result<Vec<Be
         let srs = Srs::insecure_dev(srs_size_for(n), &mut rng);
         let ((circuit, pk, vk), setup_s) = timed(|| {
             let circuit = Circuit::compile(&quantized)?;
-            let (pk, vk) = protocol::setup(&circuit, &srs)?;
+            let (pk, vk) = protocol::setup(&circuit, &srs, &mut ChaCha20Rng::seed_from_u64(opts.seed))?;
             Ok((circuit, pk, vk))
         })?;
         let x = onnx::quantize_input(&input, opts.scale_bits);

@@ -130,7 +130,7 @@ pub fn setup(opts: &SetupOptions) -> Result<SetupReport> {
         SrsSource::Ptau(p) => (ptau::load(p, need)?, p.display().to_string()),
         SrsSource::Dev => (Srs::insecure_dev(need, &mut OsRng), "insecure-dev".to_string()),
     };
-    let (pk, vk) = protocol::setup(&circuit, &srs)?;
+    let (pk, vk) = protocol::setup(&circuit, &srs, &mut OsRng)?;
     let settings = Settings {
         version: 1,
         scale_bits,

@@ -53,12 +53,12 @@ pub enum Fix {
     QDense = 0,
     /// Dense row whose running sum continues on the next row.
     QDenseNext,
-    /// Weight `W_ij` on dense rows.
-    Weight,
+    /// The model's parameters: weight `W_ij` on dense rows, bias (scale 2^(2s)) on rescale
+    /// rows. The only private fixed column: its VK commitment is hiding and every proof
+    /// re-randomises it (see [`crate::protocol`]).
+    Param,
     /// Rescale row selector.
     QRescale,
-    /// Bias at scale 2^(2s) on rescale rows.
-    Bias,
     /// Output row with ReLU.
     QRelu,
     /// Output row without activation.
@@ -82,7 +82,7 @@ pub enum Fix {
 }
 
 /// Number of fixed columns.
-pub const NUM_FIXED: usize = 15;
+pub const NUM_FIXED: usize = 14;
 
 /// Tag of the range table `{(RANGE, v, 0) : 0 ≤ v < 2^s}`.
 pub const TAG_RANGE: u64 = 1;

@@ -18,10 +18,12 @@ impl Block for Rescale {
         "rescale"
     }
     fn constraints(&self, r: &Row, ctx: &Ctx, out: &mut Vec<Fr>) {
-        // On R_i: the next row's c is the dense sum.
-        let decomposition =
-            r.next(Wit::C) + ctx.half - ctx.scale_sq * r.w(Wit::C) - ctx.scale * r.w(Wit::B) - r.w(Wit::A);
-        out.push(r.f(Fix::QRescale) * decomposition + r.f(Fix::Bias));
+        // On R_i: the next row's c is the dense sum and the parameter column holds the bias.
+        let decomposition = r.next(Wit::C) + r.f(Fix::Param) + ctx.half
+            - ctx.scale_sq * r.w(Wit::C)
+            - ctx.scale * r.w(Wit::B)
+            - r.w(Wit::A);
+        out.push(r.f(Fix::QRescale) * decomposition);
         // On O_i: the next row is R_i, where c = hi, b = lo, d = sgn.
         let q = ctx.scale * r.next(Wit::C) + r.next(Wit::B);
         out.push(r.f(Fix::QRelu) * (r.w(Wit::C) - q * r.next(Wit::D)));

@@ -139,7 +139,7 @@ impl Circuit {
                 wire_rows[(offsets[li + 1] as usize) + i] = o;
                 let r = o + 1;
                 set(Fix::QRescale, r, Fr::one());
-                set(Fix::Bias, r, fr_from_i128(l.bias[i]));
+                set(Fix::Param, r, fr_from_i128(l.bias[i]));
                 set(Fix::QLookup1, r, Fr::one());
                 set(Fix::Tag1, r, Fr::from(TAG_RANGE));
                 set(Fix::QLookup2, r, Fr::one());
@@ -150,7 +150,7 @@ impl Circuit {
                     if j + 1 < l.n_in {
                         set(Fix::QDenseNext, m, Fr::one());
                     }
-                    set(Fix::Weight, m, fr_from_i128(l.weights[i][j] as i128));
+                    set(Fix::Param, m, fr_from_i128(l.weights[i][j] as i128));
                     set(Fix::QLookup1, m, Fr::one());
                     set(Fix::Tag1, m, key(li, j));
                 }

@@ -1,16 +1,21 @@
 //! Proving and verifying keys.
 //!
 //! The verifying key is the model's public identity: the domain, the scale, the I/O sizes, the
-//! commitments to every fixed column (weights, biases, selectors, table) and the two G2 points.
-//! It never holds a weight, only `[W(τ)]₁`. Its digest seeds every transcript.
+//! commitments to every fixed column (parameters, selectors, table), `[Z_H(τ)]₁` and the two G2
+//! points. It never holds a weight: the parameter column is committed with hiding, as
+//! `[P(τ)]₁ + s·[Z_H(τ)]₁` with a secret `s` that only the proving key knows, and every proof
+//! re-randomises that commitment (see [`super::prover`]). Its digest seeds every transcript.
 
-use crate::blocks::NUM_FIXED;
+use crate::blocks::{Fix, NUM_FIXED};
 use crate::compiler::Circuit;
 use crate::pcs::encoding::{g1_to_words, g2_to_words, hex_to_word, word_hex, words_to_g1, words_to_g2, Word};
 use crate::pcs::Srs;
 use crate::transcript::keccak256;
 use crate::{Error, Result};
 use ark_bn254::{Fr, G1Affine, G2Affine};
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::UniformRand;
+use ark_std::rand::RngCore;
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use rayon::prelude::*;
@@ -24,6 +29,8 @@ pub struct VerifyingKey {
     pub num_inputs: usize,
     pub num_outputs: usize,
     pub fixed_commitments: Vec<G1Affine>,
+    /// `[Z_H(τ)]₁ = [τ^N]₁ − [1]₁`, the base of the parameter blinding.
+    pub vanishing_commitment: G1Affine,
     pub g2: G2Affine,
     pub tau_g2: G2Affine,
 }
@@ -33,6 +40,8 @@ pub struct VerifyingKey {
 #[derive(Clone, Debug, CanonicalSerialize, CanonicalDeserialize)]
 pub struct ProvingKey {
     pub fingerprint: [u8; 32],
+    /// The secret `s` of the VK's hiding parameter commitment.
+    pub param_blind: Fr,
     pub srs: Srs,
 }
 
@@ -41,26 +50,31 @@ pub fn srs_size_for(domain_size: usize) -> usize {
     2 * domain_size + 4
 }
 
-/// Commits the fixed columns of `circuit`.
-pub fn setup(circuit: &Circuit, srs: &Srs) -> Result<(ProvingKey, VerifyingKey)> {
+/// Commits the fixed columns of `circuit`; the parameter column with a fresh hiding blinder.
+pub fn setup(circuit: &Circuit, srs: &Srs, rng: &mut impl RngCore) -> Result<(ProvingKey, VerifyingKey)> {
     let n = circuit.domain_size;
     let srs = srs.trim(srs_size_for(n))?;
     let domain = Radix2EvaluationDomain::<Fr>::new(n).expect("power-of-two domain");
-    let fixed_commitments = circuit
+    let vanishing_commitment = (srs.g1[n].into_group() - srs.g1[0]).into_affine();
+    let param_blind = Fr::rand(rng);
+    let mut fixed_commitments = circuit
         .fixed
         .par_iter()
         .map(|col| srs.commit(&domain.ifft(col)))
         .collect::<Result<Vec<_>>>()?;
+    let param = &mut fixed_commitments[Fix::Param as usize];
+    *param = (*param + vanishing_commitment * param_blind).into_affine();
     let vk = VerifyingKey {
         domain_size: n,
         scale_bits: circuit.scale_bits,
         num_inputs: circuit.num_inputs,
         num_outputs: circuit.num_outputs,
         fixed_commitments,
+        vanishing_commitment,
         g2: srs.g2,
         tau_g2: srs.tau_g2,
     };
-    Ok((ProvingKey { fingerprint: circuit.fingerprint(), srs }, vk))
+    Ok((ProvingKey { fingerprint: circuit.fingerprint(), param_blind, srs }, vk))
 }
 
 impl VerifyingKey {
@@ -69,7 +83,8 @@ impl VerifyingKey {
         Radix2EvaluationDomain::<Fr>::new(self.domain_size).expect("power-of-two domain").group_gen()
     }
 
-    /// The words the digest hashes, in order: N, s, n_in, n_out, ω, [1]₂, [τ]₂, fixed commitments.
+    /// The words the digest hashes, in order: N, s, n_in, n_out, ω, [1]₂, [τ]₂, [Z_H(τ)]₁,
+    /// fixed commitments.
     fn digest_words(&self) -> Vec<Word> {
         use crate::pcs::encoding::fr_to_word;
         let mut w = vec![
@@ -81,6 +96,7 @@ impl VerifyingKey {
         ];
         w.extend(g2_to_words(&self.g2));
         w.extend(g2_to_words(&self.tau_g2));
+        w.extend(g1_to_words(&self.vanishing_commitment));
         for c in &self.fixed_commitments {
             w.extend(g1_to_words(c));
         }
@@ -104,6 +120,7 @@ impl VerifyingKey {
             omega: word_hex(&crate::pcs::encoding::fr_to_word(&self.omega())),
             g2: hexes(&g2_to_words(&self.g2)),
             tau_g2: hexes(&g2_to_words(&self.tau_g2)),
+            vanishing_commitment: hexes(&g1_to_words(&self.vanishing_commitment)),
             fixed_commitments: self.fixed_commitments.iter().map(|c| hexes(&g1_to_words(c))).collect(),
             digest: word_hex(&self.digest()),
         })
@@ -132,23 +149,21 @@ impl VerifyingKey {
         if j.fixed_commitments.len() != NUM_FIXED {
             return Err(bad(format!("{} fixed commitments, expected {NUM_FIXED}", j.fixed_commitments.len())));
         }
-        let fixed_commitments = j
-            .fixed_commitments
-            .iter()
-            .map(|p| {
-                let w = words(p)?;
-                if w.len() != 2 {
-                    return Err(bad("a G1 point needs 2 words".into()));
-                }
-                words_to_g1(&w[0], &w[1])
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let g1w = |p: &[String]| -> Result<G1Affine> {
+            let w = words(p)?;
+            if w.len() != 2 {
+                return Err(bad("a G1 point needs 2 words".into()));
+            }
+            words_to_g1(&w[0], &w[1])
+        };
+        let fixed_commitments = j.fixed_commitments.iter().map(|p| g1w(p)).collect::<Result<Vec<_>>>()?;
         let vk = Self {
             domain_size: j.domain_size,
             scale_bits: j.scale_bits,
             num_inputs: j.num_inputs,
             num_outputs: j.num_outputs,
             fixed_commitments,
+            vanishing_commitment: g1w(&j.vanishing_commitment)?,
             g2: g2w(&j.g2)?,
             tau_g2: g2w(&j.tau_g2)?,
         };
@@ -169,6 +184,7 @@ struct VkJson {
     omega: String,
     g2: Vec<String>,
     tau_g2: Vec<String>,
+    vanishing_commitment: Vec<String>,
     fixed_commitments: Vec<Vec<String>>,
     digest: String,
 }

@@ -8,14 +8,23 @@ use ark_bn254::{Fr, G1Affine};
 
 /// Evaluations at ζ: every witness column, then every fixed column.
 pub const NUM_EVALS: usize = NUM_WITNESS + NUM_FIXED;
-/// G1 points in a proof.
-pub const NUM_POINTS: usize = ROUND1.len() + ROUND2.len() + 1 + 2;
+/// G1 points in a proof: re-randomised parameters and its nonce, the witness columns, the
+/// quotient and two opening proofs.
+pub const NUM_POINTS: usize = 2 + ROUND1.len() + ROUND2.len() + 1 + 2;
+/// Scalars in a proof: the parameter response and the evaluations.
+pub const NUM_SCALARS: usize = 1 + NUM_EVALS + NEXT_ROW.len();
 /// Proof length in bytes.
-pub const PROOF_BYTES: usize = 32 * (2 * NUM_POINTS + NUM_EVALS + NEXT_ROW.len());
+pub const PROOF_BYTES: usize = 32 * (2 * NUM_POINTS + NUM_SCALARS);
 
 /// One proof of one inference.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Proof {
+    /// `[P']₁ = [P]_vk + δ·[Z_H]`: the parameter column with fresh hiding.
+    pub param_commitment: G1Affine,
+    /// Schnorr nonce `k·[Z_H]` proving knowledge of δ.
+    pub param_nonce: G1Affine,
+    /// Schnorr response `k + e·δ`.
+    pub param_response: Fr,
     /// `[a], [b], [c], [d], [m]`.
     pub round1: Vec<G1Affine>,
     /// `[h₁], [h₂], [h₃], [φ]`.
@@ -33,10 +42,13 @@ pub struct Proof {
 }
 
 impl Proof {
-    /// Serializes as 32-byte words: round-1 points, round-2 points, quotient, evaluations at ζ,
-    /// evaluations at ζω, the two opening proofs.
+    /// Serializes as 32-byte words: `[P']`, its nonce and response, round-1 points, round-2
+    /// points, quotient, evaluations at ζ, evaluations at ζω, the two opening proofs.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut words: Vec<Word> = Vec::with_capacity(PROOF_BYTES / 32);
+        words.extend(g1_to_words(&self.param_commitment));
+        words.extend(g1_to_words(&self.param_nonce));
+        words.push(fr_to_word(&self.param_response));
         for p in self.round1.iter().chain(&self.round2).chain([&self.quotient]) {
             words.extend(g1_to_words(p));
         }
@@ -52,7 +64,10 @@ impl Proof {
             return Err(Error::MalformedProof(format!("proof is {} bytes, expected {PROOF_BYTES}", bytes.len())));
         }
         let words: Vec<Word> = bytes.chunks(32).map(|c| c.try_into().expect("32 bytes")).collect();
-        let mut it = words.iter();
+        let param_commitment = words_to_g1(&words[0], &words[1])?;
+        let param_nonce = words_to_g1(&words[2], &words[3])?;
+        let param_response = word_to_fr(&words[4])?;
+        let mut it = words[5..].iter();
         let mut point = || -> Result<G1Affine> {
             let (x, y) = (it.next().expect("length checked"), it.next().expect("length checked"));
             words_to_g1(x, y)
@@ -60,13 +75,16 @@ impl Proof {
         let round1 = (0..ROUND1.len()).map(|_| point()).collect::<Result<Vec<_>>>()?;
         let round2 = (0..ROUND2.len()).map(|_| point()).collect::<Result<Vec<_>>>()?;
         let quotient = point()?;
-        let base = 2 * (ROUND1.len() + ROUND2.len() + 1);
+        let base = 5 + 2 * (ROUND1.len() + ROUND2.len() + 1);
         let scalars = &words[base..base + NUM_EVALS + NEXT_ROW.len()];
         let scalars = scalars.iter().map(word_to_fr).collect::<Result<Vec<_>>>()?;
         let tail = base + scalars.len();
         let opening = words_to_g1(&words[tail], &words[tail + 1])?;
         let opening_next = words_to_g1(&words[tail + 2], &words[tail + 3])?;
         Ok(Self {
+            param_commitment,
+            param_nonce,
+            param_response,
             round1,
             round2,
             quotient,

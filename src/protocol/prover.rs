@@ -1,6 +1,11 @@
-//! The prover. Every column is blinded with a random multiple of `Z_H` (its values on `H` are
-//! unchanged), committed, and the rounds follow [`super`]'s schedule. Commitments, FFTs and the
-//! quotient evaluation run in parallel (rayon).
+//! The prover. Every witness column is blinded with a random multiple of `Z_H` (its values on
+//! `H` are unchanged), committed, and the rounds follow [`super`]'s schedule. Commitments, FFTs
+//! and the quotient evaluation run in parallel (rayon).
+//!
+//! Zero knowledge for the weights: the VK commits to the parameter column `P` as
+//! `[P + s·Z_H]`. Each proof sends `[P'] = [P]_vk + δ·[Z_H]` for a fresh δ with a Schnorr proof
+//! of knowledge of δ (so `P' ≡ P` on `H`), and opens `P'` instead: the evaluations `P'(ζ)` of
+//! many proofs are independent, and cannot be interpolated back to the weights.
 
 use super::keys::ProvingKey;
 use super::proof::Proof;
@@ -12,6 +17,7 @@ use crate::pcs::{self, Srs};
 use crate::transcript::Transcript;
 use crate::{Error, Result};
 use ark_bn254::{Fr, G1Affine};
+use ark_ec::CurveGroup;
 use ark_ff::{Field, One, UniformRand, Zero};
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use ark_std::rand::RngCore;
@@ -108,6 +114,17 @@ pub(crate) fn prove_with(
     // Blinding coefficients are drawn up front, in a fixed order, so a seeded rng gives the
     // same proof whatever the thread count.
     let blinds: Vec<[Fr; 3]> = (0..NUM_WITNESS).map(|_| std::array::from_fn(|_| Fr::rand(rng))).collect();
+    let (delta, nonce) = (Fr::rand(rng), Fr::rand(rng));
+
+    // Re-randomised parameter commitment and the proof that it differs by a multiple of [Z_H].
+    let zh = vk.vanishing_commitment;
+    let param_commitment = (vk.fixed_commitments[Fix::Param as usize] + zh * delta).into_affine();
+    let param_nonce = (zh * nonce).into_affine();
+    transcript.absorb_point(&param_commitment);
+    transcript.absorb_point(&param_nonce);
+    let e = transcript.challenge();
+    let param_response = nonce + e * delta;
+    transcript.absorb_scalar(&param_response);
 
     // Round 1: a, b, c, d, m.
     let mut values: Vec<Vec<Fr>> = witness.columns.clone();
@@ -172,7 +189,11 @@ pub(crate) fn prove_with(
     }
 
     // Round 3: the quotient, evaluated on the coset g·⟨ω₄ₙ⟩.
-    let fixed_polys: Vec<Vec<Fr>> = fixed.par_iter().map(|c| domain.ifft(c)).collect();
+    let mut fixed_polys: Vec<Vec<Fr>> = fixed.par_iter().map(|c| domain.ifft(c)).collect();
+    let param = &mut fixed_polys[Fix::Param as usize];
+    param.resize(n + 1, Fr::zero());
+    param[0] -= pk.param_blind + delta;
+    param[n] += pk.param_blind + delta;
     let public_polys: Vec<Vec<Fr>> = public.par_iter().map(|c| domain.ifft(c)).collect();
     let on_coset = |p: &Vec<Fr>| coset.fft(p);
     let wit_ev: Vec<Vec<Fr>> = polys.par_iter().map(on_coset).collect();
@@ -229,5 +250,16 @@ pub(crate) fn prove_with(
     debug_assert_eq!(opened.len(), NUM_WITNESS + 1 + NUM_FIXED);
     let opening = pcs::open_batch(srs, &opened, zeta, nu)?;
     let opening_next = pcs::open_batch(srs, &next_polys, zeta_next, nu)?;
-    Ok(Proof { round1, round2, quotient: quotient_commitment, evals, evals_next, opening, opening_next })
+    Ok(Proof {
+        param_commitment,
+        param_nonce,
+        param_response,
+        round1,
+        round2,
+        quotient: quotient_commitment,
+        evals,
+        evals_next,
+        opening,
+        opening_next,
+    })
 }

@@ -30,7 +30,7 @@ pub(crate) fn setup_fixture(model: &str, scale_bits: u32, srs_seed: u64) -> Setu
     let q = onnx::quantize(&mlp, scale_bits);
     let circuit = Circuit::compile(&q).unwrap();
     let srs = Srs::insecure_dev(keys::srs_size_for(circuit.domain_size), &mut ChaCha20Rng::seed_from_u64(srs_seed));
-    let (pk, vk) = setup(&circuit, &srs).unwrap();
+    let (pk, vk) = setup(&circuit, &srs, &mut ChaCha20Rng::seed_from_u64(srs_seed + 1)).unwrap();
     let witness = circuit.witness(&onnx::quantize_input(&input, scale_bits)).unwrap();
     let float_output = onnx::run_float(&path, &input).unwrap();
     Setup { circuit, pk, vk, witness, float_output }
@@ -73,12 +73,17 @@ fn tampered_proofs_and_wrong_outputs_are_rejected() {
     let proof = prove_seeded(&s, 3);
     let bytes = proof.to_bytes();
     verify(&s.vk, &inst, &proof).unwrap();
-    // One byte changed in a commitment, an evaluation at ζ, one at ζω, the quotient and each opening proof.
-    let evals_at = 32 * 2 * (proof.round1.len() + proof.round2.len() + 1);
+    // One byte changed in every part: the re-randomised parameters, their nonce and response, a
+    // commitment of each round, the quotient, an evaluation at ζ and at ζω, each opening proof.
+    let round1_at = 32 * 5;
+    let evals_at = round1_at + 32 * 2 * (proof.round1.len() + proof.round2.len() + 1);
     let openings_at = bytes.len() - 128;
     for (what, offset) in [
-        ("round-1 commitment", 31),
-        ("round-2 commitment", 32 * 2 * 5 + 63),
+        ("parameter commitment", 31),
+        ("parameter nonce", 95),
+        ("parameter response", 159),
+        ("round-1 commitment", round1_at + 31),
+        ("round-2 commitment", round1_at + 32 * 2 * 5 + 63),
         ("quotient", evals_at - 1),
         ("evaluation at zeta", evals_at + 31),
         ("evaluation at zeta*omega", openings_at - 1),
@@ -89,7 +94,11 @@ fn tampered_proofs_and_wrong_outputs_are_rejected() {
         b[offset] ^= 1;
         assert_rejected(&s, &inst, &b, what);
     }
-    // Valid points that are simply wrong: shift each commitment by the generator.
+    // Valid points that are simply wrong: shift the parameter commitment or each witness
+    // commitment by the generator.
+    let mut p = proof.clone();
+    p.param_commitment = (p.param_commitment + G1Affine::generator()).into_affine();
+    assert!(verify(&s.vk, &inst, &p).is_err(), "shifted parameter commitment accepted");
     for k in 0..proof.round1.len() {
         let mut p = proof.clone();
         p.round1[k] = (p.round1[k] + G1Affine::generator()).into_affine();
@@ -121,7 +130,7 @@ fn proof_for_other_weights_is_rejected() {
     let mut q = onnx::quantize(&mlp, 8);
     q.layers[0].weights[0][0] += 1;
     let circuit = Circuit::compile(&q).unwrap();
-    let (pk, vk) = setup(&circuit, &ours.pk.srs).unwrap();
+    let (pk, vk) = setup(&circuit, &ours.pk.srs, &mut ChaCha20Rng::seed_from_u64(77)).unwrap();
     let witness = circuit.witness(&ours.witness.input).unwrap();
     let proof = prove(&pk, &vk, &circuit, &witness, &mut ChaCha20Rng::seed_from_u64(5)).unwrap();
     verify(&vk, &prover::instances(&witness), &proof).unwrap();
@@ -197,3 +206,40 @@ fn vk_json_roundtrip_and_digest_binding() {
     bad["fixed_commitments"][2][0] = serde_json::json!("0x01");
     assert!(VerifyingKey::from_json(&bad).is_err());
 }
+
+#[test]
+fn weights_stay_hidden() {
+    use crate::blocks::{Fix, NUM_FIXED};
+    use crate::pcs::encoding::{fr_from_i128, fr_to_word, g1_to_words};
+    let a = setup_fixture("mlp_16_32_10", 8, 20);
+    // Same model, same SRS, another setup: only the parameter commitment changes.
+    let (_, vk2) = setup(&a.circuit, &a.pk.srs, &mut ChaCha20Rng::seed_from_u64(99)).unwrap();
+    for k in 0..NUM_FIXED {
+        let same = a.vk.fixed_commitments[k] == vk2.fixed_commitments[k];
+        assert_eq!(same, k != Fix::Param as usize, "fixed column {k}");
+    }
+    // The VK's parameter commitment is not the plain commitment to the parameters.
+    let domain = ark_poly::Radix2EvaluationDomain::<Fr>::new(a.circuit.domain_size).unwrap();
+    use ark_poly::EvaluationDomain;
+    let plain = a.pk.srs.commit(&domain.ifft(&a.circuit.fixed[Fix::Param as usize])).unwrap();
+    assert_ne!(plain, a.vk.fixed_commitments[Fix::Param as usize]);
+    // Two proofs open the parameter column to unrelated values, and both verify.
+    let (p1, p2) = (prove_seeded(&a, 1), prove_seeded(&a, 2));
+    verify(&a.vk, &instances(&a), &p1).unwrap();
+    verify(&a.vk, &instances(&a), &p2).unwrap();
+    let param_eval = crate::blocks::NUM_WITNESS + Fix::Param as usize;
+    assert_ne!(p1.evals[param_eval], p2.evals[param_eval]);
+    assert_ne!(p1.param_commitment, p2.param_commitment);
+    // No weight or bias value appears as a word of the VK or of a proof.
+    let mut words: Vec<[u8; 32]> = p1.to_bytes().chunks(32).map(|c| c.try_into().unwrap()).collect();
+    for c in &a.vk.fixed_commitments {
+        words.extend(g1_to_words(c));
+    }
+    for layer in &a.circuit.layers {
+        let params = layer.weights.iter().flatten().map(|w| *w as i128).chain(layer.bias.iter().copied());
+        for v in params.filter(|v| v.abs() > 1) {
+            assert!(!words.contains(&fr_to_word(&fr_from_i128(v))), "parameter {v} leaked");
+        }
+    }
+}
+

@@ -4,11 +4,11 @@
 use super::proof::Proof;
 use super::VerifyingKey;
 use crate::accumulation::{Accumulator, KzgClaim};
-use crate::blocks::{self, Ctx, Row, NEXT_ROW, NUM_FIXED, NUM_WITNESS};
+use crate::blocks::{self, Ctx, Fix, Row, NEXT_ROW, NUM_FIXED, NUM_WITNESS};
 use crate::transcript::Transcript;
 use crate::{Error, Result};
 use ark_bn254::{Fr, G1Affine, G1Projective};
-use ark_ec::VariableBaseMSM;
+use ark_ec::{AffineRepr, VariableBaseMSM};
 use ark_ff::{Field, One, Zero};
 
 /// `L_k(ζ)` for rows `0..count`: `ω^k·(ζ^n − 1) / (n·(ζ − ω^k))`.
@@ -38,6 +38,10 @@ pub fn accumulate(vk: &VerifyingKey, instances: &[Fr], proof: &Proof) -> Result<
     }
     let mut t = Transcript::new(&vk.digest());
     t.absorb_scalars(instances);
+    t.absorb_point(&proof.param_commitment);
+    t.absorb_point(&proof.param_nonce);
+    let e = t.challenge();
+    t.absorb_scalar(&proof.param_response);
     proof.round1.iter().for_each(|c| t.absorb_point(c));
     let beta = t.challenge();
     let gamma = t.challenge();
@@ -52,6 +56,14 @@ pub fn accumulate(vk: &VerifyingKey, instances: &[Fr], proof: &Proof) -> Result<
     t.absorb_point(&proof.opening);
     t.absorb_point(&proof.opening_next);
     let rho = t.challenge();
+
+    // [P'] − [P]_vk must be a known multiple of [Z_H]: z·[Z_H] = R + e·([P'] − [P]_vk).
+    let param_vk = vk.fixed_commitments[Fix::Param as usize];
+    let lhs = vk.vanishing_commitment * proof.param_response;
+    let rhs = proof.param_nonce + (proof.param_commitment.into_group() - param_vk) * e;
+    if lhs != rhs {
+        return Err(Error::Rejected("the re-randomised parameter commitment is not tied to the model".into()));
+    }
 
     let omega = vk.omega();
     let z_h = zeta.pow([n as u64]) - Fr::one();
@@ -78,6 +90,7 @@ pub fn accumulate(vk: &VerifyingKey, instances: &[Fr], proof: &Proof) -> Result<
     let mut bases: Vec<G1Affine> = proof.round1.iter().chain(&proof.round2).copied().collect();
     bases.push(proof.quotient);
     bases.extend(&vk.fixed_commitments);
+    bases[NUM_WITNESS + 1 + Fix::Param as usize] = proof.param_commitment;
     let mut values: Vec<Fr> = proof.evals[..NUM_WITNESS].to_vec();
     values.push(quotient_eval);
     values.extend(&proof.evals[NUM_WITNESS..]);

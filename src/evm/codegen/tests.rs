@@ -547,7 +547,7 @@ async fn run_fixture(model: &str, scale_bits: u32, srs_seed: u64, full: bool) ->
         let mut q = crate::onnx::quantize(&mlp, scale_bits);
         q.layers[0].weights[0][0] += 1;
         let circuit = crate::compiler::Circuit::compile(&q).unwrap();
-        let (pk2, vk2) = crate::protocol::setup(&circuit, &s.pk.srs).unwrap();
+        let (pk2, vk2) = crate::protocol::setup(&circuit, &s.pk.srs, &mut rand_chacha::ChaCha20Rng::seed_from_u64(77)).unwrap();
         assert_ne!(vk2.digest(), vk.digest());
         let w2 = circuit.witness(&s.witness.input).unwrap();
         let p2 = crate::protocol::prove(
