@@ -127,3 +127,25 @@ fn bad_inputs_give_one_error_line_and_no_output() {
     assert_clean_error(&o, "127.0.0.1:1");
     assert!(!stderr(&o).contains("ac0974bec39a17e3"), "private key leaked");
 }
+
+#[test]
+fn seeded_proofs_are_identical_whatever_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = setup_keys(dir.path(), "mlp_16_32_10");
+    let prove_with_threads = |threads: &str| {
+        let out = dir.path().join(format!("proof{threads}.json"));
+        let o = Command::new(env!("CARGO_BIN_EXE_zktorch"))
+            .env("RAYON_NUM_THREADS", threads)
+            .args([
+                "prove", "--keys", keys.to_str().unwrap(), "--model", &fixture("mlp_16_32_10.onnx"), "--input",
+                &fixture("mlp_16_32_10.input.json"), "--out", out.to_str().unwrap(), "--seed", "42",
+            ])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        std::fs::read(out).unwrap()
+    };
+    let one = prove_with_threads("1");
+    assert_eq!(one, prove_with_threads("2"));
+    assert_eq!(one, prove_with_threads("4"));
+}
