@@ -92,6 +92,18 @@ mod tests {
             c[bad].value += Fr::from(1u64);
             assert!(!Accumulator::from_claims(&c, rho).decide(&srs.g2, &srs.tau_g2), "bad claim {bad} accepted");
         }
+        // Altering one coefficient on one side of the accumulator (L but not R) breaks it.
+        for k in 0..claims.len() {
+            let mut acc = Accumulator::from_claims(&claims, rho);
+            let g = G1Affine::generator();
+            let c = &claims[k];
+            acc.lhs += (c.commitment - g * c.value + c.proof * c.point) * Fr::from(1u64);
+            assert!(!acc.decide(&srs.g2, &srs.tau_g2), "altered coefficient {k} accepted");
+        }
+        // Altering either accumulator point breaks it.
+        let mut acc = Accumulator::from_claims(&claims, rho);
+        acc.rhs += G1Affine::generator();
+        assert!(!acc.decide(&srs.g2, &srs.tau_g2));
         // Two wrong claims whose errors cancel with coefficient 1 are still caught with random ρ.
         let mut c = claims.clone();
         c[0].value += Fr::from(1u64);

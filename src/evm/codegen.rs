@@ -3,8 +3,10 @@
 //! The template has `{{NAME}}` placeholders for the VK constants (plain text substitution, no
 //! template engine): the domain (`N`, `LOG_N`, `OMEGA`, `N_INV`), the scale (`SCALE_BITS`,
 //! `SCALE` = 2^s, `SCALE_SQ` = 2^(2s), `HALF` = 2^(s−1)), the I/O sizes (`N_IN`, `N_OUT`,
-//! `N_PUB`), the fixed commitments (`F0_X`, `F0_Y` … `F14_Y`), `[1]₂` and `[τ]₂` in precompile
-//! order (`G2_X1, G2_X0, G2_Y1, G2_Y0`, `TAU_…`) and `VK_DIGEST`. The contract `ZkTorchVerifier`
+//! `N_PUB`), `Z = [Z_H(τ)]₁` (`ZH_X`, `ZH_Y`, the base of the parameter column's hiding), the
+//! fixed commitments (`F0_X`, `F0_Y` … `F13_Y`, docs/spec.md §3 order; `F2` is the hiding
+//! parameter commitment, which proofs re-randomise), `[1]₂` and `[τ]₂` in precompile order
+//! (`G2_X1, G2_X0, G2_Y1, G2_Y0`, `TAU_…`) and `VK_DIGEST`. The contract `ZkTorchVerifier`
 //! imports `Transcript.sol` from `contracts/`, and checks in its constructor that its constants
 //! hash to `VK_DIGEST`.
 
@@ -73,6 +75,9 @@ fn substitutions(vk: &VerifyingKey) -> Vec<(String, String)> {
             subs.push((format!("{prefix}_{suffix}"), word_hex(word)));
         }
     }
+    let [zx, zy] = g1_to_words(&vk.vanishing_commitment);
+    subs.push(("ZH_X".into(), word_hex(&zx)));
+    subs.push(("ZH_Y".into(), word_hex(&zy)));
     for (i, c) in vk.fixed_commitments.iter().enumerate() {
         let [x, y] = g1_to_words(c);
         subs.push((format!("F{i}_X"), word_hex(&x)));

@@ -1,0 +1,76 @@
+//! The README's main flow through the CLI against a real anvil: setup → prove → verify →
+//! gen-verifier → deploy → submit, a tampered proof rejected by the contract (exit 1), and a
+//! call trace showing the verifier calls the pairing precompile exactly once, with two pairs.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use zktorch::evm::LocalNode;
+
+fn zktorch(args: &[&str], key: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zktorch")).env("ETH_PRIVATE_KEY", key).args(args).output().expect("run zktorch")
+}
+
+fn ok_json(o: Output) -> serde_json::Value {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).expect("--json output")
+}
+
+/// Every call in a callTracer frame tree whose target is `to`.
+fn calls_to<'a>(frame: &'a serde_json::Value, to: &str, out: &mut Vec<&'a serde_json::Value>) {
+    if frame["to"].as_str().is_some_and(|t| t.eq_ignore_ascii_case(to)) {
+        out.push(frame);
+    }
+    for c in frame["calls"].as_array().into_iter().flatten() {
+        calls_to(c, to, out);
+    }
+}
+
+#[test]
+fn cli_flow_on_anvil_with_one_pairing_call() {
+    let node = LocalNode::spawn().expect("anvil (run tools/install.sh)");
+    let (rpc, key) = (node.endpoint(), node.dev_key());
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).display().to_string();
+    let fixture = |n: &str| Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(n).display().to_string();
+    ok_json(zktorch(&["--json", "setup", "--model", &fixture("mlp_16_32_10.onnx"), "--input",
+        &fixture("mlp_16_32_10.input.json"), "--out", &p("keys"), "--dev-srs"], &key));
+    ok_json(zktorch(&["--json", "prove", "--keys", &p("keys"), "--model", &fixture("mlp_16_32_10.onnx"), "--input",
+        &fixture("mlp_16_32_10.input.json"), "--out", &p("proof.json")], &key));
+    let gen = ok_json(zktorch(&["--json", "gen-verifier", "--keys", &p("keys"), "--out", &p("verifier")], &key));
+    assert!(gen["runtime_bytes"].as_u64().unwrap() < 24_576);
+    let deployed = ok_json(zktorch(&["--json", "deploy", "--verifier", &p("verifier"), "--rpc-url", &rpc], &key));
+    let address = deployed["address"].as_str().unwrap().to_string();
+    let submitted = ok_json(zktorch(&["--json", "submit", "--proof", &p("proof.json"), "--address", &address,
+        "--rpc-url", &rpc], &key));
+    assert_eq!(submitted["accepted"], true);
+    let gas = submitted["gas_used"].as_u64().unwrap();
+    assert!(gas < 567_000, "verification gas {gas} is not below EZKL's 567k");
+
+    // The trace of the accepted transaction: one call to 0x08 with 2 × 192 bytes of input.
+    let tx = submitted["tx_hash"].as_str().unwrap();
+    let cast = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/bin/cast");
+    let o = Command::new(cast)
+        .args(["rpc", "--rpc-url", &rpc, "debug_traceTransaction", tx, r#"{"tracer":"callTracer"}"#, "--raw"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let trace: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let mut pairings = Vec::new();
+    calls_to(&trace, "0x0000000000000000000000000000000000000008", &mut pairings);
+    assert_eq!(pairings.len(), 1, "pairing calls: {pairings:?}");
+    let input = pairings[0]["input"].as_str().unwrap();
+    assert_eq!((input.len() - 2) / 2, 2 * 192, "the pairing call must have exactly two pairs");
+
+    // A tampered proof: the contract rejects it in a mined transaction, exit code 1.
+    let mut file: serde_json::Value = serde_json::from_slice(&std::fs::read(p("proof.json")).unwrap()).unwrap();
+    let proof = file["proof"].as_str().unwrap().to_string();
+    let k = proof.len() - 300; // inside φ(ζω), the last evaluation
+    let flipped = if &proof[k..k + 1] == "0" { "1" } else { "0" };
+    file["proof"] = serde_json::json!(format!("{}{}{}", &proof[..k], flipped, &proof[k + 1..]));
+    std::fs::write(p("bad.json"), serde_json::to_vec(&file).unwrap()).unwrap();
+    let o = zktorch(&["--json", "submit", "--proof", &p("bad.json"), "--address", &address, "--rpc-url", &rpc], &key);
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["accepted"], false);
+    assert!(r["tx_hash"].as_str().unwrap().starts_with("0x"));
+}
