@@ -220,6 +220,12 @@ pub struct ProveOptions {
     pub seed: Option<u64>,
 }
 
+/// Seconds per stage of `prove`, outside and inside the prover.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Timings {
+    pub stages: Vec<(&'static str, f64)>,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct ProveReport {
     pub proof: PathBuf,
@@ -229,11 +235,22 @@ pub struct ProveReport {
     pub proof_bytes: usize,
     pub g1_points: usize,
     pub seconds: f64,
+    /// Where the time went: loading, witness, each prover stage, the float reference run.
+    pub profile: Timings,
 }
 
 /// `zktorch prove`.
 pub fn prove(opts: &ProveOptions) -> Result<ProveReport> {
     let start = Instant::now();
+    let mut timings = Timings::default();
+    let mut lap = {
+        let mut last = Instant::now();
+        move |timings: &mut Timings, name: &'static str| {
+            let now = Instant::now();
+            timings.stages.push((name, (now - last).as_secs_f64()));
+            last = now;
+        }
+    };
     let settings: Settings = read_json(&opts.keys.join(SETTINGS), "zktorch settings")?;
     let vk = load_verifying_key(&opts.keys)?;
     let pk_path = opts.keys.join(PROVING_KEY);
@@ -250,13 +267,18 @@ pub fn prove(opts: &ProveOptions) -> Result<ProveReport> {
             opts.keys.display()
         )));
     }
+    lap(&mut timings, "load keys and model, compile");
     let witness = circuit.witness(&onnx::quantize_input(&x, settings.scale_bits))?;
+    lap(&mut timings, "witness");
     let mut rng = match opts.seed {
         Some(seed) => ChaCha20Rng::seed_from_u64(seed),
         None => ChaCha20Rng::seed_from_u64(OsRng.next_u64()),
     };
-    let proof = protocol::prove(&pk, &vk, &circuit, &witness, &mut rng)?;
+    let (proof, profile) = protocol::prover::prove_profiled(&pk, &vk, &circuit, &witness, &mut rng)?;
+    lap(&mut timings, "prove");
+    timings.stages.extend(profile.stages.iter().map(|(name, s)| (*name, *s)));
     let float_outputs = onnx::run_float(&opts.model, &x)?;
+    lap(&mut timings, "float reference run (tract)");
     let scale = (1u64 << settings.scale_bits) as f64;
     let outputs: Vec<f64> = witness.output.iter().map(|v| *v as f64 / scale).collect();
     let max_abs_error = outputs.iter().zip(&float_outputs).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
@@ -280,6 +302,7 @@ pub fn prove(opts: &ProveOptions) -> Result<ProveReport> {
         proof_bytes: bytes.len(),
         g1_points: protocol::proof::NUM_POINTS,
         seconds: start.elapsed().as_secs_f64(),
+        profile: timings,
     })
 }
 

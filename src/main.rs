@@ -64,6 +64,9 @@ enum Command {
         /// Seed for the blinding randomness (reproducible proofs); default: OS randomness.
         #[arg(long)]
         seed: Option<u64>,
+        /// Print where the time went (every stage of loading, witness and proving).
+        #[arg(long)]
+        profile: bool,
     },
     /// Verify a proof off-chain. Exit 0 if valid, 1 if invalid, 2 on usage or I/O errors.
     Verify {
@@ -156,7 +159,7 @@ fn run(cli: &Cli) -> Result<Outcome, Error> {
             );
             ok(json(&r), text)
         }
-        Command::Prove { keys, model, input, out, seed } => {
+        Command::Prove { keys, model, input, out, seed, profile } => {
             let r = commands::prove(&commands::ProveOptions {
                 keys: keys.clone(),
                 model: model.clone(),
@@ -164,7 +167,7 @@ fn run(cli: &Cli) -> Result<Outcome, Error> {
                 out: out.clone(),
                 seed: *seed,
             })?;
-            let text = format!(
+            let mut text = format!(
                 "proof written to {} ({} bytes, {} G1 points) in {:.2} s\noutput {:?}\nmax abs error vs float model {:.3e}",
                 r.proof.display(),
                 r.proof_bytes,
@@ -173,6 +176,11 @@ fn run(cli: &Cli) -> Result<Outcome, Error> {
                 r.outputs,
                 r.max_abs_error
             );
+            if *profile {
+                for (stage, s) in &r.profile.stages {
+                    text += &format!("\n  {s:>8.4} s  {stage}");
+                }
+            }
             ok(json(&r), text)
         }
         Command::Verify { keys, proof } => {

@@ -78,6 +78,23 @@ fn check_on_domain(wit: &[Vec<Fr>], fixed: &[Vec<Fr>], public: &[Vec<Fr>; 3], ct
     })
 }
 
+/// Wall-clock seconds of each prover stage (`zktorch prove --profile`).
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Profile {
+    pub stages: Vec<(&'static str, f64)>,
+    #[serde(skip)]
+    last: Option<std::time::Instant>,
+}
+
+impl Profile {
+    /// Closes the current stage under `name`.
+    fn lap(&mut self, name: &'static str) {
+        let now = std::time::Instant::now();
+        let start = self.last.replace(now).unwrap_or(now);
+        self.stages.push((name, (now - start).as_secs_f64()));
+    }
+}
+
 /// Proves that `witness` (computed by `circuit`) satisfies the circuit the keys were made for.
 pub fn prove(
     pk: &ProvingKey,
@@ -86,7 +103,20 @@ pub fn prove(
     witness: &Witness,
     rng: &mut impl RngCore,
 ) -> Result<Proof> {
-    prove_with(pk, vk, circuit, witness, rng, true)
+    prove_with(pk, vk, circuit, witness, rng, true, &mut Profile::default())
+}
+
+/// [`prove`], also returning where the time went.
+pub fn prove_profiled(
+    pk: &ProvingKey,
+    vk: &VerifyingKey,
+    circuit: &Circuit,
+    witness: &Witness,
+    rng: &mut impl RngCore,
+) -> Result<(Proof, Profile)> {
+    let mut profile = Profile::default();
+    let proof = prove_with(pk, vk, circuit, witness, rng, true, &mut profile)?;
+    Ok((proof, profile))
 }
 
 /// The prover with its self-checks optional: soundness tests switch them off to play a
@@ -98,7 +128,9 @@ pub(crate) fn prove_with(
     witness: &Witness,
     rng: &mut impl RngCore,
     self_check: bool,
+    profile: &mut Profile,
 ) -> Result<Proof> {
+    profile.last = Some(std::time::Instant::now());
     if pk.fingerprint != circuit.fingerprint() {
         return Err(Error::KeyMismatch("the model does not match the one the keys were made for".into()));
     }
@@ -132,6 +164,7 @@ pub(crate) fn prove_with(
         values.par_iter().zip(&blinds[..5]).map(|(v, b)| interpolate_blinded(&domain, v, *b)).collect();
     let round1 = commit_all(srs, &polys)?;
     round1.iter().for_each(|c| transcript.absorb_point(c));
+    profile.lap("round 1: interpolate and commit a, b, c, d, m");
     let beta = transcript.challenge();
     let gamma = transcript.challenge();
     let ctx = Ctx::new(circuit.scale_bits, beta, gamma);
@@ -181,6 +214,7 @@ pub(crate) fn prove_with(
     round2.iter().for_each(|c| transcript.absorb_point(c));
     values.extend(round2_values);
     polys.extend(round2_polys);
+    profile.lap("round 2: logUp helpers, running sum, commit");
     let alpha = transcript.challenge();
 
     let public = public_columns(n, circuit.num_inputs, &instances);
@@ -188,6 +222,7 @@ pub(crate) fn prove_with(
         check_on_domain(&values, fixed, &public, &ctx)?;
     }
 
+    profile.lap("self-check of every constraint on H");
     // Round 3: the quotient, evaluated on the coset g·⟨ω₄ₙ⟩.
     let mut fixed_polys: Vec<Vec<Fr>> = fixed.par_iter().map(|c| domain.ifft(c)).collect();
     let param = &mut fixed_polys[Fix::Param as usize];
@@ -199,6 +234,7 @@ pub(crate) fn prove_with(
     let wit_ev: Vec<Vec<Fr>> = polys.par_iter().map(on_coset).collect();
     let fix_ev: Vec<Vec<Fr>> = fixed_polys.par_iter().map(on_coset).collect();
     let pub_ev: Vec<Vec<Fr>> = public_polys.par_iter().map(on_coset).collect();
+    profile.lap("quotient: coset FFTs of every column");
     let m = 4 * n;
     // Z_H(g·ω₄ₙ^i) = g^n·(ω₄ₙ^n)^i − 1 takes four values.
     let g_n = coset_offset().pow([n as u64]);
@@ -220,6 +256,7 @@ pub(crate) fn prove_with(
             blocks::combine(out, alpha) * z_inv[i % 4]
         })
         .collect();
+    profile.lap("quotient: constraints on the coset");
     let mut quotient = coset.ifft(&quotient_evals);
     let degree_bound = super::keys::srs_size_for(n);
     if self_check && quotient[degree_bound..].iter().any(|c| !c.is_zero()) {
@@ -228,6 +265,7 @@ pub(crate) fn prove_with(
     quotient.truncate(degree_bound);
     let quotient_commitment = srs.commit(&quotient)?;
     transcript.absorb_point(&quotient_commitment);
+    profile.lap("quotient: interpolate and commit");
     let zeta = transcript.challenge();
     if domain.evaluate_vanishing_polynomial(zeta).is_zero() {
         return Err(Error::Rejected("unlucky evaluation point; prove again".into()));
@@ -250,6 +288,7 @@ pub(crate) fn prove_with(
     debug_assert_eq!(opened.len(), NUM_WITNESS + 1 + NUM_FIXED);
     let opening = pcs::open_batch(srs, &opened, zeta, nu)?;
     let opening_next = pcs::open_batch(srs, &next_polys, zeta_next, nu)?;
+    profile.lap("evaluations and batched openings");
     Ok(Proof {
         param_commitment,
         param_nonce,

@@ -143,7 +143,8 @@ fn proof_for_other_weights_is_rejected() {
 fn forged(s: &Setup, column: crate::blocks::Wit, row: usize, delta: Fr) -> Proof {
     let mut w = s.witness.clone();
     w.columns[column as usize][row] += delta;
-    prover::prove_with(&s.pk, &s.vk, &s.circuit, &w, &mut ChaCha20Rng::seed_from_u64(9), false).unwrap()
+    prover::prove_with(&s.pk, &s.vk, &s.circuit, &w, &mut ChaCha20Rng::seed_from_u64(9), false, &mut Default::default())
+        .unwrap()
 }
 
 #[test]
@@ -183,7 +184,8 @@ fn forged_output_with_consistent_rescale_is_caught_by_range_lookup() {
     let out_row = s.circuit.num_inputs;
     w.columns[Wit::A as usize][out_row] += Fr::from(1u64);
     w.output[0] += 1;
-    let proof = prover::prove_with(&s.pk, &s.vk, &s.circuit, &w, &mut ChaCha20Rng::seed_from_u64(1), false).unwrap();
+    let proof = prover::prove_with(&s.pk, &s.vk, &s.circuit, &w, &mut ChaCha20Rng::seed_from_u64(1), false, &mut Default::default())
+            .unwrap();
     assert!(verify(&s.vk, &prover::instances(&w), &proof).is_err());
 }
 

@@ -3,8 +3,10 @@
 //! Every case is checked three ways: `verifyProof` answers (without reverting), `submitProof`
 //! is mined with the expected status, and the Rust verifier (`Proof::from_bytes` + `verify`)
 //! reaches the same verdict. Where the Rust side gets as far as the pairing, the contract's
-//! transcript challenges and accumulator (L, R) must equal the Rust ones exactly (through the
-//! test-only harness `contracts/test/VerifierHarness.sol.tmpl`).
+//! transcript challenges, T(ζ) and accumulator (L, R) must equal the Rust ones exactly (through
+//! the test-only harness `contracts/test/VerifierHarness.sol.tmpl`); where it stops at the
+//! Schnorr check of the re-randomised parameter commitment P', the challenges and the contract's
+//! Schnorr verdict (on its own) must equal the Rust ones.
 
 use alloy::primitives::{keccak256, Address, Bytes, B256, U256};
 use alloy::providers::ProviderBuilder;
@@ -27,10 +29,11 @@ sol! {
     #[sol(rpc)]
     interface IVerifierHarness {
         function VK_DIGEST() external view returns (bytes32);
-        function challenges(bytes proof, uint256[] instances) external pure returns (uint256 beta, uint256 gamma, uint256 alpha, uint256 zeta, uint256 nu, uint256 rho);
+        function challenges(bytes proof, uint256[] instances) external pure returns (uint256 e, uint256 beta, uint256 gamma, uint256 alpha, uint256 zeta, uint256 nu, uint256 rho);
+        function paramCheck(bytes proof, uint256[] instances) external view returns (bool);
         function accumulator(bytes proof, uint256[] instances) external view returns (bool ok, uint256 tz, uint256 lx, uint256 ly, uint256 rx, uint256 ry);
         function scratch(bytes proof, uint256[] instances, uint256[] addrs) external view returns (bool ok, uint256[] words);
-        function profile(bytes proof, uint256[] instances) external view returns (bool ok, uint256 canonical, uint256 transcript, uint256 publicInputs, uint256 quotient, uint256 pairing);
+        function profile(bytes proof, uint256[] instances) external view returns (bool ok, uint256 canonical, uint256 transcript, uint256 param, uint256 publicInputs, uint256 quotient, uint256 pairing);
         function verifyGas(bytes proof, uint256[] instances) external view returns (bool ok, uint256 gasUsed);
     }
 }
@@ -91,6 +94,50 @@ fn rust_verdict(
         .map(|v| word_to_fr(&v.to_be_bytes::<32>()))
         .collect::<crate::Result<_>>()?;
     verify(vk, &inst, &Proof::from_bytes(bytes)?)
+}
+
+/// The Fiat–Shamir challenges (e, β, γ, α, ζ, ν, ρ), replayed as src/protocol/verifier.rs does.
+fn rust_challenges(vk: &crate::protocol::VerifyingKey, inst: &[Fr], proof: &Proof) -> [Fr; 7] {
+    let mut t = Transcript::new(&vk.digest());
+    t.absorb_scalars(inst);
+    t.absorb_point(&proof.param_commitment);
+    t.absorb_point(&proof.param_nonce);
+    let e = t.challenge();
+    t.absorb_scalar(&proof.param_response);
+    proof.round1.iter().for_each(|c| t.absorb_point(c));
+    let beta = t.challenge();
+    let gamma = t.challenge();
+    proof.round2.iter().for_each(|c| t.absorb_point(c));
+    let alpha = t.challenge();
+    t.absorb_point(&proof.quotient);
+    let zeta = t.challenge();
+    let mut all = proof.evals.clone();
+    all.extend(&proof.evals_next);
+    t.absorb_scalars(&all);
+    let nu = t.challenge();
+    t.absorb_point(&proof.opening);
+    t.absorb_point(&proof.opening_next);
+    let rho = t.challenge();
+    [e, beta, gamma, alpha, zeta, nu, rho]
+}
+
+/// The Schnorr check of docs/spec.md §3 step 2, z·Z = R + e·(P' − F_2), as
+/// src/protocol/verifier.rs does it.
+fn rust_param_check(vk: &crate::protocol::VerifyingKey, inst: &[Fr], proof: &Proof) -> bool {
+    let e = rust_challenges(vk, inst, proof)[0];
+    let f2 = vk.fixed_commitments[crate::blocks::Fix::Param as usize];
+    vk.vanishing_commitment * proof.param_response
+        == proof.param_nonce + (proof.param_commitment.into_group() - f2) * e
+}
+
+/// The Rust verifier stopped at the Schnorr check of P'.
+fn is_param_rejection(err: &crate::Error) -> bool {
+    matches!(err, crate::Error::Rejected(m) if m.contains("re-randomised parameter commitment"))
+}
+
+/// The Rust verifier got as far as the pairing, which failed.
+fn is_pairing_rejection(err: &crate::Error) -> bool {
+    matches!(err, crate::Error::Rejected(m) if m.contains("pairing"))
 }
 
 /// Both Solidity artifacts for one VK, deployed on a fresh anvil.
@@ -212,14 +259,15 @@ impl OnChain {
         err
     }
 
-    /// The contract's challenges and accumulator equal the Rust ones (for a proof that parses).
-    async fn assert_same_internals(
+    /// The contract's challenges and Schnorr verdict equal the Rust ones (for a proof that
+    /// parses); returns the challenges.
+    async fn assert_same_challenges(
         &self,
         vk: &crate::protocol::VerifyingKey,
         what: &str,
         bytes: &[u8],
         inst: &[U256],
-    ) {
+    ) -> [Fr; 7] {
         let proof = Proof::from_bytes(bytes).unwrap();
         let inst_fr: Vec<Fr> = inst
             .iter()
@@ -228,34 +276,49 @@ impl OnChain {
         let provider = ProviderBuilder::new().connect_http(self.url().parse().unwrap());
         let h = IVerifierHarness::new(self.harness, &provider);
         assert_eq!(h.VK_DIGEST().call().await.unwrap(), B256::from(vk.digest()));
-
-        // Transcript, replayed as src/protocol/verifier.rs does.
-        let mut t = Transcript::new(&vk.digest());
-        t.absorb_scalars(&inst_fr);
-        proof.round1.iter().for_each(|c| t.absorb_point(c));
-        let beta = t.challenge();
-        let gamma = t.challenge();
-        proof.round2.iter().for_each(|c| t.absorb_point(c));
-        let alpha = t.challenge();
-        t.absorb_point(&proof.quotient);
-        let zeta = t.challenge();
-        let mut all = proof.evals.clone();
-        all.extend(&proof.evals_next);
-        t.absorb_scalars(&all);
-        let nu = t.challenge();
-        t.absorb_point(&proof.opening);
-        t.absorb_point(&proof.opening_next);
-        let rho = t.challenge();
+        let ch = rust_challenges(vk, &inst_fr, &proof);
         let c = h
             .challenges(Bytes::from(bytes.to_vec()), inst.to_vec())
             .call()
             .await
             .unwrap();
         assert_eq!(
-            [c.beta, c.gamma, c.alpha, c.zeta, c.nu, c.rho],
-            [beta, gamma, alpha, zeta, nu, rho].map(|x| fr_u(&x)),
+            [c.e, c.beta, c.gamma, c.alpha, c.zeta, c.nu, c.rho],
+            ch.map(|x| fr_u(&x)),
             "{what}: transcript challenges differ"
         );
+        let param_ok = h
+            .paramCheck(Bytes::from(bytes.to_vec()), inst.to_vec())
+            .call()
+            .await
+            .unwrap();
+        assert_eq!(
+            param_ok,
+            rust_param_check(vk, &inst_fr, &proof),
+            "{what}: Schnorr verdicts differ"
+        );
+        ch
+    }
+
+    /// The contract's challenges, Schnorr verdict (true), T(ζ) and accumulator equal the Rust
+    /// ones (for a proof that the Rust verifier takes as far as the pairing).
+    async fn assert_same_internals(
+        &self,
+        vk: &crate::protocol::VerifyingKey,
+        what: &str,
+        bytes: &[u8],
+        inst: &[U256],
+    ) {
+        let [_, beta, gamma, alpha, zeta, _, _] =
+            self.assert_same_challenges(vk, what, bytes, inst).await;
+        let proof = Proof::from_bytes(bytes).unwrap();
+        let inst_fr: Vec<Fr> = inst
+            .iter()
+            .map(|v| word_to_fr(&v.to_be_bytes::<32>()).unwrap())
+            .collect();
+        assert!(rust_param_check(vk, &inst_fr, &proof), "{what}: Schnorr check fails");
+        let provider = ProviderBuilder::new().connect_http(self.url().parse().unwrap());
+        let h = IVerifierHarness::new(self.harness, &provider);
 
         // T(ζ), as src/protocol/verifier.rs computes it.
         let tz = {
@@ -343,9 +406,9 @@ async fn run_fixture(model: &str, scale_bits: u32, srs_seed: u64, full: bool) ->
         .unwrap();
     assert!(p.ok);
     eprintln!(
-        "{model}: gas by phase: parsing checks {}, transcript {}, public inputs + inversion {}, \
-         quotient {}, MSM + pairing {}",
-        p.canonical, p.transcript, p.publicInputs, p.quotient, p.pairing
+        "{model}: gas by phase: parsing checks {}, transcript {}, Schnorr check of P' {}, \
+         public inputs + inversion {}, quotient {}, MSM + pairing {}",
+        p.canonical, p.transcript, p.param, p.publicInputs, p.quotient, p.pairing
     );
     eprintln!(
         "{model} (N = {}, s = {scale_bits}, {} public values): submitProof {gas} gas (transaction), \
@@ -357,10 +420,19 @@ async fn run_fixture(model: &str, scale_bits: u32, srs_seed: u64, full: bool) ->
     );
     assert!(gas < 450_000, "{model}: submitProof used {gas} gas");
 
+    // Word offsets (docs/spec.md §4): P' (0), R (2), z (4), [a] (5), …, [T] (23), e_0 (25),
+    // n_0 (48), W_ζ (52), W_ζω (54).
     let words = bytes.len() / 32;
-    let evals_at = 2 * (proof.round1.len() + proof.round2.len() + 1); // first scalar word (20)
-    let next_at = evals_at + proof.evals.len(); // first ζω scalar (44)
-    let openings_at = next_at + proof.evals_next.len(); // W_ζ (48)
+    assert_eq!(words, 56);
+    let (param_at, nonce_at, response_at) = (0usize, 2usize, 4usize);
+    let round1_at = 5;
+    let quotient_at = round1_at + 2 * (proof.round1.len() + proof.round2.len()); // [T] (23)
+    let evals_at = quotient_at + 2; // first evaluation word (25)
+    let next_at = evals_at + proof.evals.len(); // first ζω scalar (48)
+    let openings_at = next_at + proof.evals_next.len(); // W_ζ (52)
+    assert_eq!((quotient_at, evals_at, next_at, openings_at), (23, 25, 48, 52));
+    let param_eval_at = evals_at + crate::blocks::NUM_WITNESS + crate::blocks::Fix::Param as usize;
+    let f2 = vk.fixed_commitments[crate::blocks::Fix::Param as usize];
     let flip = |byte: usize| {
         let mut b = bytes.clone();
         b[byte] ^= 1;
@@ -369,7 +441,17 @@ async fn run_fixture(model: &str, scale_bits: u32, srs_seed: u64, full: bool) ->
     let mut parse_rejects: Vec<(&str, Vec<u8>, Vec<U256>)> = vec![
         (
             "byte flipped in round-1 commitment [a].x",
-            flip(31),
+            flip(32 * round1_at + 31),
+            inst.clone(),
+        ),
+        (
+            "byte flipped in parameter commitment P'.x",
+            flip(32 * param_at + 31),
+            inst.clone(),
+        ),
+        (
+            "byte flipped in Schnorr nonce R.x",
+            flip(32 * nonce_at + 31),
             inst.clone(),
         ),
         (
@@ -395,6 +477,11 @@ async fn run_fixture(model: &str, scale_bits: u32, srs_seed: u64, full: bool) ->
         (
             "proof one byte long",
             [bytes.clone(), vec![0]].concat(),
+            inst.clone(),
+        ),
+        (
+            "proof in the old 52-word layout (length 1664)",
+            bytes[..1664].to_vec(),
             inst.clone(),
         ),
         ("empty proof", vec![], inst.clone()),
@@ -424,10 +511,19 @@ async fn run_fixture(model: &str, scale_bits: u32, srs_seed: u64, full: bool) ->
             b,
             inst.clone(),
         ));
+        let mut b = bytes.clone();
+        set_word(&mut b, response_at, word_at(&bytes, response_at) + r_mod());
+        parse_rejects.push(("Schnorr response z replaced by z + r", b, inst.clone()));
         // Points off the curve or with a coordinate ≥ q.
         let mut b = bytes.clone();
-        set_word(&mut b, 3, word_at(&bytes, 3) + U256::from(1));
+        set_word(&mut b, round1_at + 3, word_at(&bytes, round1_at + 3) + U256::from(1));
         parse_rejects.push(("commitment [b] replaced by (x, y+1)", b, inst.clone()));
+        let mut b = bytes.clone();
+        set_word(&mut b, param_at + 1, word_at(&bytes, param_at + 1) + U256::from(1));
+        parse_rejects.push(("parameter commitment P' replaced by (x, y+1)", b, inst.clone()));
+        let mut b = bytes.clone();
+        set_word(&mut b, nonce_at, word_at(&bytes, nonce_at) + q_mod());
+        parse_rejects.push(("Schnorr nonce R replaced by (x+q, y)", b, inst.clone()));
         let mut b = bytes.clone();
         set_word(
             &mut b,
@@ -436,7 +532,7 @@ async fn run_fixture(model: &str, scale_bits: u32, srs_seed: u64, full: bool) ->
         );
         parse_rejects.push(("opening proof W_zeta replaced by (x, y+1)", b, inst.clone()));
         let mut b = bytes.clone();
-        set_word(&mut b, 19, word_at(&bytes, 19) + q_mod());
+        set_word(&mut b, quotient_at + 1, word_at(&bytes, quotient_at + 1) + q_mod());
         parse_rejects.push(("quotient [T] replaced by (x, y+q)", b, inst.clone()));
         let mut b = bytes.clone();
         set_word(&mut b, words - 2, word_at(&bytes, words - 2) + q_mod());
@@ -459,29 +555,61 @@ async fn run_fixture(model: &str, scale_bits: u32, srs_seed: u64, full: bool) ->
     for (what, b, i) in &parse_rejects {
         let err = chain.assert_rejected(vk, what, b, i).await;
         assert!(
-            !matches!(err, crate::Error::Rejected(ref m) if m.contains("pairing")),
+            !is_pairing_rejection(&err) && !is_param_rejection(&err),
             "{what}: expected a parsing rejection, Rust says {err}"
         );
     }
 
-    // Well-formed but wrong: the Rust verifier gets to the pairing, which fails; the contract
-    // must agree, with the same challenges and accumulator.
-    let mut pairing_rejects: Vec<(String, Vec<u8>, Vec<U256>)> = Vec::new();
+    // Well-formed, but P' is not tied to the VK's F_2 (or the Schnorr challenge e changed with
+    // the instances): the Rust verifier stops at z·Z = R + e·(P' − F_2); the contract must
+    // agree, with the same challenges and the same verdict from its Schnorr check alone.
+    let mut param_rejects: Vec<(String, Vec<u8>, Vec<U256>)> = Vec::new();
     {
-        pairing_rejects.push((
-            "byte flipped in evaluation e_5 (h1 at zeta)".into(),
-            flip(32 * (evals_at + 5) + 31),
+        let with = |f: &dyn Fn(&mut Proof)| {
+            let mut p = proof.clone();
+            f(&mut p);
+            p.to_bytes()
+        };
+        param_rejects.push((
+            "parameter commitment P' replaced by F_2 + G".into(),
+            with(&|p| p.param_commitment = (f2 + G1Affine::generator()).into_affine()),
             inst.clone(),
         ));
-        pairing_rejects.push((
-            "byte flipped in evaluation b(zeta*omega)".into(),
-            flip(32 * next_at + 31),
+        param_rejects.push((
+            "byte flipped in Schnorr response z".into(),
+            flip(32 * response_at + 31),
             inst.clone(),
         ));
+        param_rejects.push((
+            "Schnorr nonce R shifted by G".into(),
+            with(&|p| p.param_nonce = (p.param_nonce + G1Affine::generator()).into_affine()),
+            inst.clone(),
+        ));
+        param_rejects.push((
+            "parameter commitment P' shifted by G".into(),
+            with(&|p| p.param_commitment = (p.param_commitment + G1Affine::generator()).into_affine()),
+            inst.clone(),
+        ));
+        param_rejects.push((
+            "parameter commitment P' replaced by F_2 (R, z kept)".into(),
+            with(&|p| p.param_commitment = f2),
+            inst.clone(),
+        ));
+        param_rejects.push((
+            "Schnorr response z + 1".into(),
+            with(&|p| p.param_response += Fr::from(1u64)),
+            inst.clone(),
+        ));
+        param_rejects.push((
+            "Schnorr nonce R replaced by the point at infinity".into(),
+            with(&|p| p.param_nonce = G1Affine::zero()),
+            inst.clone(),
+        ));
+        // Changed instances change e, so the Schnorr check is the first to fail.
         let mut wrong = inst.clone();
         let last = wrong.len() - 1;
         wrong[last] = fr_u(&(inst_fr[last] + Fr::from(1u64)));
-        pairing_rejects.push((
+        param_rejects.push((
             "wrong public output (last + 1)".into(),
             bytes.clone(),
             wrong,
@@ -491,17 +619,60 @@ async fn run_fixture(model: &str, scale_bits: u32, srs_seed: u64, full: bool) ->
         if let Some(j) = (1..n_in).find(|j| inst[*j] != inst[0]) {
             let mut sw = inst.clone();
             sw.swap(0, j);
-            pairing_rejects.push((format!("instances 0 and {j} swapped"), bytes.clone(), sw));
+            param_rejects.push((format!("instances 0 and {j} swapped"), bytes.clone(), sw));
         }
         if let Some(j) = (n_in..inst.len()).find(|j| inst[*j] != inst[0]) {
             let mut sw = inst.clone();
             sw.swap(0, j);
-            pairing_rejects.push((
+            param_rejects.push((
                 format!("input 0 and output {} swapped", j - n_in),
                 bytes.clone(),
                 sw,
             ));
         }
+    }
+    if !full {
+        param_rejects.truncate(3);
+    }
+    for (what, b, i) in &param_rejects {
+        let err = chain.assert_rejected(vk, what, b, i).await;
+        assert!(
+            is_param_rejection(&err),
+            "{what}: expected the Schnorr check to reject, Rust says {err}"
+        );
+        chain.assert_same_challenges(vk, what, b, i).await;
+    }
+
+    // Well-formed and tied to F_2, but wrong: the Rust verifier gets to the pairing, which
+    // fails; the contract must agree, with the same challenges and accumulator.
+    let mut pairing_rejects: Vec<(String, Vec<u8>, Vec<U256>)> = Vec::new();
+    {
+        pairing_rejects.push((
+            "byte flipped in evaluation e_5 (h1 at zeta)".into(),
+            flip(32 * (evals_at + 5) + 31),
+            inst.clone(),
+        ));
+        pairing_rejects.push((
+            "byte flipped in evaluation P'(zeta)".into(),
+            flip(32 * param_eval_at + 31),
+            inst.clone(),
+        ));
+        // P', R and z of another valid proof: the Schnorr check passes, the rest does not.
+        let other = prove_seeded(&s, 5);
+        let mut p = proof.clone();
+        p.param_commitment = other.param_commitment;
+        p.param_nonce = other.param_nonce;
+        p.param_response = other.param_response;
+        pairing_rejects.push((
+            "P', R, z of another valid proof spliced in".into(),
+            p.to_bytes(),
+            inst.clone(),
+        ));
+        pairing_rejects.push((
+            "byte flipped in evaluation b(zeta*omega)".into(),
+            flip(32 * next_at + 31),
+            inst.clone(),
+        ));
         // Commitments moved by the generator (valid points).
         for k in [0usize, 4] {
             let mut p = proof.clone();
@@ -533,7 +704,7 @@ async fn run_fixture(model: &str, scale_bits: u32, srs_seed: u64, full: bool) ->
     for (what, b, i) in &pairing_rejects {
         let err = chain.assert_rejected(vk, what, b, i).await;
         assert!(
-            matches!(err, crate::Error::Rejected(ref m) if m.contains("pairing")),
+            is_pairing_rejection(&err),
             "{what}: expected a pairing rejection from Rust, got {err}"
         );
         chain.assert_same_internals(vk, what, b, i).await;
@@ -541,7 +712,8 @@ async fn run_fixture(model: &str, scale_bits: u32, srs_seed: u64, full: bool) ->
 
     if full {
         // A proof made for other weights (one quantized weight perturbed), with the same SRS:
-        // valid for its own verifying key, rejected by ours.
+        // valid for its own verifying key, rejected by ours (its transcript starts from another
+        // digest, and its P' is tied to the other key's F_2: the Schnorr check fails first).
         let mlp = crate::onnx::load_mlp(&crate::protocol::tests::fixture(&format!("{model}.onnx")))
             .unwrap();
         let mut q = crate::onnx::quantize(&mlp, scale_bits);
@@ -563,12 +735,9 @@ async fn run_fixture(model: &str, scale_bits: u32, srs_seed: u64, full: bool) ->
         let err = chain
             .assert_rejected(vk, "proof for other weights", &p2.to_bytes(), &inst2)
             .await;
-        assert!(
-            matches!(err, crate::Error::Rejected(ref m) if m.contains("pairing")),
-            "{err}"
-        );
+        assert!(is_param_rejection(&err), "{err}");
         chain
-            .assert_same_internals(vk, "proof for other weights", &p2.to_bytes(), &inst2)
+            .assert_same_challenges(vk, "proof for other weights", &p2.to_bytes(), &inst2)
             .await;
     }
 
@@ -610,8 +779,10 @@ fn rendered_source_is_complete_and_has_one_pairing() {
     )));
     // Exactly one call to the pairing precompile, and no other precompile is called via 0x08.
     assert_eq!(src.matches("staticcall(gas(), 0x08,").count(), 1);
-    // Every precompile call site: modexp, ecMul + ecAdd in mulAcc, ecMul + ecAdd for R, pairing.
-    assert_eq!(src.matches("staticcall(").count(), 6);
+    // Every precompile call site: modexp, ecMul + ecAdd in mulAcc, ecMul + ecAdd for R, pairing,
+    // and the Schnorr check's 2 ecMul + 2 ecAdd.
+    assert_eq!(src.matches("staticcall(").count(), 10);
+    assert_eq!(src.matches("staticcall(gas(), 0x07,").count(), 4);
     // Rendering is deterministic and depends on the key.
     assert_eq!(render_verifier(&s.vk), src);
     let other = setup_fixture("mlp_flatten", 8, 13);
