@@ -50,7 +50,7 @@ fn cli_flow_on_anvil_with_one_pairing_call() {
     let tx = submitted["tx_hash"].as_str().unwrap();
     let cast = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/bin/cast");
     let o = Command::new(cast)
-        .args(["rpc", "--rpc-url", &rpc, "debug_traceTransaction", tx, r#"{"tracer":"callTracer"}"#, "--raw"])
+        .args(["rpc", "--rpc-url", &rpc, "debug_traceTransaction", tx, r#"{"tracer":"callTracer"}"#])
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
