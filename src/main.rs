@@ -233,9 +233,33 @@ fn json<T: serde::Serialize>(report: &T) -> serde_json::Value {
     serde_json::to_value(report).expect("reports serialize")
 }
 
+/// A spinner on stderr while a command runs, only when stderr is a terminal (never in pipes,
+/// logs or `--json` runs).
+fn spinner(cli: &Cli) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    let label = match &cli.command {
+        Command::Setup { .. } => "setup: compiling the model and committing its columns",
+        Command::Prove { .. } => "prove: witness, commitments, quotient, openings",
+        Command::Deploy { .. } => "deploy: waiting for the transaction",
+        Command::Submit { .. } => "submit: waiting for the transaction",
+        _ => return None,
+    };
+    if cli.json || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner().with_message(label);
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    Some(bar)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(&cli) {
+    let bar = spinner(&cli);
+    let result = run(&cli);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    match result {
         Ok(outcome) => {
             if cli.json {
                 println!("{}", outcome.json);
