@@ -449,11 +449,15 @@ def write_chart(res, path):
         for i, t in enumerate(("zktorch", "ezkl")):
             vals = [(row.get(t) or {}).get(key) for row in res["models"]]
             xs = x + (i - 0.5) * w
-            ax.bar(xs, [v if v is not None else 0 for v in vals], w, color=colors[t],
+            ax.bar(xs, [v if v is not None else float("nan") for v in vals], w, color=colors[t],
                    label="zktorch" if t == "zktorch" else "EZKL")
             for xi, v in zip(xs, vals):
-                if v is None:
-                    ax.text(xi, 0, "✗", ha="center", va="bottom", color=colors[t], fontsize=11, fontweight="bold")
+                if v is None:  # failed / unsupported / timed out: a mark at the bottom of the axis
+                    ax.text(xi, 0.02, "✗", transform=ax.get_xaxis_transform(), ha="center", va="bottom",
+                            color=colors[t], fontsize=12, fontweight="bold")
+                else:
+                    txt = (f"{v:.2g}" if v < 10 else f"{v:.0f}") if key == "prove_s" else f"{v / 1000:.0f}k"
+                    ax.text(xi, v, txt, ha="center", va="bottom", fontsize=7)
         ax.set_ylabel(label)
         if log:
             ax.set_yscale("log")
@@ -529,7 +533,8 @@ def main():
             info = chain.node_info()
             meta_chain["hardfork"] = info.get("hardFork", "?")
             v = subprocess.run([os.path.join(a.tools, "anvil"), "--version"], capture_output=True, text=True).stdout
-            meta_chain["anvil"] = v.split()[1] if v.split() else "?"
+            first = v.splitlines()[0].split() if v.strip() else []
+            meta_chain["anvil"] = first[-1] if first else "?"
         except Exception as e:  # noqa: BLE001
             sys.exit(f"compare.py: cannot reach anvil at {a.rpc_url}: {one_line(e)}")
 
