@@ -234,8 +234,8 @@ def run_zktorch(m, a, workdir, chain):
         return j, secs, rss
 
     try:
-        j, _, _ = zk("setup", ["--model", m["model"], "--input", m["input"], "--out", keys, "--dev-srs"], "setup")
-        r.update(setup_s=j["seconds"], circuit=f"2^{int(j['domain_size']).bit_length() - 1} rows, s={j['scale_bits']}",
+        j, _, rss = zk("setup", ["--model", m["model"], "--input", m["input"], "--out", keys, "--dev-srs"], "setup")
+        r.update(setup_s=j["seconds"], setup_peak_rss_bytes=rss, circuit=f"2^{int(j['domain_size']).bit_length() - 1} rows, s={j['scale_bits']}",
                  domain_size=j.get("domain_size"), scale_bits=j.get("scale_bits"))
         j, secs, rss = zk("prove", ["--keys", keys, "--model", m["model"], "--input", m["input"], "--out", proof], "prove")
         r.update(prove_s=j["seconds"], prove_wall_s=secs, prove_peak_rss_bytes=rss, proof_bytes=j["proof_bytes"],

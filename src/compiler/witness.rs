@@ -100,6 +100,24 @@ impl Circuit {
 #[cfg(test)]
 mod tests {
     use super::decompose;
+    use crate::compiler::Circuit;
+    use crate::onnx;
+
+    /// The circuit's witness computes exactly the reference fixed-point forward pass.
+    #[test]
+    fn witness_matches_reference_forward_pass() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        for model in ["mlp_16_32_10", "mlp_deep", "mlp_flatten"] {
+            let mlp = onnx::load_mlp(&dir.join(format!("{model}.onnx"))).unwrap();
+            let x = onnx::read_input_json(&dir.join(format!("{model}.input.json"))).unwrap();
+            for s in [6, 10] {
+                let q = onnx::quantize(&mlp, s);
+                let xq = onnx::quantize_input(&x, s);
+                let w = Circuit::compile(&q).unwrap().witness(&xq).unwrap();
+                assert_eq!(&w.output, onnx::forward_quantized(&q, &xq).last().unwrap(), "{model} at scale {s}");
+            }
+        }
+    }
 
     #[test]
     fn decomposition_is_exact_and_in_range() {

@@ -28,34 +28,27 @@ pub const OPTIMIZER_RUNS: usize = 200;
 /// EIP-170: maximum deployed (runtime) code size, in bytes.
 pub const EIP170_CODE_SIZE_LIMIT: usize = 24_576;
 
-/// The solc executable: `$ZKTORCH_SOLC` if set, else `<crate>/tools/bin/solc` (installed by
-/// `tools/install.sh`).
-pub fn solc_path() -> Result<PathBuf> {
-    if let Some(p) = std::env::var_os("ZKTORCH_SOLC") {
+/// A pinned tool: `$<env_var>` if set, else `<crate>/tools/bin/<name>` (installed by
+/// `tools/install.sh`). `error` wraps the one-line message into the caller's error kind.
+pub(crate) fn tool_path(name: &str, env_var: &str, error: fn(String) -> Error) -> Result<PathBuf> {
+    if let Some(p) = std::env::var_os(env_var) {
         let p = PathBuf::from(p);
-        if p.as_os_str().is_empty() {
-            return Err(Error::Solc("ZKTORCH_SOLC is set but empty".into()));
-        }
         if !p.is_file() {
-            return Err(Error::Solc(format!(
-                "ZKTORCH_SOLC={} is not a file",
-                p.display()
-            )));
+            return Err(error(format!("{env_var}={} is not a file", p.display())));
         }
         return Ok(p);
     }
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tools")
-        .join("bin")
-        .join("solc");
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools").join("bin").join(name);
     if p.is_file() {
         Ok(p)
     } else {
-        Err(Error::Solc(format!(
-            "no Solidity compiler: {} not found; run tools/install.sh (or set ZKTORCH_SOLC to a solc binary)",
-            p.display()
-        )))
+        Err(error(format!("{} not found; run tools/install.sh (or set {env_var})", p.display())))
     }
+}
+
+/// The solc executable: `$ZKTORCH_SOLC` if set, else `<crate>/tools/bin/solc`.
+pub fn solc_path() -> Result<PathBuf> {
+    tool_path("solc", "ZKTORCH_SOLC", Error::Solc)
 }
 
 /// The crate's `contracts/` directory (BN254.sol, Transcript.sol), for use as an include dir.

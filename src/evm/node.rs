@@ -1,37 +1,15 @@
 //! A local anvil node (child process) for tests and demos.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use alloy::node_bindings::{Anvil, AnvilInstance};
 use alloy::signers::local::PrivateKeySigner;
 
 use crate::{Error, Result};
 
-/// The anvil executable: `$ZKTORCH_ANVIL` if set, else `<crate>/tools/bin/anvil` (installed by
-/// `tools/install.sh`).
+/// The anvil executable: `$ZKTORCH_ANVIL` if set, else `<crate>/tools/bin/anvil`.
 pub fn anvil_path() -> Result<PathBuf> {
-    if let Some(p) = std::env::var_os("ZKTORCH_ANVIL") {
-        let p = PathBuf::from(p);
-        if !p.is_file() {
-            return Err(Error::Rpc(format!(
-                "ZKTORCH_ANVIL={} is not a file",
-                p.display()
-            )));
-        }
-        return Ok(p);
-    }
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tools")
-        .join("bin")
-        .join("anvil");
-    if p.is_file() {
-        Ok(p)
-    } else {
-        Err(Error::Rpc(format!(
-            "no local node: {} not found; run tools/install.sh (or set ZKTORCH_ANVIL)",
-            p.display()
-        )))
-    }
+    super::compile::tool_path("anvil", "ZKTORCH_ANVIL", Error::Rpc)
 }
 
 /// An anvil process listening on `127.0.0.1:<free port>`, with its ten funded dev accounts.

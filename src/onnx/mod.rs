@@ -148,25 +148,5 @@ pub struct QuantizedMlp {
     pub layers: Vec<QuantizedLayer>,
 }
 
-impl QuantizedMlp {
-    /// Returns `Error::InputLength` unless `x` has exactly `input_len` values.
-    pub fn check_input<T>(&self, x: &[T]) -> Result<()> {
-        if x.len() != self.input_len {
-            return Err(Error::InputLength {
-                expected: self.input_len,
-                got: x.len(),
-            });
-        }
-        Ok(())
-    }
-
-    /// Number of output values (rows of the last layer; `input_len` if there are no layers).
-    pub fn output_len(&self) -> usize {
-        self.layers
-            .last()
-            .map_or(self.input_len, |l| l.weights.len())
-    }
-}
-
 #[cfg(test)]
 mod tests;

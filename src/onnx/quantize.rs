@@ -75,7 +75,7 @@ pub(crate) fn rescale(acc: i128, s: u32) -> i128 {
 /// witnesses; [`choose_scale_bits`] picks a scale that keeps honest values far from this).
 ///
 /// # Panics
-/// If `x.len() != q.input_len` (use [`QuantizedMlp::check_input`] first) or a layer's width
+/// If `x.len() != q.input_len` (check the length first, e.g. with [`Mlp::check_input`]) or a layer's width
 /// does not match the previous one.
 pub fn forward_quantized(q: &QuantizedMlp, x: &[i64]) -> Vec<Vec<i64>> {
     assert_eq!(

@@ -29,13 +29,22 @@ pub(crate) fn lagrange_prefix(n: usize, omega: Fr, zeta: Fr, count: usize) -> Re
     Ok(den.iter().zip(&ws).map(|(d, w)| *w * z_h * d).collect())
 }
 
-/// Replays the proof into its accumulator; errors on anything checkable without a pairing.
-pub fn accumulate(vk: &VerifyingKey, instances: &[Fr], proof: &Proof) -> Result<Accumulator> {
-    let n = vk.domain_size;
-    let expected = vk.num_inputs + vk.num_outputs;
-    if instances.len() != expected {
-        return Err(Error::Rejected(format!("{} public values, the model has {expected}", instances.len())));
-    }
+/// Every Fiat–Shamir challenge of a proof, in transcript order (docs/spec.md §3).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Challenges {
+    /// Schnorr challenge of the re-randomised parameter commitment.
+    pub e: Fr,
+    pub beta: Fr,
+    pub gamma: Fr,
+    pub alpha: Fr,
+    pub zeta: Fr,
+    pub nu: Fr,
+    /// Accumulation coefficient.
+    pub rho: Fr,
+}
+
+/// Replays the transcript of `proof`.
+pub fn challenges(vk: &VerifyingKey, instances: &[Fr], proof: &Proof) -> Challenges {
     let mut t = Transcript::new(&vk.digest());
     t.absorb_scalars(instances);
     t.absorb_point(&proof.param_commitment);
@@ -56,12 +65,26 @@ pub fn accumulate(vk: &VerifyingKey, instances: &[Fr], proof: &Proof) -> Result<
     t.absorb_point(&proof.opening);
     t.absorb_point(&proof.opening_next);
     let rho = t.challenge();
+    Challenges { e, beta, gamma, alpha, zeta, nu, rho }
+}
 
-    // [P'] − [P]_vk must be a known multiple of [Z_H]: z·[Z_H] = R + e·([P'] − [P]_vk).
+/// The Schnorr check that `[P'] − [P]_vk` is a known multiple of `[Z_H]`:
+/// `z·[Z_H] = R + e·([P'] − [P]_vk)`.
+pub fn param_commitment_is_bound(vk: &VerifyingKey, proof: &Proof, e: Fr) -> bool {
     let param_vk = vk.fixed_commitments[Fix::Param as usize];
-    let lhs = vk.vanishing_commitment * proof.param_response;
-    let rhs = proof.param_nonce + (proof.param_commitment.into_group() - param_vk) * e;
-    if lhs != rhs {
+    vk.vanishing_commitment * proof.param_response
+        == proof.param_nonce + (proof.param_commitment.into_group() - param_vk) * e
+}
+
+/// Replays the proof into its accumulator; errors on anything checkable without a pairing.
+pub fn accumulate(vk: &VerifyingKey, instances: &[Fr], proof: &Proof) -> Result<Accumulator> {
+    let n = vk.domain_size;
+    let expected = vk.num_inputs + vk.num_outputs;
+    if instances.len() != expected {
+        return Err(Error::Rejected(format!("{} public values, the model has {expected}", instances.len())));
+    }
+    let Challenges { e, beta, gamma, alpha, zeta, nu, rho } = challenges(vk, instances, proof);
+    if !param_commitment_is_bound(vk, proof, e) {
         return Err(Error::Rejected("the re-randomised parameter commitment is not tied to the model".into()));
     }
 

@@ -23,7 +23,6 @@ use crate::evm::{
 use crate::pcs::encoding::{fr_to_word, g1_to_words, word_to_fr};
 use crate::protocol::tests::{setup_fixture, Setup};
 use crate::protocol::{accumulate, prover, verify, Proof};
-use crate::transcript::Transcript;
 
 sol! {
     #[sol(rpc)]
@@ -96,38 +95,16 @@ fn rust_verdict(
     verify(vk, &inst, &Proof::from_bytes(bytes)?)
 }
 
-/// The Fiat–Shamir challenges (e, β, γ, α, ζ, ν, ρ), replayed as src/protocol/verifier.rs does.
+/// The Fiat–Shamir challenges (e, β, γ, α, ζ, ν, ρ) of the Rust verifier.
 fn rust_challenges(vk: &crate::protocol::VerifyingKey, inst: &[Fr], proof: &Proof) -> [Fr; 7] {
-    let mut t = Transcript::new(&vk.digest());
-    t.absorb_scalars(inst);
-    t.absorb_point(&proof.param_commitment);
-    t.absorb_point(&proof.param_nonce);
-    let e = t.challenge();
-    t.absorb_scalar(&proof.param_response);
-    proof.round1.iter().for_each(|c| t.absorb_point(c));
-    let beta = t.challenge();
-    let gamma = t.challenge();
-    proof.round2.iter().for_each(|c| t.absorb_point(c));
-    let alpha = t.challenge();
-    t.absorb_point(&proof.quotient);
-    let zeta = t.challenge();
-    let mut all = proof.evals.clone();
-    all.extend(&proof.evals_next);
-    t.absorb_scalars(&all);
-    let nu = t.challenge();
-    t.absorb_point(&proof.opening);
-    t.absorb_point(&proof.opening_next);
-    let rho = t.challenge();
-    [e, beta, gamma, alpha, zeta, nu, rho]
+    let c = crate::protocol::verifier::challenges(vk, inst, proof);
+    [c.e, c.beta, c.gamma, c.alpha, c.zeta, c.nu, c.rho]
 }
 
-/// The Schnorr check of docs/spec.md §3 step 2, z·Z = R + e·(P' − F_2), as
-/// src/protocol/verifier.rs does it.
+/// The Rust verifier's Schnorr check of P' (docs/spec.md §3 step 2).
 fn rust_param_check(vk: &crate::protocol::VerifyingKey, inst: &[Fr], proof: &Proof) -> bool {
-    let e = rust_challenges(vk, inst, proof)[0];
-    let f2 = vk.fixed_commitments[crate::blocks::Fix::Param as usize];
-    vk.vanishing_commitment * proof.param_response
-        == proof.param_nonce + (proof.param_commitment.into_group() - f2) * e
+    let e = crate::protocol::verifier::challenges(vk, inst, proof).e;
+    crate::protocol::verifier::param_commitment_is_bound(vk, proof, e)
 }
 
 /// The Rust verifier stopped at the Schnorr check of P'.
