@@ -35,19 +35,14 @@ pub struct VerifyingKey {
     pub tau_g2: G2Affine,
 }
 
-/// What the prover needs besides the model: the trimmed SRS, the fingerprint of the circuit the
-/// keys were made for, and the fixed columns preprocessed once at setup (coefficients and
-/// evaluations on the quotient coset), so `prove` only does per-input work.
+/// What the prover needs besides the model: the trimmed SRS and the fingerprint of the circuit
+/// the keys were made for.
 #[derive(Clone, Debug, CanonicalSerialize, CanonicalDeserialize)]
 pub struct ProvingKey {
     pub fingerprint: [u8; 32],
     /// The secret `s` of the VK's hiding parameter commitment.
     pub param_blind: Fr,
     pub srs: Srs,
-    /// Fixed columns in coefficient form (the parameter column without its blinding).
-    pub fixed_polys: Vec<Vec<Fr>>,
-    /// The same columns evaluated on the coset `g·⟨ω₄ₙ⟩` of [`super::coset_offset`].
-    pub fixed_coset: Vec<Vec<Fr>>,
 }
 
 /// Number of G1 powers the protocol needs for a domain of size `n` (the quotient has degree ≤ 2n+3).
@@ -62,12 +57,11 @@ pub fn setup(circuit: &Circuit, srs: &Srs, rng: &mut impl RngCore) -> Result<(Pr
     let domain = Radix2EvaluationDomain::<Fr>::new(n).expect("power-of-two domain");
     let vanishing_commitment = (srs.g1[n].into_group() - srs.g1[0]).into_affine();
     let param_blind = Fr::rand(rng);
-    let coset = Radix2EvaluationDomain::<Fr>::new(4 * n)
-        .and_then(|d| d.get_coset(super::coset_offset()))
-        .expect("coset of the 4n domain");
-    let fixed_polys: Vec<Vec<Fr>> = circuit.fixed.par_iter().map(|col| domain.ifft(col)).collect();
-    let fixed_coset: Vec<Vec<Fr>> = fixed_polys.par_iter().map(|p| coset.fft(p)).collect();
-    let mut fixed_commitments = fixed_polys.par_iter().map(|p| srs.commit(p)).collect::<Result<Vec<_>>>()?;
+    let mut fixed_commitments = circuit
+        .fixed
+        .par_iter()
+        .map(|col| srs.commit(&domain.ifft(col)))
+        .collect::<Result<Vec<_>>>()?;
     let param = &mut fixed_commitments[Fix::Param as usize];
     *param = (*param + vanishing_commitment * param_blind).into_affine();
     let vk = VerifyingKey {
@@ -80,7 +74,7 @@ pub fn setup(circuit: &Circuit, srs: &Srs, rng: &mut impl RngCore) -> Result<(Pr
         g2: srs.g2,
         tau_g2: srs.tau_g2,
     };
-    Ok((ProvingKey { fingerprint: circuit.fingerprint(), param_blind, srs, fixed_polys, fixed_coset }, vk))
+    Ok((ProvingKey { fingerprint: circuit.fingerprint(), param_blind, srs }, vk))
 }
 
 impl VerifyingKey {

@@ -40,11 +40,6 @@ fn commit_all(srs: &Srs, polys: &[Vec<Fr>]) -> Result<Vec<G1Affine>> {
     polys.par_iter().map(|p| srs.commit(p)).collect()
 }
 
-/// The fixed columns with the parameter column replaced by its per-proof version.
-fn with_param<'a>(cols: &'a [Vec<Fr>], param: &'a [Fr]) -> Vec<&'a [Fr]> {
-    cols.iter().enumerate().map(|(k, c)| if k == Fix::Param as usize { param } else { c.as_slice() }).collect()
-}
-
 /// The public instances as field elements: the quantized input, then the quantized output.
 pub fn instances(witness: &Witness) -> Vec<Fr> {
     witness.input.iter().chain(&witness.output).map(|v| crate::pcs::encoding::fr_from_i128(*v as i128)).collect()
@@ -229,32 +224,23 @@ pub(crate) fn prove_with(
 
     profile.lap("self-check of every constraint on H");
     // Round 3: the quotient, evaluated on the coset g·⟨ω₄ₙ⟩.
+    let mut fixed_polys: Vec<Vec<Fr>> = fixed.par_iter().map(|c| domain.ifft(c)).collect();
+    let param = &mut fixed_polys[Fix::Param as usize];
+    param.resize(n + 1, Fr::zero());
+    param[0] -= pk.param_blind + delta;
+    param[n] += pk.param_blind + delta;
+    let public_polys: Vec<Vec<Fr>> = public.par_iter().map(|c| domain.ifft(c)).collect();
+    let on_coset = |p: &Vec<Fr>| coset.fft(p);
+    let wit_ev: Vec<Vec<Fr>> = polys.par_iter().map(on_coset).collect();
+    let fix_ev: Vec<Vec<Fr>> = fixed_polys.par_iter().map(on_coset).collect();
+    let pub_ev: Vec<Vec<Fr>> = public_polys.par_iter().map(on_coset).collect();
+    profile.lap("quotient: coset FFTs of every column");
     let m = 4 * n;
     // Z_H(g·ω₄ₙ^i) = g^n·(ω₄ₙ^n)^i − 1 takes four values.
     let g_n = coset_offset().pow([n as u64]);
     let w4 = big.group_gen().pow([n as u64]);
-    let z_on_coset: Vec<Fr> = (0..4u64).map(|i| g_n * w4.pow([i]) - Fr::one()).collect();
-    let mut z_inv = z_on_coset.clone();
+    let mut z_inv: Vec<Fr> = (0..4u64).map(|i| g_n * w4.pow([i]) - Fr::one()).collect();
     ark_ff::batch_inversion(&mut z_inv);
-    // Fixed columns come preprocessed from the proving key; only the parameter column changes
-    // per proof, by its hiding multiple (s + δ)·Z_H.
-    let param_shift = pk.param_blind + delta;
-    let mut param_poly = pk.fixed_polys[Fix::Param as usize].clone();
-    param_poly.resize(n + 1, Fr::zero());
-    param_poly[0] -= param_shift;
-    param_poly[n] += param_shift;
-    let param_ev: Vec<Fr> = pk.fixed_coset[Fix::Param as usize]
-        .par_iter()
-        .enumerate()
-        .map(|(i, v)| *v + param_shift * z_on_coset[i % 4])
-        .collect();
-    let fixed_polys = with_param(&pk.fixed_polys, &param_poly);
-    let fix_ev = with_param(&pk.fixed_coset, &param_ev);
-    let public_polys: Vec<Vec<Fr>> = public.par_iter().map(|c| domain.ifft(c)).collect();
-    let on_coset = |p: &Vec<Fr>| coset.fft(p);
-    let wit_ev: Vec<Vec<Fr>> = polys.par_iter().map(on_coset).collect();
-    let pub_ev: Vec<Vec<Fr>> = public_polys.par_iter().map(on_coset).collect();
-    profile.lap("quotient: coset FFTs of the witness and public columns");
     let quotient_evals: Vec<Fr> = (0..m)
         .into_par_iter()
         .map_init(Vec::new, |out, i| {
@@ -287,7 +273,7 @@ pub(crate) fn prove_with(
     let zeta_next = zeta * domain.group_gen();
 
     // Evaluations and batched openings.
-    let at_zeta: Vec<&[Fr]> = polys.iter().map(|p| p.as_slice()).chain(fixed_polys.iter().copied()).collect();
+    let at_zeta: Vec<&[Fr]> = polys.iter().chain(&fixed_polys).map(|p| p.as_slice()).collect();
     let evals: Vec<Fr> = at_zeta.par_iter().map(|p| pcs::evaluate(p, zeta)).collect();
     let next_polys: Vec<&[Fr]> = NEXT_ROW.iter().map(|c| polys[*c as usize].as_slice()).collect();
     let evals_next: Vec<Fr> = next_polys.iter().map(|p| pcs::evaluate(p, zeta_next)).collect();
@@ -298,7 +284,7 @@ pub(crate) fn prove_with(
     // At ζ the quotient is opened too, right after the witness columns.
     let mut opened: Vec<&[Fr]> = polys.iter().map(|p| p.as_slice()).collect();
     opened.push(&quotient);
-    opened.extend(fixed_polys.iter().copied());
+    opened.extend(fixed_polys.iter().map(|p| p.as_slice()));
     debug_assert_eq!(opened.len(), NUM_WITNESS + 1 + NUM_FIXED);
     let opening = pcs::open_batch(srs, &opened, zeta, nu)?;
     let opening_next = pcs::open_batch(srs, &next_polys, zeta_next, nu)?;
