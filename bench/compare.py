@@ -464,6 +464,7 @@ def write_chart(res, path):
         ax.grid(axis="y", alpha=0.3)
         ax.legend(loc="upper left")
     axes[0].set_title(f"zktorch vs EZKL {res['meta']['ezkl_version']} ({res['meta']['cpus']} CPUs); ✗ = failed/unsupported")
+    axes[1].set_xlim(-0.7, len(names) - 0.3)
     axes[1].set_xticks(x)
     axes[1].set_xticklabels(names, rotation=30, ha="right")
     fig.tight_layout()
@@ -488,7 +489,7 @@ def main():
     ap.add_argument("--quick", action="store_true", help=f"smoke subset: {','.join(QUICK)}")
     ap.add_argument("--models", help=f"comma-separated names (default: all): {','.join(ALL)}; "
                     "also any folder of the EZKL corpus, or mlp_wN")
-    ap.add_argument("--timeout", type=float, default=300, help="per model and tool, seconds (default 300)")
+    ap.add_argument("--timeout", type=float, default=240, help="per model and tool, seconds, SRS generation included (default 240)")
     ap.add_argument("--tools-only", choices=["zktorch", "ezkl"], help="run one tool only")
     ap.add_argument("--zktorch", default=os.path.join(os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target"),
                                                       "debug", "zktorch"))

@@ -223,40 +223,58 @@ pub(crate) fn prove_with(
     }
 
     profile.lap("self-check of every constraint on H");
-    // Round 3: the quotient, evaluated on the coset g·⟨ω₄ₙ⟩.
+    // Round 3: the quotient, evaluated on the coset g·⟨ω₄ₙ⟩ of size 4n. That coset is the union
+    // of the four cosets c_j·H, c_j = g·ω₄ₙ^j (point 4t + j is c_j·ω^t), so the columns are
+    // evaluated on one c_j·H at a time: a quarter of the memory, and the next row of point t is
+    // point t + 1 of the same coset.
     let mut fixed_polys: Vec<Vec<Fr>> = fixed.par_iter().map(|c| domain.ifft(c)).collect();
     let param = &mut fixed_polys[Fix::Param as usize];
     param.resize(n + 1, Fr::zero());
     param[0] -= pk.param_blind + delta;
     param[n] += pk.param_blind + delta;
     let public_polys: Vec<Vec<Fr>> = public.par_iter().map(|c| domain.ifft(c)).collect();
-    let on_coset = |p: &Vec<Fr>| coset.fft(p);
-    let wit_ev: Vec<Vec<Fr>> = polys.par_iter().map(on_coset).collect();
-    let fix_ev: Vec<Vec<Fr>> = fixed_polys.par_iter().map(on_coset).collect();
-    let pub_ev: Vec<Vec<Fr>> = public_polys.par_iter().map(on_coset).collect();
-    profile.lap("quotient: coset FFTs of every column");
+    let columns: Vec<&[Fr]> = polys.iter().chain(&fixed_polys).chain(&public_polys).map(|p| p.as_slice()).collect();
+    let (w0, f0, p0) = (0, NUM_WITNESS, NUM_WITNESS + NUM_FIXED);
     let m = 4 * n;
-    // Z_H(g·ω₄ₙ^i) = g^n·(ω₄ₙ^n)^i − 1 takes four values.
-    let g_n = coset_offset().pow([n as u64]);
-    let w4 = big.group_gen().pow([n as u64]);
-    let mut z_inv: Vec<Fr> = (0..4u64).map(|i| g_n * w4.pow([i]) - Fr::one()).collect();
-    ark_ff::batch_inversion(&mut z_inv);
-    let quotient_evals: Vec<Fr> = (0..m)
-        .into_par_iter()
-        .map_init(Vec::new, |out, i| {
-            let row = Row {
-                wit: std::array::from_fn(|k| wit_ev[k][i]),
-                wit_next: std::array::from_fn(|k| wit_ev[k][(i + 4) % m]),
-                fixed: std::array::from_fn(|k| fix_ev[k][i]),
-                l_inputs: pub_ev[0][i],
-                l_outputs: pub_ev[1][i],
-                public: pub_ev[2][i],
-            };
-            blocks::evaluate_constraints(&row, &ctx, out);
-            blocks::combine(out, alpha) * z_inv[i % 4]
-        })
-        .collect();
-    profile.lap("quotient: constraints on the coset");
+    let mut quotient_evals = vec![Fr::zero(); m];
+    for j in 0..4 {
+        let c = coset_offset() * big.group_gen().pow([j as u64]);
+        let c_n = c.pow([n as u64]);
+        let sub = domain.get_coset(c).expect("coset of H");
+        // f(c·ω^t) = Σ_{k<n} (f_k + c^n·f_{k+n})·c^k·ω^{tk}: fold the few coefficients above n.
+        let ev: Vec<Vec<Fr>> = columns
+            .par_iter()
+            .map(|p| {
+                let mut folded = p[..n.min(p.len())].to_vec();
+                for (k, hi) in p.iter().enumerate().skip(n) {
+                    folded[k - n] += c_n * hi;
+                }
+                sub.fft(&folded)
+            })
+            .collect();
+        // Z_H(c·ω^t) = c^n − 1 on the whole coset.
+        let z_inv = (c_n - Fr::one()).inverse().expect("the coset avoids H");
+        let chunk: Vec<Fr> = (0..n)
+            .into_par_iter()
+            .map_init(Vec::new, |out, t| {
+                let next = (t + 1) % n;
+                let row = Row {
+                    wit: std::array::from_fn(|k| ev[w0 + k][t]),
+                    wit_next: std::array::from_fn(|k| ev[w0 + k][next]),
+                    fixed: std::array::from_fn(|k| ev[f0 + k][t]),
+                    l_inputs: ev[p0][t],
+                    l_outputs: ev[p0 + 1][t],
+                    public: ev[p0 + 2][t],
+                };
+                blocks::evaluate_constraints(&row, &ctx, out);
+                blocks::combine(out, alpha) * z_inv
+            })
+            .collect();
+        for (t, v) in chunk.into_iter().enumerate() {
+            quotient_evals[4 * t + j] = v;
+        }
+    }
+    profile.lap("quotient: columns and constraints on the 4n coset");
     let mut quotient = coset.ifft(&quotient_evals);
     let degree_bound = super::keys::srs_size_for(n);
     if self_check && quotient[degree_bound..].iter().any(|c| !c.is_zero()) {
