@@ -247,7 +247,8 @@ def run_zktorch(m, a, workdir, chain):
         if not j.get("valid"):
             raise StepError("verify: proof rejected off-chain")
         if chain is None:
-            raise StepError("no anvil (--no-gas)")
+            r["note"] = "no gas: --no-gas"
+            return r
         j, _, _ = zk("gen-verifier", ["--keys", keys, "--out", ver], "gen_verifier")
         r["verifier_runtime_bytes_reported"] = j.get("runtime_bytes")
         j, _, _ = zk("deploy", ["--verifier", ver, "--rpc-url", chain.rpc], "deploy")
@@ -322,7 +323,8 @@ def run_ezkl(m, a, workdir, chain):
         j, _, _ = step("verify", ["--srs", srs])
         r.update(verify_s=j["seconds"], valid=j.get("valid"))
         if chain is None:
-            raise StepError("no anvil (--no-gas)")
+            r["note"] = "no gas: --no-gas"
+            return r
         j, _, _ = step("evm", ["--srs", srs, "--rpc-url", chain.rpc])
         r.update(address=j["address"], gen_verifier_deploy_s=j["seconds"])
         r["verifier_runtime_bytes"] = chain.code_size(j["address"])
@@ -400,7 +402,8 @@ def write_markdown(res, path):
                 continue
             vb = r.get("verifier_runtime_bytes")
             vbs = fmt(vb, "int") + (" ⚠︎>EIP-170" if vb and vb > EIP170 else "")
-            status = "ok" if not r.get("error") else "✗ " + r["error"].replace("|", "\\|")
+            status = ("ok" + (f" ({r['note']})" if r.get("note") else "")) if not r.get("error") \
+                else "✗ " + r["error"].replace("|", "\\|")
             L.append(f"| {row['name']} | {fmt(row.get('params'), 'int')} | {'zktorch' if t == 'zktorch' else 'EZKL'} "
                      f"| {r.get('circuit', '–')} | {fmt(r.get('setup_s'), 's')} | {fmt(r.get('prove_s'), 's')} "
                      f"| {fmt(r.get('verify_s'), 's')} | {fmt(r.get('prove_peak_rss_bytes'), 'mib')} "
@@ -409,12 +412,12 @@ def write_markdown(res, path):
     L.append("")
     L.append("## Ratios (EZKL ÷ zktorch; > 1 means zktorch is faster / smaller / cheaper)\n")
     L.append("| model | prove speed-up | setup speed-up | proof size ratio | verify gas ratio | verifier bytes ratio "
-             "| prove RSS ratio |")
-    L.append("|---|---:|---:|---:|---:|---:|---:|")
+             "| prove RSS ratio | proving key size ratio |")
+    L.append("|---|---:|---:|---:|---:|---:|---:|---:|")
     for row in res["models"]:
         z, e = row.get("zktorch") or {}, row.get("ezkl") or {}
         rs = [ratio(e.get(k), z.get(k)) for k in ("prove_s", "setup_s", "proof_bytes", "verify_gas",
-                                                    "verifier_runtime_bytes", "prove_peak_rss_bytes")]
+                                                    "verifier_runtime_bytes", "prove_peak_rss_bytes", "pk_bytes")]
         L.append(f"| {row['name']} | " + " | ".join(fmt(x, "x") for x in rs) + " |")
     L.append("")
     srs = [(row["name"], row["ezkl"]["logrows"], row["ezkl"]["srs_gen_s"]) for row in res["models"]
@@ -495,6 +498,7 @@ def main():
                                                       "debug", "zktorch"))
     ap.add_argument("--rpc-url", default=os.environ.get("ETH_RPC_URL"))
     ap.add_argument("--no-gas", action="store_true", help="skip verifier generation, deployment and gas")
+    ap.add_argument("--keep-keys", action="store_true", help="keep proving keys under bench/work/runs (large)")
     ap.add_argument("--ezkl-target", default="accuracy", choices=["accuracy", "resources"])
     ap.add_argument("--ezkl-max-logrows", type=int, help="cap EZKL's calibration logrows (default: none)")
     ap.add_argument("--corpus", default=os.environ.get("ZKTORCH_CORPUS") or
@@ -579,6 +583,11 @@ def main():
                 continue
             t0 = time.perf_counter()
             r = fn(m, a, wd, chain)
+            pk = os.path.join(wd, *(("zktorch", "keys", "pk.bin") if t == "zktorch" else ("ezkl", "pk.key")))
+            if os.path.exists(pk):
+                r["pk_bytes"] = os.path.getsize(pk)
+                if not a.keep_keys:  # EZKL's are 0.1-1 GB each
+                    os.remove(pk)
             r["max_abs_error"] = max_abs_err(r.get("outputs"), ref)
             r["wall_s"] = time.perf_counter() - t0
             row[t] = r
