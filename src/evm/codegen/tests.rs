@@ -674,6 +674,28 @@ async fn run_fixture(model: &str, scale_bits: u32, srs_seed: u64, full: bool) ->
             p.to_bytes(),
             inst.clone(),
         ));
+        // Cheating provers: a wrong witness committed anyway, every column shifted by random
+        // multiples c·Z_H (the move that forges sum-by-constant-term arguments) and the
+        // quotient truncated to fit. (1) one extra lookup multiplicity: the logUp sum no longer
+        // closes on H; (2) an output moved by one unit with the rescale re-balanced by a
+        // remainder outside [0, 2^s): every gate holds, only the range lookup can object.
+        use crate::blocks::Wit;
+        let cheat = |w: &crate::compiler::witness::Witness| {
+            let mut rng = ChaCha20Rng::seed_from_u64(21);
+            prover::prove_with(&s.pk, vk, &s.circuit, w, &mut rng, false, &mut Default::default()).unwrap()
+        };
+        let mut w = s.witness.clone();
+        w.columns[Wit::Mult as usize][s.circuit.table_rows[3]] += Fr::from(1u64);
+        pairing_rejects.push(("forged lookup multiplicity (sum shifted by c·Z_H)".into(), cheat(&w).to_bytes(), inst.clone()));
+        let mut w = s.witness.clone();
+        let o = s.circuit.layers.last().unwrap().block_row(0);
+        w.columns[Wit::C as usize][o] += Fr::from(1u64);
+        w.columns[Wit::B as usize][o + 1] += Fr::from(1u64);
+        w.columns[Wit::A as usize][o + 1] -= Fr::from(1u64 << scale_bits);
+        w.columns[Wit::A as usize][s.circuit.num_inputs] += Fr::from(1u64);
+        w.output[0] += 1;
+        let forged_inst: Vec<U256> = prover::instances(&w).iter().map(fr_u).collect();
+        pairing_rejects.push(("forged output with an out-of-range remainder".into(), cheat(&w).to_bytes(), forged_inst));
     }
     if !full {
         pairing_rejects.truncate(3);
