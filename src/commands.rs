@@ -124,6 +124,7 @@ pub fn setup(opts: &SetupOptions) -> Result<SetupReport> {
         }
         (None, None) => DEFAULT_SCALE_BITS,
     };
+    crate::compiler::check_scale_bits(scale_bits)?;
     let circuit = Circuit::compile(&onnx::quantize(&mlp, scale_bits))?;
     let need = srs_size_for(circuit.domain_size);
     let (srs, label) = match &opts.srs {
@@ -259,6 +260,7 @@ pub fn prove(opts: &ProveOptions) -> Result<ProveReport> {
     let mlp = onnx::load_mlp(&opts.model)?;
     let x = onnx::read_input_json(&opts.input)?;
     mlp.check_input(&x)?;
+    crate::compiler::check_scale_bits(settings.scale_bits)?;
     let circuit = Circuit::compile(&onnx::quantize(&mlp, settings.scale_bits))?;
     if circuit.fingerprint() != pk.fingerprint {
         return Err(Error::KeyMismatch(format!(
@@ -339,14 +341,15 @@ pub fn verify(keys: &Path, proof_path: &Path) -> Result<VerifyReport> {
         Err(e) => return Err(e),
     };
     // The floats in the file are informational; report the outputs the instances prove.
-    let outputs = if valid { proven_outputs(&file, vk.num_inputs).unwrap_or(outputs) } else { outputs };
+    let outputs = if valid { proven_outputs(&file, &vk).unwrap_or(outputs) } else { outputs };
     Ok(VerifyReport { valid, reason, outputs, seconds: start.elapsed().as_secs_f64() })
 }
 
-fn proven_outputs(file: &ProofFile, num_inputs: usize) -> Option<Vec<f64>> {
-    let scale = (1u64 << file.scale_bits) as f64;
+/// The outputs a valid proof proves, dequantized with the verifying key's scale.
+fn proven_outputs(file: &ProofFile, vk: &VerifyingKey) -> Option<Vec<f64>> {
+    let scale = (1u64 << vk.scale_bits) as f64;
     let (instances, _) = file.decode().ok()?;
-    instances[num_inputs..].iter().map(|v| fr_to_i128(v).map(|i| i as f64 / scale)).collect()
+    instances[vk.num_inputs..].iter().map(|v| fr_to_i128(v).map(|i| i as f64 / scale)).collect()
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -24,6 +24,15 @@ pub const MIN_SCALE_BITS: u32 = 4;
 /// Largest supported scale.
 pub const MAX_SCALE_BITS: u32 = 20;
 
+/// Rejects a scale outside [`MIN_SCALE_BITS`]`..=`[`MAX_SCALE_BITS`] (call it before quantizing).
+pub fn check_scale_bits(s: u32) -> Result<()> {
+    if (MIN_SCALE_BITS..=MAX_SCALE_BITS).contains(&s) {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!("scale bits {s} out of the supported range {MIN_SCALE_BITS}..={MAX_SCALE_BITS}")))
+    }
+}
+
 /// Where one dense layer sits in the domain.
 #[derive(Clone, Debug)]
 pub struct LayerLayout {
@@ -76,11 +85,7 @@ impl Circuit {
     /// Lays out `model` and fills the fixed columns.
     pub fn compile(model: &QuantizedMlp) -> Result<Self> {
         let s = model.scale_bits;
-        if !(MIN_SCALE_BITS..=MAX_SCALE_BITS).contains(&s) {
-            return Err(Error::Usage(format!(
-                "scale bits {s} out of the supported range {MIN_SCALE_BITS}..={MAX_SCALE_BITS}"
-            )));
-        }
+        check_scale_bits(s)?;
         if model.layers.is_empty() {
             return Err(Error::UnsupportedModel("the model has no dense layer".into()));
         }
