@@ -188,19 +188,13 @@ pub struct ProofFile {
 impl ProofFile {
     /// Parses the instances (strictly) and the proof bytes.
     pub fn decode(&self) -> Result<(Vec<Fr>, Proof)> {
-        let instances = self
-            .instances
-            .iter()
-            .map(|h| hex_to_word(h).and_then(|w| word_to_fr(&w)))
-            .collect::<Result<Vec<_>>>()?;
-        let hex = self.proof.strip_prefix("0x").ok_or_else(|| Error::MalformedProof("proof must start with 0x".into()))?;
-        let bytes = hex::decode(hex).map_err(|e| Error::MalformedProof(format!("proof is not hex: {e}")))?;
-        Ok((instances, Proof::from_bytes(&bytes)?))
+        let instances = self.instance_words()?.iter().map(word_to_fr).collect::<Result<Vec<_>>>()?;
+        Ok((instances, Proof::from_bytes(&self.proof_bytes()?)?))
     }
 
-    /// The proof bytes (for the contract).
+    /// The proof bytes (for the contract): `0x` then hex.
     pub fn proof_bytes(&self) -> Result<Vec<u8>> {
-        let hex = self.proof.strip_prefix("0x").unwrap_or(&self.proof);
+        let hex = self.proof.strip_prefix("0x").ok_or_else(|| Error::MalformedProof("proof must start with 0x".into()))?;
         hex::decode(hex).map_err(|e| Error::MalformedProof(format!("proof is not hex: {e}")))
     }
 

@@ -57,20 +57,25 @@ pub(crate) fn public_columns(n: usize, num_inputs: usize, instances: &[Fr]) -> [
     [l_in, l_out, pi]
 }
 
+/// The [`Row`] at point `t` of columns evaluated on one set of points (`H` or a coset of it);
+/// `next` is the point one row further.
+fn row_at<W: AsRef<[Fr]>, F: AsRef<[Fr]>, P: AsRef<[Fr]>>(wit: &[W], fixed: &[F], public: &[P], t: usize, next: usize) -> Row {
+    Row {
+        wit: std::array::from_fn(|k| wit[k].as_ref()[t]),
+        wit_next: std::array::from_fn(|k| wit[k].as_ref()[next]),
+        fixed: std::array::from_fn(|k| fixed[k].as_ref()[t]),
+        l_inputs: public[0].as_ref()[t],
+        l_outputs: public[1].as_ref()[t],
+        public: public[2].as_ref()[t],
+    }
+}
+
 /// Checks every constraint on every row of `H` (cheap, and it names the failing block and row
 /// instead of letting an unsatisfied witness become an invalid proof).
 fn check_on_domain(wit: &[Vec<Fr>], fixed: &[Vec<Fr>], public: &[Vec<Fr>; 3], ctx: &Ctx) -> Result<()> {
     let n = fixed[0].len();
     (0..n).into_par_iter().try_for_each_init(Vec::new, |out, r| {
-        let row = Row {
-            wit: std::array::from_fn(|k| wit[k][r]),
-            wit_next: std::array::from_fn(|k| wit[k][(r + 1) % n]),
-            fixed: std::array::from_fn(|k| fixed[k][r]),
-            l_inputs: public[0][r],
-            l_outputs: public[1][r],
-            public: public[2][r],
-        };
-        blocks::evaluate_constraints(&row, ctx, out);
+        blocks::evaluate_constraints(&row_at(wit, fixed, public, r, (r + 1) % n), ctx, out);
         match out.iter().position(|c| !c.is_zero()) {
             None => Ok(()),
             Some(k) => Err(Error::Rejected(format!("internal error: constraint {k} fails on row {r}"))),
@@ -171,7 +176,8 @@ pub(crate) fn prove_with(
 
     // Round 2: logUp helpers and running sum.
     let fixed = &circuit.fixed;
-    let row_at = |r: usize, wit: &[Vec<Fr>]| Row {
+    // Round-2 columns do not exist yet: rows carry only what the lookup expressions read.
+    let round1_row = |r: usize, wit: &[Vec<Fr>]| Row {
         wit: std::array::from_fn(|k| wit.get(k).map_or(Fr::zero(), |c| c[r])),
         fixed: std::array::from_fn(|k| fixed[k][r]),
         ..Default::default()
@@ -180,7 +186,7 @@ pub(crate) fn prove_with(
     let mut inverses: Vec<Fr> = (0..n)
         .into_par_iter()
         .flat_map_iter(|r| {
-            let row = row_at(r, &values);
+            let row = round1_row(r, &values);
             let f = blocks::lookup::lookup_inputs(&row, &ctx);
             [beta - f[0], beta - f[1], beta - f[2], beta - blocks::lookup::table_entry(&row, &ctx)]
         })
@@ -234,7 +240,7 @@ pub(crate) fn prove_with(
     param[n] += pk.param_blind + delta;
     let public_polys: Vec<Vec<Fr>> = public.par_iter().map(|c| domain.ifft(c)).collect();
     let columns: Vec<&[Fr]> = polys.iter().chain(&fixed_polys).chain(&public_polys).map(|p| p.as_slice()).collect();
-    let (w0, f0, p0) = (0, NUM_WITNESS, NUM_WITNESS + NUM_FIXED);
+    let (f0, p0) = (NUM_WITNESS, NUM_WITNESS + NUM_FIXED);
     let m = 4 * n;
     let mut quotient_evals = vec![Fr::zero(); m];
     for j in 0..4 {
@@ -257,15 +263,7 @@ pub(crate) fn prove_with(
         let chunk: Vec<Fr> = (0..n)
             .into_par_iter()
             .map_init(Vec::new, |out, t| {
-                let next = (t + 1) % n;
-                let row = Row {
-                    wit: std::array::from_fn(|k| ev[w0 + k][t]),
-                    wit_next: std::array::from_fn(|k| ev[w0 + k][next]),
-                    fixed: std::array::from_fn(|k| ev[f0 + k][t]),
-                    l_inputs: ev[p0][t],
-                    l_outputs: ev[p0 + 1][t],
-                    public: ev[p0 + 2][t],
-                };
+                let row = row_at(&ev[..f0], &ev[f0..p0], &ev[p0..], t, (t + 1) % n);
                 blocks::evaluate_constraints(&row, &ctx, out);
                 blocks::combine(out, alpha) * z_inv
             })

@@ -11,9 +11,8 @@ use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{AffineRepr, VariableBaseMSM};
 use ark_ff::{Field, One, Zero};
 
-/// `L_k(ζ)` for rows `0..count`: `ω^k·(ζ^n − 1) / (n·(ζ − ω^k))`.
-pub(crate) fn lagrange_prefix(n: usize, omega: Fr, zeta: Fr, count: usize) -> Result<Vec<Fr>> {
-    let z_h = zeta.pow([n as u64]) - Fr::one();
+/// `L_k(ζ)` for rows `0..count`: `ω^k·(ζ^n − 1) / (n·(ζ − ω^k))`, given `z_h = ζ^n − 1`.
+pub(crate) fn lagrange_prefix(n: usize, omega: Fr, zeta: Fr, z_h: Fr, count: usize) -> Result<Vec<Fr>> {
     let mut den = Vec::with_capacity(count);
     let mut w = Fr::one();
     let mut ws = Vec::with_capacity(count);
@@ -93,7 +92,7 @@ pub fn accumulate(vk: &VerifyingKey, instances: &[Fr], proof: &Proof) -> Result<
     if z_h.is_zero() {
         return Err(Error::Rejected("evaluation point lies in the domain".into()));
     }
-    let lagrange = lagrange_prefix(n, omega, zeta, expected)?;
+    let lagrange = lagrange_prefix(n, omega, zeta, z_h, expected)?;
     let l_inputs: Fr = lagrange[..vk.num_inputs].iter().sum();
     let l_outputs: Fr = lagrange[vk.num_inputs..].iter().sum();
     let public: Fr = lagrange.iter().zip(instances).map(|(l, v)| *l * v).sum();

@@ -304,7 +304,7 @@ impl OnChain {
             let n = vk.domain_size;
             let z_h = zeta.pow([n as u64]) - Fr::one();
             let lagrange =
-                crate::protocol::verifier::lagrange_prefix(n, vk.omega(), zeta, inst_fr.len())
+                crate::protocol::verifier::lagrange_prefix(n, vk.omega(), zeta, z_h, inst_fr.len())
                     .unwrap();
             let mut row = Row {
                 l_inputs: lagrange[..vk.num_inputs].iter().sum(),
