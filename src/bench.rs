@@ -2,10 +2,10 @@
 //! matter (setup, prove with 1 and 2 threads, proof size, G1 points, verify, gas on anvil).
 //!
 //! Models are generated in memory (seeded Gaussian weights, ReLU between layers) and go through
-//! the same quantize → compile → setup → prove → verify path as an ONNX model.
+//! the same build → compile → setup → prove → verify path as an ONNX model.
 
+use crate::compiler::graph::{Builder, ElementGraph};
 use crate::compiler::Circuit;
-use crate::onnx::{self, DenseLayer, Mlp};
 use crate::pcs::Srs;
 use crate::protocol::{self, keys::srs_size_for, proof};
 use crate::Result;
@@ -42,22 +42,28 @@ pub struct BenchRow {
     pub verifier_runtime_bytes: Option<usize>,
 }
 
-/// A random MLP `width → width → … → width` with `depth` dense layers, ReLU between them.
-pub fn random_mlp(depth: usize, width: usize, rng: &mut impl Rng) -> Mlp {
+/// The element graph of a random MLP `width → … → width` with `depth` dense layers (seeded
+/// Gaussian weights, ReLU between layers) on a random input, built directly with the
+/// [`Builder`] the ONNX lowering uses.
+pub fn random_mlp(depth: usize, width: usize, scale_bits: u32, rng: &mut impl Rng) -> Result<ElementGraph> {
     let mut gauss = || -> f64 {
         // Box–Muller.
         let (u, v): (f64, f64) = (rng.gen_range(1e-12..1.0), rng.gen_range(0.0..1.0));
         (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
     };
-    let layers = (0..depth)
-        .map(|l| DenseLayer {
-            name: format!("dense{l}"),
-            weights: (0..width).map(|_| (0..width).map(|_| gauss() / (width as f64).sqrt()).collect()).collect(),
-            bias: (0..width).map(|_| 0.1 * gauss()).collect(),
-            relu: l + 1 < depth,
-        })
-        .collect();
-    Mlp { input_len: width, input_shape: vec![1, width], output_len: width, layers }
+    let mut b = Builder::new(scale_bits);
+    let mut x = (0..width).map(|_| b.input(gauss().clamp(-1.0, 1.0), false)).collect::<Result<Vec<_>>>()?;
+    for l in 0..depth {
+        b.set_node(&format!("dense{l}"));
+        let mut y = Vec::with_capacity(width);
+        for _ in 0..width {
+            let terms: Vec<_> = x.iter().map(|e| (*e, gauss() / (width as f64).sqrt())).collect();
+            let z = b.linear(&terms, 0.1 * gauss())?;
+            y.push(if l + 1 < depth { b.relu(z)? } else { z });
+        }
+        x = y;
+    }
+    b.finish(&x)
 }
 
 fn timed<T>(f: impl FnOnce() -> Result<T>) -> Result<(T, f64)> {
@@ -82,19 +88,16 @@ pub fn run(opts: &BenchOptions, mut progress: impl FnMut(&str)) -> Result<Vec<Be
     let mut rows = Vec::new();
     for &depth in &opts.depths {
         progress(&format!("depth {depth}, width {}", opts.width));
-        let mlp = random_mlp(depth, opts.width, &mut rng);
-        let input: Vec<f64> = (0..opts.width).map(|_| rng.gen_range(-1.0..1.0)).collect();
-        let quantized = onnx::quantize(&mlp, opts.scale_bits);
-        let n = Circuit::compile(&quantized)?.domain_size;
+        let graph = random_mlp(depth, opts.width, opts.scale_bits, &mut rng)?;
+        let n = Circuit::compile(&graph)?.domain_size;
         let srs = Srs::insecure_dev(srs_size_for(n), &mut rng);
         let ((circuit, pk, vk), setup_s) = timed(|| {
-            let circuit = Circuit::compile(&quantized)?;
+            let circuit = Circuit::compile(&graph)?;
             let (pk, vk) = protocol::setup(&circuit, &srs, &mut ChaCha20Rng::seed_from_u64(opts.seed))?;
             Ok((circuit, pk, vk))
         })?;
-        let x = onnx::quantize_input(&input, opts.scale_bits);
         let prove_once = || {
-            let witness = circuit.witness(&x)?;
+            let witness = circuit.witness(&graph)?;
             let proof = protocol::prove(&pk, &vk, &circuit, &witness, &mut ChaCha20Rng::seed_from_u64(opts.seed))?;
             Ok((witness, proof))
         };

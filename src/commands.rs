@@ -2,8 +2,9 @@
 //! the binary prints as text or JSON. Files are written atomically (temporary name, then rename),
 //! so a failed command never leaves a half-written output.
 
+use crate::compiler::graph::ElementGraph;
 use crate::compiler::Circuit;
-use crate::onnx::{self, Mlp};
+use crate::onnx;
 use crate::pcs::encoding::{fr_to_i128, fr_to_word, hex_to_word, word_hex, word_to_fr, Word};
 use crate::pcs::{ptau, Srs};
 use crate::protocol::{self, keys::srs_size_for, Proof, ProvingKey, VerifyingKey};
@@ -16,10 +17,10 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-/// Scale used when neither `--scale-bits` nor an example input is given.
-pub const DEFAULT_SCALE_BITS: u32 = 10;
-/// Largest scale `setup` picks by itself (the lookup table has 2^(s+1) rows).
-pub const MAX_AUTO_SCALE_BITS: u32 = 16;
+/// Smallest scale `setup` picks by itself.
+pub const MIN_AUTO_SCALE_BITS: u32 = 7;
+/// Largest scale `setup` picks by itself (the range and sign tables have 2^s rows each).
+pub const MAX_AUTO_SCALE_BITS: u32 = 13;
 
 const SETTINGS: &str = "settings.json";
 const PROVING_KEY: &str = "pk.bin";
@@ -62,8 +63,10 @@ pub struct Settings {
     pub domain_size: usize,
     pub num_inputs: usize,
     pub num_outputs: usize,
-    pub layers: usize,
     pub gate_rows: usize,
+    /// Input range `[min, max]` (integers at the table's input scale) of every lookup table,
+    /// calibrated at setup from the example input with a margin.
+    pub table_ranges: Vec<(i64, i64)>,
     pub srs: String,
     pub circuit_fingerprint: String,
     pub vk_digest: String,
@@ -94,38 +97,108 @@ pub struct SetupReport {
     pub scale_bits: u32,
     pub domain_size: usize,
     pub gate_rows: usize,
+    pub lookup_tables: usize,
+    pub table_entries: usize,
     pub srs_g1_powers: usize,
     pub insecure_dev_srs: bool,
     pub vk_digest: String,
+    /// Max abs error of the quantized output vs the float model on the example input.
+    pub calibration_error: Option<f64>,
     pub seconds: f64,
 }
 
-/// The smallest scale ≥ [`DEFAULT_SCALE_BITS`] whose range (±2^(s−1), with a 2× margin) holds
-/// every activation of the example input's float forward pass.
-pub fn calibrate_scale(mlp: &Mlp, input: &[f64]) -> Result<u32> {
-    for s in DEFAULT_SCALE_BITS..=MAX_AUTO_SCALE_BITS {
-        if onnx::choose_scale_bits(mlp, input, s, s).is_ok() {
-            return Ok(s);
+/// Each table's observed input range widened by half its span (at least one unit of the input
+/// scale) on both sides, so that inputs near the example's still prove.
+pub fn calibrated_ranges(g: &ElementGraph) -> Vec<(i64, i64)> {
+    g.tables
+        .iter()
+        .map(|t| {
+            let margin = ((t.max - t.min) / 2).max(1 << t.in_scale);
+            (t.min.saturating_sub(margin), t.max.saturating_add(margin))
+        })
+        .collect()
+}
+
+/// Largest |x − y| over two equally long lists.
+pub fn max_abs_error(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max)
+}
+
+/// Relative error budget of the automatic scale choice: the smallest scale in
+/// [`MIN_AUTO_SCALE_BITS`]`..=`[`MAX_AUTO_SCALE_BITS`] whose output error on the example input
+/// is within this fraction of the largest |float output| is chosen (small scales mean small
+/// lookup tables, so fast proofs).
+pub const AUTO_SCALE_ERROR: f64 = 0.0025;
+
+/// The scale `setup` picks for `inputs`: the smallest whose error is within
+/// [`AUTO_SCALE_ERROR`], else the most accurate one that builds.
+pub fn calibrate_scale(model: &onnx::Model, inputs: &[Vec<f64>], float_outputs: &[f64]) -> Result<u32> {
+    let peak = float_outputs.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(1e-9);
+    let mut best: Option<(f64, u32)> = None;
+    let mut first_error = None;
+    for s in MIN_AUTO_SCALE_BITS..=MAX_AUTO_SCALE_BITS {
+        match model.build(inputs, s) {
+            Ok(g) => {
+                let err = max_abs_error(&g.output_reals(), float_outputs) / peak;
+                if err <= AUTO_SCALE_ERROR {
+                    return Ok(s);
+                }
+                if best.is_none_or(|(e, _)| err < e) {
+                    best = Some((err, s));
+                }
+            }
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
         }
     }
-    onnx::choose_scale_bits(mlp, input, MAX_AUTO_SCALE_BITS, MAX_AUTO_SCALE_BITS)
+    match (best, first_error) {
+        (Some((_, s)), _) => Ok(s),
+        (None, Some(e)) => Err(e),
+        (None, None) => unreachable!("the scale range is not empty"),
+    }
+}
+
+/// Builds the element graph of `model` on `inputs` at scale `s`, applies the table ranges
+/// (calibrated ones from setup, or the graph's own widened by [`calibrated_ranges`]) and
+/// compiles the circuit.
+pub fn compile_model(
+    model: &onnx::Model,
+    inputs: &[Vec<f64>],
+    scale_bits: u32,
+    table_ranges: Option<&[(i64, i64)]>,
+) -> Result<(ElementGraph, Circuit)> {
+    crate::compiler::check_scale_bits(scale_bits)?;
+    let mut g = model.build(inputs, scale_bits)?;
+    let ranges = match table_ranges {
+        Some(r) => r.to_vec(),
+        None => calibrated_ranges(&g),
+    };
+    g.apply_table_ranges(&ranges)?;
+    let circuit = Circuit::compile(&g)?;
+    Ok((g, circuit))
+}
+
+/// The example input for setup: the given `input.json`, or zeros.
+fn setup_inputs(model: &onnx::Model, input: Option<&Path>) -> Result<Vec<Vec<f64>>> {
+    match input {
+        Some(p) => onnx::read_input_json(p),
+        None => Ok(model.input_lengths().iter().map(|n| vec![0.0; *n]).collect()),
+    }
 }
 
 /// `zktorch setup`.
 pub fn setup(opts: &SetupOptions) -> Result<SetupReport> {
     let start = Instant::now();
-    let mlp = onnx::load_mlp(&opts.model)?;
-    let scale_bits = match (opts.scale_bits, &opts.input) {
-        (Some(s), _) => s,
-        (None, Some(input)) => {
-            let x = onnx::read_input_json(input)?;
-            mlp.check_input(&x)?;
-            calibrate_scale(&mlp, &x)?
-        }
-        (None, None) => DEFAULT_SCALE_BITS,
+    let model = onnx::Model::load(&opts.model)?;
+    let inputs = setup_inputs(&model, opts.input.as_deref())?;
+    let float_outputs = model.run_float(&inputs)?;
+    let scale_bits = match opts.scale_bits {
+        Some(s) => s,
+        None => calibrate_scale(&model, &inputs, &float_outputs)?,
     };
-    crate::compiler::check_scale_bits(scale_bits)?;
-    let circuit = Circuit::compile(&onnx::quantize(&mlp, scale_bits))?;
+    let (g, circuit) = compile_model(&model, &inputs, scale_bits, None)?;
+    let calibration_error = opts.input.as_ref().map(|_| max_abs_error(&g.output_reals(), &float_outputs));
     let need = srs_size_for(circuit.domain_size);
     let (srs, label) = match &opts.srs {
         SrsSource::Ptau(p) => (ptau::load(p, need)?, p.display().to_string()),
@@ -133,13 +206,13 @@ pub fn setup(opts: &SetupOptions) -> Result<SetupReport> {
     };
     let (pk, vk) = protocol::setup(&circuit, &srs, &mut OsRng)?;
     let settings = Settings {
-        version: 1,
+        version: 2,
         scale_bits,
         domain_size: circuit.domain_size,
         num_inputs: circuit.num_inputs,
         num_outputs: circuit.num_outputs,
-        layers: circuit.layers.len(),
-        gate_rows: circuit.gate_rows(),
+        gate_rows: circuit.gate_rows,
+        table_ranges: g.tables.iter().map(|t| (t.min, t.max)).collect(),
         srs: label,
         circuit_fingerprint: word_hex(&pk.fingerprint),
         vk_digest: word_hex(&vk.digest()),
@@ -154,10 +227,13 @@ pub fn setup(opts: &SetupOptions) -> Result<SetupReport> {
         keys: opts.out.clone(),
         scale_bits,
         domain_size: circuit.domain_size,
-        gate_rows: circuit.gate_rows(),
+        gate_rows: circuit.gate_rows,
+        lookup_tables: circuit.num_tables,
+        table_entries: circuit.table_entries,
         srs_g1_powers: need,
         insecure_dev_srs: matches!(opts.srs, SrsSource::Dev),
         vk_digest: settings.vk_digest,
+        calibration_error,
         seconds: start.elapsed().as_secs_f64(),
     })
 }
@@ -251,11 +327,9 @@ pub fn prove(opts: &ProveOptions) -> Result<ProveReport> {
     let pk_path = opts.keys.join(PROVING_KEY);
     let pk = ProvingKey::deserialize_uncompressed(&read(&pk_path)?[..])
         .map_err(|e| Error::KeyMismatch(format!("{} is not a zktorch proving key: {e}", pk_path.display())))?;
-    let mlp = onnx::load_mlp(&opts.model)?;
-    let x = onnx::read_input_json(&opts.input)?;
-    mlp.check_input(&x)?;
-    crate::compiler::check_scale_bits(settings.scale_bits)?;
-    let circuit = Circuit::compile(&onnx::quantize(&mlp, settings.scale_bits))?;
+    let model = onnx::Model::load(&opts.model)?;
+    let inputs = onnx::read_input_json(&opts.input)?;
+    let (graph, circuit) = compile_model(&model, &inputs, settings.scale_bits, Some(&settings.table_ranges))?;
     if circuit.fingerprint() != pk.fingerprint {
         return Err(Error::KeyMismatch(format!(
             "{} is not the model the keys in {} were made for",
@@ -264,7 +338,7 @@ pub fn prove(opts: &ProveOptions) -> Result<ProveReport> {
         )));
     }
     lap(&mut timings, "load keys and model, compile");
-    let witness = circuit.witness(&onnx::quantize_input(&x, settings.scale_bits))?;
+    let witness = circuit.witness(&graph)?;
     lap(&mut timings, "witness");
     let mut rng = match opts.seed {
         Some(seed) => ChaCha20Rng::seed_from_u64(seed),
@@ -273,19 +347,21 @@ pub fn prove(opts: &ProveOptions) -> Result<ProveReport> {
     let (proof, profile) = protocol::prover::prove_profiled(&pk, &vk, &circuit, &witness, &mut rng)?;
     lap(&mut timings, "prove");
     timings.stages.extend(profile.stages.iter().map(|(name, s)| (*name, *s)));
-    let float_outputs = onnx::run_float(&opts.model, &x)?;
+    let float_outputs = model.run_float(&inputs)?;
     lap(&mut timings, "float reference run (tract)");
-    let scale = (1u64 << settings.scale_bits) as f64;
-    let outputs: Vec<f64> = witness.output.iter().map(|v| *v as f64 / scale).collect();
-    let max_abs_error = outputs.iter().zip(&float_outputs).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+    let outputs = graph.output_reals();
+    let max_abs_error = max_abs_error(&outputs, &float_outputs);
     let instances = protocol::prover::instances(&witness);
+    let reals = |values: &[i64], scales: &[u32]| -> Vec<f64> {
+        values.iter().zip(scales).map(|(v, b)| *v as f64 / (1u64 << b) as f64).collect()
+    };
     let bytes = proof.to_bytes();
     let file = ProofFile {
         version: 1,
         vk_digest: word_hex(&vk.digest()),
         scale_bits: settings.scale_bits,
         instances: instances.iter().map(|v| word_hex(&fr_to_word(v))).collect(),
-        inputs: witness.input.iter().map(|v| *v as f64 / scale).collect(),
+        inputs: reals(&witness.input, &circuit.io_scale_bits),
         outputs: outputs.clone(),
         proof: format!("0x{}", hex::encode(&bytes)),
     };
@@ -339,11 +415,14 @@ pub fn verify(keys: &Path, proof_path: &Path) -> Result<VerifyReport> {
     Ok(VerifyReport { valid, reason, outputs, seconds: start.elapsed().as_secs_f64() })
 }
 
-/// The outputs a valid proof proves, dequantized with the verifying key's scale.
+/// The outputs a valid proof proves, dequantized with the verifying key's scales.
 fn proven_outputs(file: &ProofFile, vk: &VerifyingKey) -> Option<Vec<f64>> {
-    let scale = (1u64 << vk.scale_bits) as f64;
     let (instances, _) = file.decode().ok()?;
-    instances[vk.num_inputs..].iter().map(|v| fr_to_i128(v).map(|i| i as f64 / scale)).collect()
+    instances[vk.num_inputs..]
+        .iter()
+        .zip(&vk.io_scale_bits[vk.num_inputs..])
+        .map(|(v, b)| fr_to_i128(v).map(|i| i as f64 / (1u64 << b) as f64))
+        .collect()
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -5,6 +5,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 use zktorch::evm::LocalNode;
+use zktorch::protocol::proof::PROOF_BYTES;
 
 fn zktorch(args: &[&str], key: &str) -> Output {
     Command::new(env!("CARGO_BIN_EXE_zktorch")).env("ETH_PRIVATE_KEY", key).args(args).output().expect("run zktorch")
@@ -64,7 +65,10 @@ fn cli_flow_on_anvil_with_one_pairing_call() {
     // A tampered proof: the contract rejects it in a mined transaction, exit code 1.
     let mut file: serde_json::Value = serde_json::from_slice(&std::fs::read(p("proof.json")).unwrap()).unwrap();
     let proof = file["proof"].as_str().unwrap().to_string();
-    let k = proof.len() - 300; // inside φ(ζω), the last evaluation
+    assert_eq!(proof.len(), 2 + 2 * PROOF_BYTES);
+    // The last byte of the last evaluation at ζω: the proof ends with it and the two opening
+    // proofs (4 words; docs/spec.md §4).
+    let k = 2 + 2 * (PROOF_BYTES - 4 * 32) - 1;
     let flipped = if &proof[k..k + 1] == "0" { "1" } else { "0" };
     file["proof"] = serde_json::json!(format!("{}{}{}", &proof[..k], flipped, &proof[k + 1..]));
     std::fs::write(p("bad.json"), serde_json::to_vec(&file).unwrap()).unwrap();

@@ -3,22 +3,41 @@
 //! Every block lives on the rows of one shared evaluation domain `H = ⟨ω⟩` of size `N` and reads
 //! the same committed columns; selectors (fixed columns) switch it on where it is laid out.
 //! A block states its relation as polynomial identities that must vanish on all of `H`, written
-//! once over a [`Row`] of column values: the prover evaluates them at every point of a coset to
-//! build the quotient, the verifier at the one challenge point ζ. Both run the same code.
+//! once, generically over a [`Value`] type: the prover evaluates them over field elements at every
+//! point of a coset to build the quotient, the verifier at the one challenge point ζ, and the
+//! Solidity generator ([`crate::evm::yul`]) instantiates the same code with symbolic values to
+//! emit the contract's constraint evaluation. All three run the same source.
 //!
 //! | block | file | relation |
 //! |---|---|---|
-//! | dense | [`dense`] | `acc_i = Σ_j W_ij·x_j` for a fixed, committed weight matrix |
-//! | rescale | [`rescale`] | `acc + b + 2^(s−1) = 2^(2s)·hi + 2^s·lo + r`, then `y = q` or `y = ReLU(q)`, `q = 2^s·hi + lo` |
+//! | chain | [`chain`] | `T = Σ_j w_j·x_j + Σ_k u_k·v_k`: fixed-weight dot products and witness products |
+//! | rescale | [`rescale`] | `T + p = D·q + r`, `0 ≤ r < D`, `q` range-checked; output `q`, `ReLU(q)` or `[q ≥ 0]` |
+//! | function | [`function`] | `y = f(x)` for a tabulated non-linear `f` |
 //! | public I/O | [`public_io`] | input and output rows equal the public instances |
-//! | lookup | [`lookup`] | every looked-up tuple is in the one tagged table (range, sign, wiring), by logUp |
+//! | lookup | [`lookup`] | every looked-up tuple is in the one tagged table (ranges, signs, functions, wiring), by logUp |
 
-pub mod dense;
+pub mod chain;
+pub mod function;
 pub mod lookup;
 pub mod public_io;
 pub mod rescale;
 
 use ark_bn254::Fr;
+use std::ops::{Add, Mul, Sub};
+
+/// A value constraints are written over: a field element, or a symbolic expression the Solidity
+/// generator prints.
+pub trait Value: Clone + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> {
+    /// The constant `c`.
+    fn constant(c: Fr) -> Self;
+}
+
+impl Value for Fr {
+    #[inline]
+    fn constant(c: Fr) -> Self {
+        c
+    }
+}
 
 /// Witness columns committed by the prover, in commitment order. `A..D` and `Mult` are
 /// committed in round 1, `H1..Phi` in round 2 (after the lookup challenges).
@@ -43,127 +62,159 @@ pub const ROUND1: [Wit; 5] = [Wit::A, Wit::B, Wit::C, Wit::D, Wit::Mult];
 /// Witness columns committed after β, γ.
 pub const ROUND2: [Wit; 4] = [Wit::H1, Wit::H2, Wit::H3, Wit::Phi];
 /// Witness columns also opened at ζω (the constraints read them on the next row).
-pub const NEXT_ROW: [Wit; 4] = [Wit::B, Wit::C, Wit::D, Wit::Phi];
+pub const NEXT_ROW: [Wit; 5] = [Wit::A, Wit::B, Wit::C, Wit::D, Wit::Phi];
+/// Names of the witness columns (profiles, generated Solidity).
+pub const WITNESS_NAMES: [&str; NUM_WITNESS] = ["a", "b", "c", "d", "m", "h1", "h2", "h3", "phi"];
 
 /// Fixed (preprocessed) columns, committed at setup and held by the verifying key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(usize)]
 pub enum Fix {
-    /// Dense row selector.
-    QDense = 0,
-    /// Dense row whose running sum continues on the next row.
-    QDenseNext,
-    /// The model's parameters: weight `W_ij` on dense rows, bias (scale 2^(2s)) on rescale
-    /// rows. The only private fixed column: its VK commitment is hiding and every proof
-    /// re-randomises it (see [`crate::protocol`]).
+    /// Chain row selector.
+    QChain = 0,
+    /// Chain row whose running sum continues on the next row.
+    QChainNext,
+    /// The model's parameters: the weight `w_j` on chain rows, the offset `p` (bias plus
+    /// rounding) on rescale rows. The only private fixed column: its VK commitment is hiding
+    /// and every proof re-randomises it (see [`crate::protocol`]).
     Param,
+    /// Chain row that adds the product `a·b` of two witnesses.
+    QMul,
     /// Rescale row selector.
     QRescale,
-    /// Output row with ReLU.
-    QRelu,
-    /// Output row without activation.
+    /// The divisor `D` of a rescale (on its rescale and output rows).
+    Div,
+    /// Output row: `y = q`.
     QLinear,
-    /// Lookup slot 1 on: `(T1, a, 0)`.
+    /// Output row: `y = ReLU(q)`.
+    QRelu,
+    /// Output row: `y = [q ≥ 0]`.
+    QStep,
+    /// Function row selector (`c = a`, and `(f, c, d)` is looked up).
+    QFn,
+    /// Lookup slot 1 on: `(Tag1, a, 0)`.
     QLookup1,
-    /// Tag of lookup slot 1 (range tag or a wiring key).
+    /// Tag of slot 1 (a range tag or a wiring key).
     Tag1,
-    /// Lookup slot 2 on: `(RANGE, b, 0)`.
+    /// Lookup slot 2 on: `(Tag2, b, 0)`.
     QLookup2,
-    /// Lookup slot 3 on: `(SIGN, c, d)`.
+    /// Tag of slot 2.
+    Tag2,
+    /// Lookup slot 3 on: `(Tag3, c, d)`.
     QLookup3,
+    /// Tag of slot 3 (the sign table or a function table).
+    Tag3,
     /// Table tag or key.
     TableKey,
     /// Table value (fixed entries).
     TableValue,
     /// Table third component (fixed entries).
     TableExtra,
-    /// Table row whose value is the witness `c` of that row (wiring entries).
+    /// Table row whose value is the witness `d` of that row (wiring entries).
     TableDynamic,
 }
 
 /// Number of fixed columns.
-pub const NUM_FIXED: usize = 14;
+pub const NUM_FIXED: usize = 20;
+/// Names of the fixed columns, in [`Fix`] order.
+pub const FIXED_NAMES: [&str; NUM_FIXED] = [
+    "qChain", "qChainNext", "param", "qMul", "qRescale", "div", "qLinear", "qRelu", "qStep", "qFn",
+    "qLookup1", "tag1", "qLookup2", "tag2", "qLookup3", "tag3", "tableKey", "tableValue",
+    "tableExtra", "tableDynamic",
+];
 
 /// Tag of the range table `{(RANGE, v, 0) : 0 ≤ v < 2^s}`.
 pub const TAG_RANGE: u64 = 1;
 /// Tag of the sign table `{(SIGN, v, [v ≥ 0]) : −2^(s−1) ≤ v < 2^(s−1)}`.
 pub const TAG_SIGN: u64 = 2;
-/// First wiring key; every tensor element gets its own key from here on.
-pub const FIRST_WIRE_KEY: u64 = 3;
+/// Tag of the first function table; function table `k` has tag `FIRST_FN_TAG + k` and the wiring
+/// keys follow the last one.
+pub const FIRST_FN_TAG: u64 = 3;
 
 /// Column values at one point `x` (and `ωx` for the next-row reads).
-#[derive(Clone, Debug, Default)]
-pub struct Row {
-    pub wit: [Fr; NUM_WITNESS],
-    pub wit_next: [Fr; NUM_WITNESS],
-    pub fixed: [Fr; NUM_FIXED],
+#[derive(Clone, Debug)]
+pub struct Row<V> {
+    pub wit: [V; NUM_WITNESS],
+    /// Only the [`NEXT_ROW`] entries are meaningful.
+    pub wit_next: [V; NUM_WITNESS],
+    pub fixed: [V; NUM_FIXED],
     /// Σ of the Lagrange polynomials of the public input rows at `x`.
-    pub l_inputs: Fr,
+    pub l_inputs: V,
     /// Σ of the Lagrange polynomials of the public output rows at `x`.
-    pub l_outputs: Fr,
+    pub l_outputs: V,
     /// The public-instance polynomial `Σ_i v_i·L_{row_i}(x)`.
-    pub public: Fr,
+    pub public: V,
 }
 
-impl Row {
+impl Default for Row<Fr> {
+    fn default() -> Self {
+        let z = Fr::from(0u64);
+        Self { wit: [z; NUM_WITNESS], wit_next: [z; NUM_WITNESS], fixed: [z; NUM_FIXED], l_inputs: z, l_outputs: z, public: z }
+    }
+}
+
+impl<V: Value> Row<V> {
     #[inline]
-    pub fn w(&self, c: Wit) -> Fr {
-        self.wit[c as usize]
+    pub fn w(&self, c: Wit) -> V {
+        self.wit[c as usize].clone()
     }
     #[inline]
-    pub fn next(&self, c: Wit) -> Fr {
-        self.wit_next[c as usize]
+    pub fn next(&self, c: Wit) -> V {
+        self.wit_next[c as usize].clone()
     }
     #[inline]
-    pub fn f(&self, c: Fix) -> Fr {
-        self.fixed[c as usize]
+    pub fn f(&self, c: Fix) -> V {
+        self.fixed[c as usize].clone()
     }
 }
 
 /// Constants and challenges the constraints use.
 #[derive(Clone, Debug)]
-pub struct Ctx {
+pub struct Ctx<V> {
     /// 2^s.
-    pub scale: Fr,
-    /// 2^(2s).
-    pub scale_sq: Fr,
-    /// 2^(s−1), the rounding offset of a rescale.
-    pub half: Fr,
+    pub scale: V,
     /// logUp challenge β.
-    pub beta: Fr,
+    pub beta: V,
     /// Tuple-compression challenge γ.
-    pub gamma: Fr,
+    pub gamma: V,
 }
 
-impl Ctx {
+impl Ctx<Fr> {
     pub fn new(scale_bits: u32, beta: Fr, gamma: Fr) -> Self {
-        let scale = Fr::from(1u64 << scale_bits);
-        Self { scale, scale_sq: scale * scale, half: Fr::from(1u64 << (scale_bits - 1)), beta, gamma }
+        Self { scale: Fr::from(1u64 << scale_bits), beta, gamma }
     }
 }
 
-/// One basic block: a named group of identities over the shared columns.
-pub trait Block: Sync {
-    /// Short name, for errors and profiles.
-    fn name(&self) -> &'static str;
-    /// Appends the block's constraint values at one point; each must vanish on `H`.
-    fn constraints(&self, row: &Row, ctx: &Ctx, out: &mut Vec<Fr>);
-}
-
-/// The blocks of the protocol, in the order their constraints are combined.
-pub fn all_blocks() -> [&'static dyn Block; 4] {
-    [&dense::Dense, &rescale::Rescale, &public_io::PublicIo, &lookup::LogUp]
-}
-
-/// Every constraint at one point, in the fixed order of [`all_blocks`].
-pub fn evaluate_constraints(row: &Row, ctx: &Ctx, out: &mut Vec<Fr>) {
+/// Every constraint at one point, in a fixed order (chain, rescale, function, public I/O,
+/// lookup); each must vanish on `H`.
+pub fn evaluate_constraints<V: Value>(row: &Row<V>, ctx: &Ctx<V>, out: &mut Vec<V>) {
     out.clear();
-    for b in all_blocks() {
-        b.constraints(row, ctx, out);
-    }
+    chain::constraints(row, ctx, out);
+    rescale::constraints(row, ctx, out);
+    function::constraints(row, ctx, out);
+    public_io::constraints(row, ctx, out);
+    lookup::constraints(row, ctx, out);
+}
+
+/// Number of constraints [`evaluate_constraints`] produces.
+pub const NUM_CONSTRAINTS: usize = 12;
+
+/// Names of the blocks, one per constraint of [`evaluate_constraints`] (for error messages).
+pub fn constraint_block(index: usize) -> &'static str {
+    const NAMES: [&str; NUM_CONSTRAINTS] = [
+        "chain", "rescale", "rescale output (linear)", "rescale output (ReLU)", "rescale output (step)",
+        "rescale remainder bound", "function", "public I/O", "lookup slot 1", "lookup slot 2",
+        "lookup slot 3", "lookup running sum",
+    ];
+    NAMES.get(index).copied().unwrap_or("unknown")
 }
 
 /// `Σ_k α^k·c_k`, the single polynomial the quotient divides.
-pub fn combine(constraints: &[Fr], alpha: Fr) -> Fr {
-    constraints.iter().rev().fold(Fr::from(0u64), |acc, c| acc * alpha + c)
+pub fn combine<V: Value>(constraints: &[V], alpha: V) -> V {
+    let mut iter = constraints.iter().rev();
+    let mut acc = iter.next().expect("at least one constraint").clone();
+    for c in iter {
+        acc = acc * alpha.clone() + c.clone();
+    }
+    acc
 }

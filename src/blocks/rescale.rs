@@ -1,32 +1,30 @@
-//! Rescale-and-activate block: brings a product back from scale 2^(2s) to 2^s, with rounding,
-//! and applies ReLU or nothing.
+//! Rescale block: division by a constant with a range-checked remainder, then an activation.
+//! It turns a chain's sum into a new tensor element: the fixed-point rescale after a product
+//! (`D = 2^s`), an exact division or a mean (`D = n`), floor/round/ceil, ReLU and comparisons.
 //!
-//! Layout per output `i`: an output row `O_i`, a rescale row `R_i`, then the dense rows whose
-//! first `c` is `acc_i`. On `R_i`: `a = r`, `b = lo`, `c = hi`, `d = sgn` with
-//! `acc_i + bias_i + 2^(s−1) = 2^(2s)·hi + 2^s·lo + r`; the lookup block checks
-//! `r, lo ∈ [0, 2^s)` and `(hi, sgn)` in the sign table (so `hi ∈ [−2^(s−1), 2^(s−1))`, `sgn = [hi ≥ 0]`).
-//! The decomposition is then unique, so `q = 2^s·hi + lo = ⌊(acc + bias + 2^(s−1)) / 2^s⌋` exactly.
-//! On `O_i`: `c = q·sgn` (ReLU, since `q ≥ 0 ⇔ hi ≥ 0`) or `c = q`, reading `R_i` as the next row.
+//! Layout: an output row `O`, a rescale row `R`, then the chain whose first `c` is `T`.
+//! On `R`: `a = r`, `b = lo`, `c = hi`, `d = sgn` with
+//! `T + p = D·(2^s·hi + lo) + r`; the lookup block checks `r, lo ∈ [0, 2^s)` and
+//! `(hi, sgn)` in the sign table (so `hi ∈ [−2^(s−1), 2^(s−1))`, `sgn = [hi ≥ 0]`).
+//! On `O` (reading `R` as its next row): `a = D − 1 − r`, also checked to lie in `[0, 2^s)`, so
+//! `0 ≤ r < D` (the divisor satisfies `1 ≤ D ≤ 2^s`). With `q = 2^s·hi + lo ∈ [−2^(2s−1), 2^(2s−1))`
+//! the decomposition is unique, hence `q = ⌊(T + p)/D⌋` exactly; `p` (hidden, in the parameter
+//! column) is the bias plus the rounding offset. The output `d` of `O` is `q` (linear),
+//! `q·sgn = ReLU(q)` or `sgn = [q ≥ 0]`, and is a wiring table entry.
 
-use super::{Block, Ctx, Fix, Row, Wit};
-use ark_bn254::Fr;
+use super::{Ctx, Fix, Row, Value, Wit};
 
-pub struct Rescale;
-
-impl Block for Rescale {
-    fn name(&self) -> &'static str {
-        "rescale"
-    }
-    fn constraints(&self, r: &Row, ctx: &Ctx, out: &mut Vec<Fr>) {
-        // On R_i: the next row's c is the dense sum and the parameter column holds the bias.
-        let decomposition = r.next(Wit::C) + r.f(Fix::Param) + ctx.half
-            - ctx.scale_sq * r.w(Wit::C)
-            - ctx.scale * r.w(Wit::B)
-            - r.w(Wit::A);
-        out.push(r.f(Fix::QRescale) * decomposition);
-        // On O_i: the next row is R_i, where c = hi, b = lo, d = sgn.
-        let q = ctx.scale * r.next(Wit::C) + r.next(Wit::B);
-        out.push(r.f(Fix::QRelu) * (r.w(Wit::C) - q * r.next(Wit::D)));
-        out.push(r.f(Fix::QLinear) * (r.w(Wit::C) - q));
-    }
+pub fn constraints<V: Value>(r: &Row<V>, ctx: &Ctx<V>, out: &mut Vec<V>) {
+    // On R: the next row's c is the chain's sum T.
+    let q_here = ctx.scale.clone() * r.w(Wit::C) + r.w(Wit::B);
+    out.push(
+        r.f(Fix::QRescale) * (r.next(Wit::C) + r.f(Fix::Param) - r.f(Fix::Div) * q_here - r.w(Wit::A)),
+    );
+    // On O: the next row is R.
+    let q = ctx.scale.clone() * r.next(Wit::C) + r.next(Wit::B);
+    out.push(r.f(Fix::QLinear) * (r.w(Wit::D) - q.clone()));
+    out.push(r.f(Fix::QRelu) * (r.w(Wit::D) - q * r.next(Wit::D)));
+    out.push(r.f(Fix::QStep) * (r.w(Wit::D) - r.next(Wit::D)));
+    let output_row = r.f(Fix::QLinear) + r.f(Fix::QRelu) + r.f(Fix::QStep);
+    out.push(output_row * (r.w(Wit::A) + r.next(Wit::A) + V::constant(1u64.into()) - r.f(Fix::Div)));
 }

@@ -1,30 +1,36 @@
-//! Compiler: lays a quantized model out as basic blocks on the rows of one domain `H`, producing
-//! the fixed columns (setup) and, for an input, the witness columns (prove).
+//! Compiler: lays an [`ElementGraph`] out as basic blocks on the rows of one domain `H`,
+//! producing the fixed columns (setup) and, for the graph's wire values, the witness columns
+//! (prove).
 //!
-//! Row layout (`n_in` inputs, `n_out` outputs, layers `ℓ` with `m_ℓ` outputs of `n_ℓ` inputs):
-//! - rows `0..n_in`: public input `c = x_j`, each a wiring table entry under its key;
-//! - rows `n_in..n_in+n_out`: public output `a = y_i`, looked up under the last layer's keys;
-//! - per layer and output `i`: `O_i` (output, a wiring table entry), `R_i` (rescale), then `n_ℓ`
-//!   dense rows. Fixed table entries (range, sign) fill the rows that hold no wiring entry.
+//! Row layout (`n_in` inputs, `n_out` outputs):
+//! - rows `0..n_in`: public input `d = x_j`, each a wiring table entry under its key;
+//! - rows `n_in..n_in+n_out`: public output `a = y_i`, looked up under the output wire's key;
+//! - per rescale gate: `O` (output `d`, a wiring entry; `a = D − 1 − r`), `R` (rescale), then
+//!   one chain row per weight or product term (at least one);
+//! - per lookup gate: one function row (`a = c = x`, `d = f(x)`, a wiring entry).
 //!
-//! Keys: tensor 0 is the input, tensor `ℓ+1` the output of layer `ℓ`; element `k` of tensor `t`
-//! has key `FIRST_WIRE_KEY + offset_t + k`.
+//! Fixed table entries (range, sign, every function table) fill the rows that hold no wiring
+//! entry. Tags: range 1, sign 2, function table `k` → `3 + k`; wire `w` has key
+//! `3 + #tables + w`.
 
+pub mod graph;
 pub mod witness;
 
-use crate::blocks::{Fix, FIRST_WIRE_KEY, NUM_FIXED, TAG_RANGE, TAG_SIGN};
-use crate::onnx::QuantizedMlp;
+use crate::blocks::{Fix, FIRST_FN_TAG, NUM_FIXED, TAG_RANGE, TAG_SIGN};
 use crate::pcs::encoding::{fr_from_i128, fr_to_word, Word};
 use crate::{Error, Result};
 use ark_bn254::Fr;
 use ark_ff::{One, Zero};
+use graph::{Act, ElementGraph, Gate};
 
-/// Smallest supported scale (table size 2^(s+1)).
+/// Smallest supported scale.
 pub const MIN_SCALE_BITS: u32 = 4;
-/// Largest supported scale.
-pub const MAX_SCALE_BITS: u32 = 20;
+/// Largest supported scale (wires hold up to 2^(2s−1); products of two stay far below r).
+pub const MAX_SCALE_BITS: u32 = 16;
+/// Largest domain the compiler lays out (2^24 rows).
+pub const MAX_DOMAIN_BITS: u32 = 24;
 
-/// Rejects a scale outside [`MIN_SCALE_BITS`]`..=`[`MAX_SCALE_BITS`] (call it before quantizing).
+/// Rejects a scale outside [`MIN_SCALE_BITS`]`..=`[`MAX_SCALE_BITS`].
 pub fn check_scale_bits(s: u32) -> Result<()> {
     if (MIN_SCALE_BITS..=MAX_SCALE_BITS).contains(&s) {
         Ok(())
@@ -33,23 +39,12 @@ pub fn check_scale_bits(s: u32) -> Result<()> {
     }
 }
 
-/// Where one dense layer sits in the domain.
-#[derive(Clone, Debug)]
-pub struct LayerLayout {
-    pub name: String,
-    pub n_in: usize,
-    pub n_out: usize,
-    /// Row of `O_0`; output `i` starts at `first_row + i·(n_in + 2)`.
-    pub first_row: usize,
-    pub relu: bool,
-    pub weights: Vec<Vec<i64>>,
-    pub bias: Vec<i128>,
-}
-
-impl LayerLayout {
-    /// First row (the `O` row) of output `i`'s block.
-    pub fn block_row(&self, i: usize) -> usize {
-        self.first_row + i * (self.n_in + 2)
+/// Number of rows a gate occupies.
+fn gate_height(g: &Gate) -> usize {
+    match g {
+        Gate::Input => 0,
+        Gate::Affine(a) => 2 + (a.terms.len() + a.products.len()).max(1),
+        Gate::Lookup { .. } => 1,
     }
 }
 
@@ -61,140 +56,192 @@ pub struct Circuit {
     pub domain_size: usize,
     pub num_inputs: usize,
     pub num_outputs: usize,
-    pub layers: Vec<LayerLayout>,
+    /// Scale bits of every public value (inputs, then outputs).
+    pub io_scale_bits: Vec<u32>,
+    /// Rows used by gates (the rest only carry table entries).
+    pub gate_rows: usize,
+    /// Number of function tables and their total number of entries.
+    pub num_tables: usize,
+    pub table_entries: usize,
     /// `NUM_FIXED` columns of `N` values each, indexed by [`Fix`].
     pub fixed: Vec<Vec<Fr>>,
-    /// Rows of the fixed table: `RANGE v` at `table_rows[v]`, `SIGN v` at `table_rows[2^s + v + 2^(s−1)]`.
-    pub table_rows: Vec<usize>,
-    /// Row of the wiring entry of each key (index = key − FIRST_WIRE_KEY).
-    pub wire_rows: Vec<usize>,
-}
-
-/// Key offsets of every tensor: tensor 0 = input, tensor ℓ+1 = output of layer ℓ.
-fn tensor_offsets(q: &QuantizedMlp) -> Vec<u64> {
-    let mut offsets = vec![0u64];
-    let mut next = q.input_len as u64;
-    for l in &q.layers {
-        offsets.push(next);
-        next += l.weights.len() as u64;
-    }
-    offsets
+    /// First row of every gate (the input row, `O` row or function row).
+    pub(crate) gate_row: Vec<usize>,
+    /// Rows of the fixed table entries: range `v` at `[v]`, sign `v` at `[2^s + v + 2^(s−1)]`,
+    /// then function table `k`'s entry `x` at `[table_base[k] + x − min_k]`.
+    pub(crate) table_rows: Vec<usize>,
+    pub(crate) table_base: Vec<usize>,
 }
 
 impl Circuit {
-    /// Lays out `model` and fills the fixed columns.
-    pub fn compile(model: &QuantizedMlp) -> Result<Self> {
-        let s = model.scale_bits;
+    /// Lays out `g` and fills the fixed columns.
+    pub fn compile(g: &ElementGraph) -> Result<Self> {
+        let s = g.scale_bits;
         check_scale_bits(s)?;
-        if model.layers.is_empty() {
-            return Err(Error::UnsupportedModel("the model has no dense layer".into()));
+        let num_inputs = g.num_inputs;
+        let num_outputs = g.outputs.len();
+        if num_outputs == 0 {
+            return Err(Error::UnsupportedModel("the model has no output".into()));
         }
-        let num_inputs = model.input_len;
-        let num_outputs = model.layers.last().map(|l| l.weights.len()).unwrap_or(0);
-        let offsets = tensor_offsets(model);
-        let key = |tensor: usize, k: usize| Fr::from(FIRST_WIRE_KEY + offsets[tensor] + k as u64);
+        let first_key = FIRST_FN_TAG + g.tables.len() as u64;
+        let key = |w: u32| Fr::from(first_key + w as u64);
+        let fn_tag = |t: u32| Fr::from(FIRST_FN_TAG + t as u64);
 
-        // Rows: public I/O, then the blocks of every layer.
-        let mut layers = Vec::with_capacity(model.layers.len());
+        // Rows of every gate.
+        let mut gate_row = Vec::with_capacity(g.gates.len());
         let mut row = num_inputs + num_outputs;
-        let mut n_in = num_inputs;
-        for l in &model.layers {
-            let n_out = l.weights.len();
-            if n_out == 0 || l.weights.iter().any(|r| r.len() != n_in) || l.bias.len() != n_out {
-                return Err(Error::UnsupportedModel(format!("layer {} has inconsistent shapes", l.name)));
+        for (i, gate) in g.gates.iter().enumerate() {
+            if matches!(gate, Gate::Input) {
+                gate_row.push(i);
+            } else {
+                gate_row.push(row);
+                row += gate_height(gate);
             }
-            layers.push(LayerLayout {
-                name: l.name.clone(),
-                n_in,
-                n_out,
-                first_row: row,
-                relu: l.relu,
-                weights: l.weights.clone(),
-                bias: l.bias.clone(),
-            });
-            row += n_out * (n_in + 2);
-            n_in = n_out;
         }
         let gate_rows = row;
-        let num_wires = num_inputs + layers.iter().map(|l| l.n_out).sum::<usize>();
-        let table_size = 2usize << s;
-        let domain_size = gate_rows.max(table_size + num_wires).max(8).next_power_of_two();
+        let scale = 1usize << s;
+        let fn_entries: usize = g.tables.iter().map(|t| t.len()).sum();
+        let table_entries = 2 * scale + fn_entries;
+        let needed = gate_rows.max(g.gates.len() + table_entries).max(8);
+        if needed > 1 << MAX_DOMAIN_BITS {
+            return Err(Error::UnsupportedModel(format!(
+                "the circuit needs {needed} rows ({gate_rows} for gates, {table_entries} table entries), over the limit of 2^{MAX_DOMAIN_BITS}"
+            )));
+        }
+        let domain_size = needed.next_power_of_two();
 
         let mut fixed = vec![vec![Fr::zero(); domain_size]; NUM_FIXED];
         let mut set = |c: Fix, r: usize, v: Fr| fixed[c as usize][r] = v;
-        let mut wire_rows = vec![0usize; num_wires];
-
-        for j in 0..num_inputs {
-            set(Fix::TableKey, j, key(0, j));
-            set(Fix::TableDynamic, j, Fr::one());
-            wire_rows[j] = j;
-        }
-        let last = layers.len();
-        for i in 0..num_outputs {
+        let one = Fr::one();
+        let range_tag = Fr::from(TAG_RANGE);
+        for (i, w) in g.outputs.iter().enumerate() {
             let r = num_inputs + i;
-            set(Fix::QLookup1, r, Fr::one());
-            set(Fix::Tag1, r, key(last, i));
+            set(Fix::QLookup1, r, one);
+            set(Fix::Tag1, r, key(*w));
         }
-        for (li, l) in layers.iter().enumerate() {
-            for i in 0..l.n_out {
-                let o = l.block_row(i);
-                set(Fix::TableKey, o, key(li + 1, i));
-                set(Fix::TableDynamic, o, Fr::one());
-                set(if l.relu { Fix::QRelu } else { Fix::QLinear }, o, Fr::one());
-                wire_rows[(offsets[li + 1] as usize) + i] = o;
-                let r = o + 1;
-                set(Fix::QRescale, r, Fr::one());
-                set(Fix::Param, r, fr_from_i128(l.bias[i]));
-                set(Fix::QLookup1, r, Fr::one());
-                set(Fix::Tag1, r, Fr::from(TAG_RANGE));
-                set(Fix::QLookup2, r, Fr::one());
-                set(Fix::QLookup3, r, Fr::one());
-                for j in 0..l.n_in {
-                    let m = r + 1 + j;
-                    set(Fix::QDense, m, Fr::one());
-                    if j + 1 < l.n_in {
-                        set(Fix::QDenseNext, m, Fr::one());
+        for (w, gate) in g.gates.iter().enumerate() {
+            let o = gate_row[w];
+            // Every wire is a wiring entry on its first row.
+            set(Fix::TableKey, o, key(w as u32));
+            set(Fix::TableDynamic, o, one);
+            match gate {
+                Gate::Input => {}
+                Gate::Affine(a) => {
+                    let div = Fr::from(a.div);
+                    let out_selector = match a.act {
+                        Act::Linear => Fix::QLinear,
+                        Act::Relu => Fix::QRelu,
+                        Act::Step => Fix::QStep,
+                    };
+                    set(out_selector, o, one);
+                    set(Fix::Div, o, div);
+                    set(Fix::QLookup1, o, one);
+                    set(Fix::Tag1, o, range_tag);
+                    let r = o + 1;
+                    set(Fix::QRescale, r, one);
+                    set(Fix::Div, r, div);
+                    set(Fix::Param, r, fr_from_i128(a.offset));
+                    set(Fix::QLookup1, r, one);
+                    set(Fix::Tag1, r, range_tag);
+                    set(Fix::QLookup2, r, one);
+                    set(Fix::Tag2, r, range_tag);
+                    set(Fix::QLookup3, r, one);
+                    set(Fix::Tag3, r, Fr::from(TAG_SIGN));
+                    let len = (a.terms.len() + a.products.len()).max(1);
+                    for j in 0..len {
+                        let m = r + 1 + j;
+                        set(Fix::QChain, m, one);
+                        if j + 1 < len {
+                            set(Fix::QChainNext, m, one);
+                        }
+                        if let Some((x, weight)) = a.terms.get(j) {
+                            set(Fix::Param, m, fr_from_i128(*weight as i128));
+                            set(Fix::QLookup1, m, one);
+                            set(Fix::Tag1, m, key(*x));
+                        } else if let Some((x, y)) = a.products.get(j - a.terms.len()) {
+                            set(Fix::QMul, m, one);
+                            set(Fix::QLookup1, m, one);
+                            set(Fix::Tag1, m, key(*x));
+                            set(Fix::QLookup2, m, one);
+                            set(Fix::Tag2, m, key(*y));
+                        }
                     }
-                    set(Fix::Param, m, fr_from_i128(l.weights[i][j] as i128));
-                    set(Fix::QLookup1, m, Fr::one());
-                    set(Fix::Tag1, m, key(li, j));
+                }
+                Gate::Lookup { input, table } => {
+                    set(Fix::QFn, o, one);
+                    set(Fix::QLookup1, o, one);
+                    set(Fix::Tag1, o, key(*input));
+                    set(Fix::QLookup3, o, one);
+                    set(Fix::Tag3, o, fn_tag(*table));
                 }
             }
         }
         // Fixed table entries on the rows without a wiring entry.
         let dynamic = &fixed[Fix::TableDynamic as usize];
-        let table_rows: Vec<usize> = (0..domain_size).filter(|r| dynamic[*r].is_zero()).take(table_size).collect();
-        let half = 1i128 << (s - 1);
-        for v in 0..(1usize << s) {
-            let r = table_rows[v];
-            fixed[Fix::TableKey as usize][r] = Fr::from(TAG_RANGE);
-            fixed[Fix::TableValue as usize][r] = Fr::from(v as u64);
+        let table_rows: Vec<usize> = (0..domain_size).filter(|r| dynamic[*r].is_zero()).take(table_entries).collect();
+        let half = (scale / 2) as i64;
+        let mut entry = |k: usize, key: Fr, value: Fr, extra: Fr| {
+            let r = table_rows[k];
+            fixed[Fix::TableKey as usize][r] = key;
+            fixed[Fix::TableValue as usize][r] = value;
+            fixed[Fix::TableExtra as usize][r] = extra;
+        };
+        for v in 0..scale {
+            entry(v, range_tag, Fr::from(v as u64), Fr::zero());
         }
-        for k in 0..(1usize << s) {
-            let v = k as i128 - half;
-            let r = table_rows[(1 << s) + k];
-            fixed[Fix::TableKey as usize][r] = Fr::from(TAG_SIGN);
-            fixed[Fix::TableValue as usize][r] = fr_from_i128(v);
-            fixed[Fix::TableExtra as usize][r] = if v >= 0 { Fr::one() } else { Fr::zero() };
+        for k in 0..scale {
+            let v = k as i64 - half;
+            entry(scale + k, Fr::from(TAG_SIGN), fr_from_i128(v as i128), if v >= 0 { one } else { Fr::zero() });
         }
-        Ok(Self { scale_bits: s, domain_size, num_inputs, num_outputs, layers, fixed, table_rows, wire_rows })
+        let mut table_base = Vec::with_capacity(g.tables.len());
+        let mut next = 2 * scale;
+        let range = (1i64 << (2 * s - 1)) - 1;
+        for (t, table) in g.tables.iter().enumerate() {
+            table_base.push(next);
+            for x in table.min..=table.max {
+                let y = table.output(x, range);
+                entry(next, fn_tag(t as u32), fr_from_i128(x as i128), fr_from_i128(y as i128));
+                next += 1;
+            }
+        }
+        Ok(Self {
+            scale_bits: s,
+            domain_size,
+            num_inputs,
+            num_outputs,
+            io_scale_bits: (0..num_inputs as u32).chain(g.outputs.iter().copied()).map(|w| g.wire_scale[w as usize]).collect(),
+            gate_rows,
+            num_tables: g.tables.len(),
+            table_entries,
+            fixed,
+            gate_row,
+            table_rows,
+            table_base,
+        })
     }
 
-    /// Number of rows used by blocks (the rest only carry table entries).
-    pub fn gate_rows(&self) -> usize {
-        self.layers.last().map(|l| l.block_row(l.n_out)).unwrap_or(self.num_inputs + self.num_outputs)
-    }
-
-    /// keccak256 of every fixed value: ties a proving key to the exact model it was made for.
+    /// keccak256 over the sizes and the keccak256 of every fixed column (columns hashed in
+    /// parallel): ties a proving key to the exact model it was made for.
     pub fn fingerprint(&self) -> Word {
-        let mut bytes = Vec::with_capacity(32 * (4 + NUM_FIXED * self.domain_size));
+        use rayon::prelude::*;
+        use sha3::{Digest, Keccak256};
+        let columns: Vec<Word> = self
+            .fixed
+            .par_iter()
+            .map(|col| {
+                let mut h = Keccak256::new();
+                for v in col {
+                    h.update(fr_to_word(v));
+                }
+                h.finalize().into()
+            })
+            .collect();
+        let mut bytes = Vec::with_capacity(32 * (4 + NUM_FIXED));
         for v in [self.scale_bits as u64, self.domain_size as u64, self.num_inputs as u64, self.num_outputs as u64] {
             bytes.extend_from_slice(&fr_to_word(&Fr::from(v)));
         }
-        for col in &self.fixed {
-            for v in col {
-                bytes.extend_from_slice(&fr_to_word(v));
-            }
+        for c in &columns {
+            bytes.extend_from_slice(c);
         }
         crate::transcript::keccak256(&bytes)
     }

@@ -1,23 +1,33 @@
 //! The per-model Solidity verifier: `templates/Verifier.sol.tmpl` filled with one verifying key.
 //!
-//! The template has `{{NAME}}` placeholders for the VK constants (plain text substitution, no
-//! template engine): the domain (`N`, `LOG_N`, `OMEGA`, `N_INV`), the scale (`SCALE_BITS`,
-//! `SCALE` = 2^s, `SCALE_SQ` = 2^(2s), `HALF` = 2^(s−1)), the I/O sizes (`N_IN`, `N_OUT`,
-//! `N_PUB`), `Z = [Z_H(τ)]₁` (`ZH_X`, `ZH_Y`, the base of the parameter column's hiding), the
-//! fixed commitments (`F0_X`, `F0_Y` … `F13_Y`, docs/spec.md §3 order; `F2` is the hiding
-//! parameter commitment, which proofs re-randomise), `[1]₂` and `[τ]₂` in precompile order
-//! (`G2_X1, G2_X0, G2_Y1, G2_Y0`, `TAU_…`) and `VK_DIGEST`. The contract `ZkTorchVerifier`
-//! imports `Transcript.sol` from `contracts/`, and checks in its constructor that its constants
-//! hash to `VK_DIGEST`.
+//! The template holds the fixed logic; `{{NAME}}` placeholders (plain text substitution, no
+//! template engine; a multi-line value is indented like its placeholder) receive
+//! - the VK's constants: the domain (`N`, `LOG_N`, `OMEGA`, `N_INV`), the scale bits, the I/O
+//!   sizes (`N_IN`, `N_OUT`, `N_PUB`), `Z = [Z_H(τ)]₁` (`ZH_X`, `ZH_Y`), `[1]₂` and `[τ]₂` in
+//!   precompile order (`G2_X1, G2_X0, G2_Y1, G2_Y0`, `TAU_…`), `VK_DIGEST` and the fixed
+//!   commitments `F{i}_X`, `F{i}_Y` (`Fix` order; the parameter column's is hiding and proofs
+//!   re-randomise it);
+//! - everything that depends on the constraint system, generated here from
+//!   [`crate::blocks`] (column counts, [`ROUND1`], [`ROUND2`], [`NEXT_ROW`], names) and
+//!   [`crate::protocol::proof`] (proof layout), so the contract follows every change of either:
+//!   the memory layout, the constructor's digest word list, which proof words are points or
+//!   scalars, the transcript replay, the constraint evaluation ([`super::yul`]) and the MSM of the
+//!   accumulator.
+//!
+//! The contract `ZkTorchVerifier` imports `Transcript.sol` from `contracts/`, and checks in its
+//! constructor that its constants hash to `VK_DIGEST`.
 
 use std::path::{Path, PathBuf};
 
 use ark_bn254::Fr;
+use ark_ec::AffineRepr;
 use ark_ff::Field;
 
 use super::compile::{compile_source, contracts_dir, CompiledContract};
-use crate::blocks::NUM_FIXED;
+use super::yul;
+use crate::blocks::{Fix, FIXED_NAMES, NEXT_ROW, NUM_CONSTRAINTS, NUM_FIXED, NUM_WITNESS, ROUND1, ROUND2, WITNESS_NAMES};
 use crate::pcs::encoding::{fr_to_word, g1_to_words, g2_to_words, word_hex};
+use crate::protocol::proof::{NUM_EVALS, NUM_POINTS, NUM_SCALARS, PROOF_BYTES};
 use crate::protocol::VerifyingKey;
 use crate::{Error, Result};
 
@@ -29,45 +39,367 @@ pub const VERIFIER_CONTRACT: &str = "ZkTorchVerifier";
 pub const VERIFIER_SOL: &str = "Verifier.sol";
 pub const VERIFIER_JSON: &str = "Verifier.json";
 
-/// The placeholder values for `vk`, as (name, Solidity literal).
+/// Word offsets of the parts of a proof, in the order [`crate::protocol::Proof::to_bytes`] writes
+/// them (docs/spec.md §4).
+pub(crate) mod proof_words {
+    use crate::blocks::{NEXT_ROW, ROUND1, ROUND2};
+    use crate::protocol::proof::{NUM_EVALS, PROOF_BYTES};
+
+    /// `P'`, the re-randomised parameter commitment.
+    pub const PARAM: usize = 0;
+    /// `R`, the Schnorr nonce.
+    pub const NONCE: usize = 2;
+    /// `z`, the Schnorr response.
+    pub const RESPONSE: usize = 4;
+    pub const ROUND1_AT: usize = 5;
+    pub const ROUND2_AT: usize = ROUND1_AT + 2 * ROUND1.len();
+    /// `[T]`.
+    pub const QUOTIENT: usize = ROUND2_AT + 2 * ROUND2.len();
+    /// Witness then fixed columns at ζ.
+    pub const EVALS: usize = QUOTIENT + 2;
+    /// The [`NEXT_ROW`] columns at ζω.
+    pub const EVALS_NEXT: usize = EVALS + NUM_EVALS;
+    /// `W_ζ`.
+    pub const OPENING: usize = EVALS_NEXT + NEXT_ROW.len();
+    /// `W_ζω`.
+    pub const OPENING_NEXT: usize = OPENING + 2;
+    pub const WORDS: usize = OPENING_NEXT + 2;
+    const _: () = assert!(32 * WORDS == PROOF_BYTES);
+
+    /// Runs of proof words `[from, to)` that hold G1 points (`true`) or scalars (`false`), in
+    /// order, covering the whole proof.
+    pub const RUNS: [(usize, usize, bool, &str); 5] = [
+        (PARAM, RESPONSE, true, "P', R"),
+        (RESPONSE, ROUND1_AT, false, "z"),
+        (ROUND1_AT, EVALS, true, "round-1 and round-2 commitments, [T]"),
+        (EVALS, OPENING, false, "evaluations at ζ and ζω"),
+        (OPENING, WORDS, true, "W_ζ, W_ζω"),
+    ];
+}
+
+/// `FOO_BAR` from `fooBar` (column names as Solidity constant names).
+fn screaming(name: &str) -> String {
+    let mut out = String::new();
+    for (i, ch) in name.chars().enumerate() {
+        if ch.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(ch.to_ascii_uppercase());
+    }
+    out
+}
+
+/// Memory constant of witness column `i`'s evaluation at ζ (`E_A`, …, `E_PHI`).
+pub(super) fn witness_at_zeta(i: usize) -> String {
+    format!("E_{}", screaming(WITNESS_NAMES[i]))
+}
+
+/// Memory constant of fixed column `i`'s evaluation at ζ (`E_Q_CHAIN`, …; `E_PARAM` is P'(ζ)).
+pub(super) fn fixed_at_zeta(i: usize) -> String {
+    format!("E_{}", screaming(FIXED_NAMES[i]))
+}
+
+/// Memory constant of witness column `i`'s evaluation at ζω (`N_A`, …), for [`NEXT_ROW`] columns.
+pub(super) fn witness_at_zeta_omega(i: usize) -> String {
+    format!("N_{}", screaming(WITNESS_NAMES[i]))
+}
+
+/// Memory constant of witness column `i`'s commitment (`P_A`, …, `P_PHI`).
+fn commitment_at(i: usize) -> String {
+    format!("P_{}", screaming(WITNESS_NAMES[i]))
+}
+
+/// Memory constants of the challenges and derived scalars the constraint evaluation reads or writes.
+pub(super) const M_BETA: &str = "M_BETA";
+pub(super) const M_GAMMA: &str = "M_GAMMA";
+pub(super) const M_ALPHA: &str = "M_ALPHA";
+pub(super) const M_ZH_INV: &str = "M_ZH_INV";
+pub(super) const M_L_IN: &str = "M_L_IN";
+pub(super) const M_L_OUT: &str = "M_L_OUT";
+pub(super) const M_PI: &str = "M_PI";
+pub(super) const M_TZ: &str = "M_TZ";
+
+/// Where `_verify` copies the proof (just past Solidity's reserved 0x00–0x7f).
+const M_PROOF: usize = 0x80;
+
+fn hex(v: usize) -> String {
+    format!("{v:#x}")
+}
+
+/// `add(p, off)` for proof word `word` in calldata (`p` is the proof's offset).
+fn calldata_at(word: usize) -> String {
+    match word {
+        0 => "p".into(),
+        w => format!("add(p, {})", hex(32 * w)),
+    }
+}
+
+/// The memory-layout constants: the proof copy (a name per value), the challenges and derived
+/// scalars, and the precompiles' scratch buffers.
+fn memory_layout() -> String {
+    use proof_words::*;
+    let at = |word: usize| M_PROOF + 32 * word;
+    let mut lines = Vec::new();
+    let mut constant = |name: &str, addr: usize, note: &str| {
+        let note = if note.is_empty() { String::new() } else { format!(" // {note}") };
+        lines.push(format!("uint256 internal constant {name} = {};{note}", hex(addr)));
+    };
+    constant("M_PROOF", M_PROOF, &format!("the proof is copied here (up to {}), so every value has a fixed address", hex(at(WORDS))));
+    constant("P_PARAM", at(PARAM), "P', the re-randomised parameter commitment");
+    constant("P_NONCE", at(NONCE), "Schnorr nonce R");
+    constant("Z_RESP", at(RESPONSE), "Schnorr response z");
+    for (k, c) in ROUND1.iter().chain(&ROUND2).enumerate() {
+        let round = if k < ROUND1.len() { 1 } else { 2 };
+        constant(&commitment_at(*c as usize), at(ROUND1_AT + 2 * k), &format!("[{}], round {round}", WITNESS_NAMES[*c as usize]));
+    }
+    constant("P_T", at(QUOTIENT), "[T], the quotient");
+    constant("E_WITNESS", at(EVALS), "evaluations at ζ: the witness columns, …");
+    for i in 0..NUM_WITNESS {
+        constant(&witness_at_zeta(i), at(EVALS + i), "");
+    }
+    constant("E_FIXED", at(EVALS + NUM_WITNESS), "… then the fixed columns");
+    for i in 0..NUM_FIXED {
+        constant(&fixed_at_zeta(i), at(EVALS + NUM_WITNESS + i), if i == Fix::Param as usize { "P'(ζ)" } else { "" });
+    }
+    constant("E_NEXT", at(EVALS_NEXT), "evaluations at ζω");
+    for (j, c) in NEXT_ROW.iter().enumerate() {
+        constant(&witness_at_zeta_omega(*c as usize), at(EVALS_NEXT + j), "");
+    }
+    constant("P_WZ", at(OPENING), "opening proof W_ζ");
+    constant("P_WZW", at(OPENING_NEXT), "opening proof W_ζω");
+    let mut next = at(WORDS);
+    let scratch: [(&str, usize, &str); 16] = [
+        (M_BETA, 1, "challenges and derived scalars"),
+        (M_GAMMA, 1, ""),
+        (M_ALPHA, 1, ""),
+        ("M_ZETA", 1, ""),
+        ("M_NU", 1, ""),
+        ("M_RHO", 1, ""),
+        (M_ZH_INV, 1, "1 / (ζ^N − 1)"),
+        (M_L_IN, 1, "Σ_{k<n_in} L_k(ζ)"),
+        (M_L_OUT, 1, "Σ_{n_in≤k<P} L_k(ζ)"),
+        (M_PI, 1, "Σ v_k·L_k(ζ)"),
+        (M_TZ, 1, "T(ζ)"),
+        ("M_ACC", 4, "MSM accumulator (= L at the end), then the last product; the Schnorr check uses it first"),
+        ("M_MUL", 3, "ecMul input: x, y, scalar"),
+        ("M_R", 4, "R = W_ζ + ρ·W_ζω, then W_ζ for the ecAdd"),
+        ("M_PAIR", 12, "pairing input: L, [1]₂, −R, [τ]₂"),
+        ("M_MODEXP", 6, "modexp input"),
+    ];
+    for (name, words, note) in scratch {
+        constant(name, next, note);
+        next += 32 * words;
+    }
+    constant("M_END", next, "end of the scratch region");
+    lines.join("\n")
+}
+
+/// The constructor's digest words: exactly [`VerifyingKey::digest`]'s order (N, s, n_in, n_out, ω,
+/// [1]₂, [τ]₂, Z, the fixed commitments).
+fn digest_list() -> (usize, String) {
+    let mut lines = vec![
+        "N, SCALE_BITS, N_IN, N_OUT, OMEGA,".to_string(),
+        "G2_X1, G2_X0, G2_Y1, G2_Y0, TAU_X1, TAU_X0, TAU_Y1, TAU_Y0,".into(),
+        "ZH_X, ZH_Y,".into(),
+    ];
+    let fixed: Vec<String> = (0..NUM_FIXED).map(|i| format!("F{i}_X, F{i}_Y")).collect();
+    lines.extend(fixed.chunks(5).map(|c| c.join(", ") + ","));
+    let last = lines.last_mut().expect("non-empty");
+    last.pop(); // the trailing comma
+    (5 + 4 + 4 + 2 + 2 * NUM_FIXED, lines.join("\n"))
+}
+
+/// `_canonical`'s checks, one per run of points or scalars in the proof.
+fn canonical() -> String {
+    proof_words::RUNS
+        .iter()
+        .enumerate()
+        .map(|(k, (from, to, is_point, what))| {
+            let check = format!("{}({}, {})", if *is_point { "points" } else { "scalars" }, calldata_at(*from), calldata_at(*to));
+            let check = if k == 0 { check } else { format!("and(ok, {check})") };
+            format!("ok := {check} // {what}")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The transcript replay over the proof in calldata, in src/protocol/verifier.rs `challenges()`
+/// order (docs/spec.md §3).
+fn transcript() -> String {
+    use proof_words::*;
+    let mut t = Vec::new();
+    let absorb = |t: &mut Vec<String>, word: usize, words: usize, what: &str| {
+        t.push(format!("s := absorb(s, {}, {}) // {what}", calldata_at(word), hex(32 * words)))
+    };
+    let challenge = |t: &mut Vec<String>, name: &str| {
+        t.push("s := squeeze(s)".into());
+        t.push(format!("{name} := mod(s, R_MOD)"));
+    };
+    let name = |c: &crate::blocks::Wit| format!("[{}]", WITNESS_NAMES[*c as usize]);
+    absorb(&mut t, PARAM, 2, "P'");
+    absorb(&mut t, NONCE, 2, "R");
+    challenge(&mut t, "e");
+    absorb(&mut t, RESPONSE, 1, "z");
+    for (k, c) in ROUND1.iter().enumerate() {
+        absorb(&mut t, ROUND1_AT + 2 * k, 2, &name(c));
+    }
+    challenge(&mut t, "beta");
+    challenge(&mut t, "gamma");
+    for (k, c) in ROUND2.iter().enumerate() {
+        absorb(&mut t, ROUND2_AT + 2 * k, 2, &name(c));
+    }
+    challenge(&mut t, "alpha");
+    absorb(&mut t, QUOTIENT, 2, "[T]");
+    challenge(&mut t, "zeta");
+    let listed = OPENING - EVALS;
+    t.push(format!(
+        "s := absorbList(s, {}, {}) // the list ({listed}, evaluations at ζ, evaluations at ζω)",
+        calldata_at(EVALS),
+        hex(32 * listed)
+    ));
+    challenge(&mut t, "nu");
+    absorb(&mut t, OPENING, 2, "[W_ζ]");
+    absorb(&mut t, OPENING_NEXT, 2, "[W_ζω]");
+    challenge(&mut t, "rho");
+    t.join("\n")
+}
+
+/// The commitments of the claim at ζ, in src/protocol/verifier.rs `accumulate` order (round 1,
+/// round 2, [T], the fixed columns with P' for the parameter column), as Yul `(x, y)` arguments
+/// and a label; `None` for a fixed commitment at infinity.
+fn zeta_bases(vk: &VerifyingKey) -> Vec<(String, Option<(String, String)>)> {
+    let from_memory = |name: &str| Some((format!("mload({name})"), format!("mload(add({name}, 0x20))")));
+    let mut bases: Vec<_> = ROUND1
+        .iter()
+        .chain(&ROUND2)
+        .map(|c| (format!("[{}]", WITNESS_NAMES[*c as usize]), from_memory(&commitment_at(*c as usize))))
+        .collect();
+    bases.push(("[T]".into(), from_memory("P_T")));
+    for (i, c) in vk.fixed_commitments.iter().enumerate() {
+        let label = format!("F_{i} ({})", FIXED_NAMES[i]);
+        bases.push(if i == Fix::Param as usize {
+            ("P' in place of F_P".into(), from_memory("P_PARAM"))
+        } else if c.is_zero() {
+            (label, None)
+        } else {
+            (label, Some((format!("F{i}_X"), format!("F{i}_Y"))))
+        });
+    }
+    bases
+}
+
+/// The MSM part of the accumulator: `Σ_i s_i·P_i` into `M_ACC`, with `s_i = ν^i`, plus `ρ·ν^j`
+/// when `P_i` is the j-th commitment opened at ζω. `pw` holds ν^i, raised only as far as the
+/// next base that is multiplied; `rpw` holds ρ·ν^j for the next ζω commitment (their order is
+/// the bases' order: [`NEXT_ROW`] is increasing). A fixed commitment at infinity is skipped: its
+/// term is the identity, exactly as in the Rust MSM.
+fn commitments_msm(vk: &VerifyingKey) -> String {
+    assert!(
+        NEXT_ROW.windows(2).all(|w| (w[0] as usize) < (w[1] as usize)),
+        "NEXT_ROW must be increasing so that ρ·ν^j can be raised in step"
+    );
+    let mut lines = vec!["let pw := 1".to_string(), "let rpw := rho".into()];
+    let (mut power, mut first, mut next_left) = (0, true, NEXT_ROW.len());
+    for (i, (label, point)) in zeta_bases(vk).into_iter().enumerate() {
+        let Some((x, y)) = point else {
+            lines.push(format!("// {label}: the point at infinity (an all-zero column), nothing to add"));
+            continue;
+        };
+        for _ in power..i {
+            lines.push("pw := mulmod(pw, nu, rm)".into());
+        }
+        power = i;
+        let at_next = NEXT_ROW.iter().position(|c| *c as usize == i);
+        let scalar = if at_next.is_some() { "addmod(pw, rpw, rm)" } else { "pw" };
+        let what = match at_next {
+            Some(j) => format!("// {label}: ν^{i} + ρ·ν^{j}"),
+            None => format!("// {label}: ν^{i}"),
+        };
+        lines.push(what);
+        if first && i == 0 && at_next.is_none() {
+            // ν^0 = 1: the accumulator starts as the point itself.
+            lines.push(format!("mstore(M_ACC, {x})"));
+            lines.push(format!("mstore(add(M_ACC, 0x20), {y})"));
+            lines.push("ok := 1".into());
+        } else if first {
+            lines.push(format!("ok := mulTo({x}, {y}, {scalar}, M_ACC)"));
+        } else {
+            lines.push(format!("ok := and(ok, mulAcc({x}, {y}, {scalar}))"));
+        }
+        first = false;
+        if at_next.is_some() {
+            next_left -= 1;
+            if next_left > 0 {
+                lines.push("rpw := mulmod(rpw, nu, rm)".into());
+            }
+        }
+    }
+    assert_eq!(next_left, 0, "every ζω commitment is a witness commitment");
+    lines.join("\n")
+}
+
+/// The fixed-commitment constants, with the column names.
+fn fixed_commitments(vk: &VerifyingKey) -> String {
+    let mut lines = Vec::new();
+    for (i, c) in vk.fixed_commitments.iter().enumerate() {
+        let [x, y] = g1_to_words(c);
+        let note = if i == Fix::Param as usize {
+            " (hiding; replaced by the proof's P' in the MSM)"
+        } else if c.is_zero() {
+            " (the point at infinity: skipped in the MSM)"
+        } else {
+            ""
+        };
+        lines.push(format!("uint256 internal constant F{i}_X = {}; // {}{note}", word_hex(&x), FIXED_NAMES[i]));
+        lines.push(format!("uint256 internal constant F{i}_Y = {};", word_hex(&y)));
+    }
+    lines.join("\n")
+}
+
+/// The placeholder values for `vk`, as (name, Solidity source).
 fn substitutions(vk: &VerifyingKey) -> Vec<(String, String)> {
     let n = vk.domain_size;
+    assert!(n.is_power_of_two() && n >= 2, "domain size {n} is not a power of two");
+    assert_eq!(vk.fixed_commitments.len(), NUM_FIXED, "a verifying key has {NUM_FIXED} fixed commitments");
+    assert!((1..=62).contains(&vk.scale_bits), "scale bits {} out of range", vk.scale_bits);
     assert!(
-        n.is_power_of_two() && n >= 2,
-        "domain size {n} is not a power of two"
-    );
-    assert_eq!(
-        vk.fixed_commitments.len(),
-        NUM_FIXED,
-        "a verifying key has {NUM_FIXED} fixed commitments"
-    );
-    assert!(
-        (1..=62).contains(&vk.scale_bits),
-        "scale bits {} out of range",
-        vk.scale_bits
+        ROUND1.iter().chain(&ROUND2).enumerate().all(|(i, c)| *c as usize == i),
+        "the evaluations (column order) and the commitments (round order) must line up"
     );
     let fr_hex = |x: &Fr| word_hex(&fr_to_word(x));
-    let s = vk.scale_bits;
-    let num = |v: u128| v.to_string();
+    let num = |v: usize| v.to_string();
+    let (digest_words, digest_list) = digest_list();
+    let param = Fix::Param as usize;
     let mut subs: Vec<(String, String)> = vec![
         ("VK_DIGEST".into(), word_hex(&vk.digest())),
-        ("N".into(), num(n as u128)),
-        ("LOG_N".into(), num(n.trailing_zeros() as u128)),
+        ("N".into(), num(n)),
+        ("LOG_N".into(), num(n.trailing_zeros() as usize)),
         ("OMEGA".into(), fr_hex(&vk.omega())),
-        (
-            "N_INV".into(),
-            fr_hex(&Fr::from(n as u64).inverse().expect("N < r is invertible")),
-        ),
-        ("SCALE_BITS".into(), num(s as u128)),
-        ("SCALE".into(), num(1u128 << s)),
-        ("SCALE_SQ".into(), num(1u128 << (2 * s))),
-        ("HALF".into(), num(1u128 << (s - 1))),
-        ("N_IN".into(), num(vk.num_inputs as u128)),
-        ("N_OUT".into(), num(vk.num_outputs as u128)),
-        (
-            "N_PUB".into(),
-            num((vk.num_inputs + vk.num_outputs) as u128),
-        ),
+        ("N_INV".into(), fr_hex(&Fr::from(n as u64).inverse().expect("N < r is invertible"))),
+        ("SCALE_BITS".into(), num(vk.scale_bits as usize)),
+        ("N_IN".into(), num(vk.num_inputs)),
+        ("N_OUT".into(), num(vk.num_outputs)),
+        ("N_PUB".into(), num(vk.num_inputs + vk.num_outputs)),
+        ("FIXED_COMMITMENTS".into(), fixed_commitments(vk)),
+        ("LAST_FIXED".into(), num(NUM_FIXED - 1)),
+        ("F_PARAM_X".into(), format!("F{param}_X")),
+        ("F_PARAM_Y".into(), format!("F{param}_Y")),
+        ("PROOF_BYTES".into(), num(PROOF_BYTES)),
+        ("PROOF_WORDS".into(), num(proof_words::WORDS)),
+        ("NUM_POINTS".into(), num(NUM_POINTS)),
+        ("NUM_SCALARS".into(), num(NUM_SCALARS)),
+        ("NUM_EVALS".into(), num(NUM_EVALS)),
+        ("NUM_NEXT".into(), num(NEXT_ROW.len())),
+        ("NUM_AT_ZETA".into(), num(NUM_WITNESS + 1 + NUM_FIXED)),
+        ("NUM_CONSTRAINTS".into(), num(NUM_CONSTRAINTS)),
+        ("MEMORY_LAYOUT".into(), memory_layout()),
+        ("DIGEST_WORDS".into(), num(digest_words)),
+        ("DIGEST_BYTES".into(), num(32 * digest_words)),
+        ("DIGEST_LIST".into(), digest_list),
+        ("CANONICAL".into(), canonical()),
+        ("TRANSCRIPT".into(), transcript()),
+        ("QUOTIENT".into(), yul::quotient_eval(vk.scale_bits)),
+        ("COMMITMENTS".into(), commitments_msm(vk)),
     ];
     for (prefix, p) in [("G2", &vk.g2), ("TAU", &vk.tau_g2)] {
         let w = g2_to_words(p);
@@ -78,12 +410,27 @@ fn substitutions(vk: &VerifyingKey) -> Vec<(String, String)> {
     let [zx, zy] = g1_to_words(&vk.vanishing_commitment);
     subs.push(("ZH_X".into(), word_hex(&zx)));
     subs.push(("ZH_Y".into(), word_hex(&zy)));
-    for (i, c) in vk.fixed_commitments.iter().enumerate() {
-        let [x, y] = g1_to_words(c);
-        subs.push((format!("F{i}_X"), word_hex(&x)));
-        subs.push((format!("F{i}_Y"), word_hex(&y)));
-    }
     subs
+}
+
+/// `text` with every `key` replaced by `value`; a multi-line value's later lines get the
+/// indentation of the line the key sits on, so generated blocks read like the template.
+fn fill(text: &str, key: &str, value: &str) -> String {
+    let mut out = String::with_capacity(text.len() + value.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(key) {
+        let line_start = rest[..at].rfind('\n').map_or(0, |i| i + 1);
+        let indent: String = rest[line_start..at].chars().take_while(|c| *c == ' ').collect();
+        out += &rest[..at];
+        let lines: Vec<String> = value
+            .lines()
+            .enumerate()
+            .map(|(k, l)| if k == 0 || l.is_empty() { l.to_string() } else { format!("{indent}{l}") })
+            .collect();
+        out += &lines.join("\n");
+        rest = &rest[at + key.len()..];
+    }
+    out + rest
 }
 
 /// The Solidity source of the verifier for `vk` (the template with every placeholder filled).
@@ -92,7 +439,7 @@ pub fn render_verifier(vk: &VerifyingKey) -> String {
     for (name, value) in substitutions(vk) {
         let key = format!("{{{{{name}}}}}");
         assert!(out.contains(&key), "template has no placeholder {key}");
-        out = out.replace(&key, &value);
+        out = fill(&out, &key, &value);
     }
     if let Some(at) = out.find("{{") {
         let end = out[at..]

@@ -8,7 +8,9 @@
 //!   [`Error::Rpc`](crate::Error::Rpc) with one line; private keys never appear in messages.
 //! - [`LocalNode`]: an anvil child process on a free localhost port (killed on drop).
 //! - [`render_verifier`] / [`build_verifier`]: the per-model verifier contract, rendered from
-//!   `templates/Verifier.sol.tmpl` and a verifying key, compiled and written atomically.
+//!   `templates/Verifier.sol.tmpl` and a verifying key, compiled and written atomically; the
+//!   parts that depend on the constraint system are generated from it ([`yul`] renders the
+//!   constraints themselves from [`crate::blocks`]).
 //!
 //! The Solidity libraries themselves live in `contracts/` (`BN254.sol`, `Transcript.sol`), with
 //! forge tests in `contracts/test/`.
@@ -17,6 +19,7 @@ mod chain;
 mod codegen;
 mod compile;
 mod node;
+pub mod yul;
 
 pub use alloy::primitives::{Address, B256, U256};
 pub use chain::{call_verify, deploy, parse_address, submit, Deployed, Submitted, IZkTorchVerifier, SUBMIT_FALLBACK_GAS};

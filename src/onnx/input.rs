@@ -6,47 +6,43 @@ use serde_json::Value;
 
 use crate::{Error, Result};
 
-const WHAT: &str = "an EZKL input ({\"input_data\": [[numbers, ...]]})";
+const WHAT: &str = "an EZKL input ({\"input_data\": [[numbers, ...], ...]})";
 
-/// Reads EZKL's input format `{"input_data": [[f, f, ...], ...]}` and returns the first entry
-/// of `input_data`, flattened in row-major order (nested arrays are allowed). A flat list
-/// `{"input_data": [f, f, ...]}` is accepted too. Other keys (`input_shapes`, `output_data`)
-/// are ignored.
+/// Reads EZKL's input format `{"input_data": [[x, x, ...], ...]}`: one entry per model input,
+/// each flattened in row-major order (nested arrays are allowed). Numbers and booleans
+/// (`true` = 1) are accepted. A flat list `{"input_data": [x, x, ...]}` is one input. Other keys
+/// (`input_shapes`, `output_data`) are ignored.
 ///
 /// Errors: `Error::Read` if the file cannot be read; `Error::Json` (naming the file) if it is
-/// not JSON, has no `input_data` array, the first entry is empty, or any value is not a
-/// finite number.
-pub fn read_input_json(path: &Path) -> Result<Vec<f64>> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let bad = |reason: String| Error::Json {
-        path: path.to_path_buf(),
-        what: WHAT,
-        reason,
-    };
+/// not JSON, has no `input_data` array, an entry holds no value, or a value is not a finite
+/// number or a boolean.
+pub fn read_input_json(path: &Path) -> Result<Vec<Vec<f64>>> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    let bad = |reason: String| Error::Json { path: path.to_path_buf(), what: WHAT, reason };
     let value: Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
     let data = value
         .get("input_data")
         .ok_or_else(|| bad("missing key \"input_data\"".into()))?
         .as_array()
         .ok_or_else(|| bad("\"input_data\" is not an array".into()))?;
-    let first = data
-        .first()
-        .ok_or_else(|| bad("\"input_data\" is empty".into()))?;
-    let mut out = Vec::new();
-    if first.is_array() {
-        flatten(first, &mut out, "input_data[0]").map_err(bad)?;
+    if data.is_empty() {
+        return Err(bad("\"input_data\" is empty".into()));
+    }
+    let entries: Vec<(String, &Value)> = if data.iter().all(Value::is_array) {
+        data.iter().enumerate().map(|(i, v)| (format!("input_data[{i}]"), v)).collect()
     } else {
-        for (i, v) in data.iter().enumerate() {
-            flatten(v, &mut out, &format!("input_data[{i}]")).map_err(bad)?;
+        vec![("input_data".to_string(), &value["input_data"])]
+    };
+    let mut inputs = Vec::with_capacity(entries.len());
+    for (at, v) in entries {
+        let mut out = Vec::new();
+        flatten(v, &mut out, &at).map_err(bad)?;
+        if out.is_empty() {
+            return Err(bad(format!("{at} holds no value")));
         }
+        inputs.push(out);
     }
-    if out.is_empty() {
-        return Err(bad("\"input_data\" holds no numbers".into()));
-    }
-    Ok(out)
+    Ok(inputs)
 }
 
 fn flatten(v: &Value, out: &mut Vec<f64>, at: &str) -> std::result::Result<(), String> {
@@ -64,6 +60,10 @@ fn flatten(v: &Value, out: &mut Vec<f64>, at: &str) -> std::result::Result<(), S
             }
             _ => Err(format!("{at} = {n} is not a finite number")),
         },
+        Value::Bool(b) => {
+            out.push(if *b { 1.0 } else { 0.0 });
+            Ok(())
+        }
         other => Err(format!("{at} is {other}, not a number")),
     }
 }

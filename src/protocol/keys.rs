@@ -28,6 +28,10 @@ pub struct VerifyingKey {
     pub scale_bits: u32,
     pub num_inputs: usize,
     pub num_outputs: usize,
+    /// Scale bits of every public value (inputs, then outputs): `s` for reals, 0 for integers.
+    /// Only used to print the values as reals; not part of the digest (the proof is about the
+    /// integers).
+    pub io_scale_bits: Vec<u32>,
     pub fixed_commitments: Vec<G1Affine>,
     /// `[Z_H(τ)]₁ = [τ^N]₁ − [1]₁`, the base of the parameter blinding.
     pub vanishing_commitment: G1Affine,
@@ -69,6 +73,7 @@ pub fn setup(circuit: &Circuit, srs: &Srs, rng: &mut impl RngCore) -> Result<(Pr
         scale_bits: circuit.scale_bits,
         num_inputs: circuit.num_inputs,
         num_outputs: circuit.num_outputs,
+        io_scale_bits: circuit.io_scale_bits.clone(),
         fixed_commitments,
         vanishing_commitment,
         g2: srs.g2,
@@ -112,11 +117,12 @@ impl VerifyingKey {
     pub fn to_json(&self) -> serde_json::Value {
         let hexes = |ws: &[Word]| ws.iter().map(word_hex).collect::<Vec<_>>();
         serde_json::to_value(VkJson {
-            version: 1,
+            version: 2,
             domain_size: self.domain_size,
             scale_bits: self.scale_bits,
             num_inputs: self.num_inputs,
             num_outputs: self.num_outputs,
+            io_scale_bits: self.io_scale_bits.clone(),
             omega: word_hex(&crate::pcs::encoding::fr_to_word(&self.omega())),
             g2: hexes(&g2_to_words(&self.g2)),
             tau_g2: hexes(&g2_to_words(&self.tau_g2)),
@@ -131,7 +137,7 @@ impl VerifyingKey {
     pub fn from_json(v: &serde_json::Value) -> Result<Self> {
         let bad = |m: String| Error::KeyMismatch(format!("invalid verifying key: {m}"));
         let j: VkJson = serde_json::from_value(v.clone()).map_err(|e| bad(e.to_string()))?;
-        if j.version != 1 {
+        if j.version != 2 {
             return Err(bad(format!("unsupported version {}", j.version)));
         }
         if !j.domain_size.is_power_of_two() || j.domain_size < 8 || j.domain_size > 1 << 28 {
@@ -156,12 +162,16 @@ impl VerifyingKey {
             }
             words_to_g1(&w[0], &w[1])
         };
+        if j.io_scale_bits.len() != j.num_inputs + j.num_outputs || j.io_scale_bits.iter().any(|b| *b > j.scale_bits) {
+            return Err(bad("io_scale_bits must list one scale ≤ scale_bits per public value".into()));
+        }
         let fixed_commitments = j.fixed_commitments.iter().map(|p| g1w(p)).collect::<Result<Vec<_>>>()?;
         let vk = Self {
             domain_size: j.domain_size,
             scale_bits: j.scale_bits,
             num_inputs: j.num_inputs,
             num_outputs: j.num_outputs,
+            io_scale_bits: j.io_scale_bits.clone(),
             fixed_commitments,
             vanishing_commitment: g1w(&j.vanishing_commitment)?,
             g2: g2w(&j.g2)?,
@@ -181,6 +191,7 @@ struct VkJson {
     scale_bits: u32,
     num_inputs: usize,
     num_outputs: usize,
+    io_scale_bits: Vec<u32>,
     omega: String,
     g2: Vec<String>,
     tau_g2: Vec<String>,

@@ -10,7 +10,7 @@
 use super::keys::ProvingKey;
 use super::proof::Proof;
 use super::{coset_offset, VerifyingKey};
-use crate::blocks::{self, Ctx, Fix, Row, Wit, NEXT_ROW, NUM_FIXED, NUM_WITNESS};
+use crate::blocks::{self, Ctx, Fix, Row, Wit, NEXT_ROW, NUM_FIXED, NUM_WITNESS, ROUND1};
 use crate::compiler::witness::Witness;
 use crate::compiler::Circuit;
 use crate::pcs::{self, Srs};
@@ -59,7 +59,7 @@ pub(crate) fn public_columns(n: usize, num_inputs: usize, instances: &[Fr]) -> [
 
 /// The [`Row`] at point `t` of columns evaluated on one set of points (`H` or a coset of it);
 /// `next` is the point one row further.
-fn row_at<W: AsRef<[Fr]>, F: AsRef<[Fr]>, P: AsRef<[Fr]>>(wit: &[W], fixed: &[F], public: &[P], t: usize, next: usize) -> Row {
+fn row_at<W: AsRef<[Fr]>, F: AsRef<[Fr]>, P: AsRef<[Fr]>>(wit: &[W], fixed: &[F], public: &[P], t: usize, next: usize) -> Row<Fr> {
     Row {
         wit: std::array::from_fn(|k| wit[k].as_ref()[t]),
         wit_next: std::array::from_fn(|k| wit[k].as_ref()[next]),
@@ -72,13 +72,16 @@ fn row_at<W: AsRef<[Fr]>, F: AsRef<[Fr]>, P: AsRef<[Fr]>>(wit: &[W], fixed: &[F]
 
 /// Checks every constraint on every row of `H` (cheap, and it names the failing block and row
 /// instead of letting an unsatisfied witness become an invalid proof).
-fn check_on_domain(wit: &[Vec<Fr>], fixed: &[Vec<Fr>], public: &[Vec<Fr>; 3], ctx: &Ctx) -> Result<()> {
+fn check_on_domain(wit: &[Vec<Fr>], fixed: &[Vec<Fr>], public: &[Vec<Fr>; 3], ctx: &Ctx<Fr>) -> Result<()> {
     let n = fixed[0].len();
     (0..n).into_par_iter().try_for_each_init(Vec::new, |out, r| {
         blocks::evaluate_constraints(&row_at(wit, fixed, public, r, (r + 1) % n), ctx, out);
         match out.iter().position(|c| !c.is_zero()) {
             None => Ok(()),
-            Some(k) => Err(Error::Rejected(format!("internal error: constraint {k} fails on row {r}"))),
+            Some(k) => Err(Error::Rejected(format!(
+                "internal error: constraint {k} ({}) fails on row {r}",
+                blocks::constraint_block(k)
+            ))),
         }
     })
 }
@@ -165,8 +168,11 @@ pub(crate) fn prove_with(
 
     // Round 1: a, b, c, d, m.
     let mut values: Vec<Vec<Fr>> = witness.columns.clone();
-    let mut polys: Vec<Vec<Fr>> =
-        values.par_iter().zip(&blinds[..5]).map(|(v, b)| interpolate_blinded(&domain, v, *b)).collect();
+    let mut polys: Vec<Vec<Fr>> = values
+        .par_iter()
+        .zip(&blinds[..ROUND1.len()])
+        .map(|(v, b)| interpolate_blinded(&domain, v, *b))
+        .collect();
     let round1 = commit_all(srs, &polys)?;
     round1.iter().for_each(|c| transcript.absorb_point(c));
     profile.lap("round 1: interpolate and commit a, b, c, d, m");
@@ -180,7 +186,7 @@ pub(crate) fn prove_with(
     let round1_row = |r: usize, wit: &[Vec<Fr>]| Row {
         wit: std::array::from_fn(|k| wit.get(k).map_or(Fr::zero(), |c| c[r])),
         fixed: std::array::from_fn(|k| fixed[k][r]),
-        ..Default::default()
+        ..Row::default()
     };
     // Per row: β − f₁, β − f₂, β − f₃, β − t, inverted in one batch.
     let mut inverses: Vec<Fr> = (0..n)
@@ -195,7 +201,7 @@ pub(crate) fn prove_with(
         return Err(Error::Rejected("unlucky lookup challenge; prove again".into()));
     }
     ark_ff::batch_inversion(&mut inverses);
-    let selectors = [Fix::QLookup1, Fix::QLookup2, Fix::QLookup3];
+    let selectors = blocks::lookup::SLOT_SELECTORS;
     let mut helpers = vec![vec![Fr::zero(); n]; 3];
     let mut phi = vec![Fr::zero(); n];
     let mut running = Fr::zero();
@@ -215,7 +221,7 @@ pub(crate) fn prove_with(
     }
     let round2_values = [helpers.remove(0), helpers.remove(0), helpers.remove(0), phi];
     let round2_polys: Vec<Vec<Fr>> =
-        round2_values.par_iter().zip(&blinds[5..]).map(|(v, b)| interpolate_blinded(&domain, v, *b)).collect();
+        round2_values.par_iter().zip(&blinds[ROUND1.len()..]).map(|(v, b)| interpolate_blinded(&domain, v, *b)).collect();
     let round2 = commit_all(srs, &round2_polys)?;
     round2.iter().for_each(|c| transcript.absorb_point(c));
     values.extend(round2_values);

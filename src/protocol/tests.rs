@@ -1,39 +1,74 @@
 //! End-to-end tests of the proof system on real fixtures, with a real (dev) SRS and pairings.
 
 use super::*;
+use crate::compiler::graph::{Act, ElementGraph, Gate};
 use crate::compiler::witness::Witness;
 use crate::compiler::Circuit;
-use crate::onnx;
 use crate::pcs::Srs;
 use ark_bn254::{Fr, G1Affine};
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_std::rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use std::path::PathBuf;
-
-pub(crate) fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
-}
 
 pub(crate) struct Setup {
+    pub graph: ElementGraph,
     pub circuit: Circuit,
     pub pk: ProvingKey,
     pub vk: VerifyingKey,
     pub witness: Witness,
-    pub float_output: Vec<f64>,
 }
 
-pub(crate) fn setup_fixture(model: &str, scale_bits: u32, srs_seed: u64) -> Setup {
-    let path = fixture(&format!("{model}.onnx"));
-    let input = onnx::read_input_json(&fixture(&format!("{model}.input.json"))).unwrap();
-    let mlp = onnx::load_mlp(&path).unwrap();
-    let q = onnx::quantize(&mlp, scale_bits);
-    let circuit = Circuit::compile(&q).unwrap();
+/// A small graph that uses every block: weight chains with rounding (`D = 2^s`), an exact mean
+/// (`D = 3`), ReLU, a step, products of two wires, and two function tables.
+pub(crate) fn mixed_graph(scale_bits: u32, weights_seed: u64) -> ElementGraph {
+    use crate::compiler::graph::{Builder, Func};
+    let mut rng = ChaCha20Rng::seed_from_u64(weights_seed);
+    let mut b = Builder::new(scale_bits);
+    let x: Vec<_> = [0.5, -1.25, 0.75, 2.0].iter().map(|v| b.input(*v, false).unwrap()).collect();
+    let k = b.input(3.0, true).unwrap();
+    b.set_node("dense");
+    let mut h = Vec::new();
+    for _ in 0..3 {
+        let terms: Vec<_> = x.iter().map(|e| (*e, ark_std::rand::Rng::gen_range(&mut rng, -1.0..1.0))).collect();
+        let z = b.linear(&terms, 0.25).unwrap();
+        h.push(b.relu(z).unwrap());
+    }
+    b.set_node("mean");
+    let mean = b.linear(&h.iter().map(|e| (*e, 1.0 / 3.0)).collect::<Vec<_>>(), 0.0).unwrap();
+    b.set_node("nonlinear");
+    let sig = b.func(Func::Sigmoid, mean).unwrap();
+    let ex = b.func(Func::Exp, x[1]).unwrap();
+    b.set_node("product");
+    let prod = b.dot(&[(sig, ex), (x[0], x[2])]).unwrap();
+    let kx = b.mul(k, x[3]).unwrap();
+    b.set_node("compare");
+    let d = b.sub(x[0], x[1]).unwrap();
+    let ge = b.ge_zero(d).unwrap();
+    b.finish(&[prod, kx, ge, h[0]]).unwrap()
+}
+
+pub(crate) fn setup_graph(graph: ElementGraph, srs_seed: u64) -> Setup {
+    let circuit = Circuit::compile(&graph).unwrap();
     let srs = Srs::insecure_dev(keys::srs_size_for(circuit.domain_size), &mut ChaCha20Rng::seed_from_u64(srs_seed));
     let (pk, vk) = setup(&circuit, &srs, &mut ChaCha20Rng::seed_from_u64(srs_seed + 1)).unwrap();
-    let witness = circuit.witness(&onnx::quantize_input(&input, scale_bits)).unwrap();
-    let float_output = onnx::run_float(&path, &input).unwrap();
-    Setup { circuit, pk, vk, witness, float_output }
+    let witness = circuit.witness(&graph).unwrap();
+    Setup { graph, circuit, pk, vk, witness }
+}
+
+pub(crate) fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+/// Keys and witness for an ONNX fixture in `tests/fixtures` with its example input.
+pub(crate) fn setup_fixture(model: &str, scale_bits: u32, srs_seed: u64) -> Setup {
+    let m = crate::onnx::Model::load(&fixture(&format!("{model}.onnx"))).unwrap();
+    let inputs = crate::onnx::read_input_json(&fixture(&format!("{model}.input.json"))).unwrap();
+    let (graph, _) = crate::commands::compile_model(&m, &inputs, scale_bits, None).unwrap();
+    setup_graph(graph, srs_seed)
+}
+
+pub(crate) fn setup_mixed(scale_bits: u32, srs_seed: u64) -> Setup {
+    setup_graph(mixed_graph(scale_bits, 42), srs_seed)
 }
 
 fn prove_seeded(s: &Setup, seed: u64) -> Proof {
@@ -50,25 +85,40 @@ fn assert_rejected(s: &Setup, inst: &[Fr], bytes: &[u8], what: &str) {
 }
 
 #[test]
-fn two_mlps_prove_verify_and_match_float() {
-    for model in ["mlp_16_32_10", "mlp_deep"] {
-        let s = setup_fixture(model, 10, 1);
+fn graphs_of_every_block_prove_and_verify() {
+    for scale_bits in [6, 10] {
+        let s = setup_mixed(scale_bits, 1);
         let proof = prove_seeded(&s, 7);
         let bytes = proof.to_bytes();
         assert_eq!(bytes.len(), proof::PROOF_BYTES);
         let parsed = Proof::from_bytes(&bytes).unwrap();
         assert_eq!(parsed, proof);
         verify(&s.vk, &instances(&s), &parsed).unwrap();
-        let scale = (1u64 << 10) as f64;
-        let max_out = s.float_output.iter().fold(0f64, |m, v| m.max(v.abs()));
-        let err = s.witness.output.iter().zip(&s.float_output).map(|(q, f)| (*q as f64 / scale - f).abs()).fold(0f64, f64::max);
-        assert!(err <= 0.01 * max_out, "{model}: max abs error {err} > 1% of {max_out}");
+    }
+    let mut rng = ChaCha20Rng::seed_from_u64(3);
+    let s = setup_graph(crate::bench::random_mlp(3, 16, 8, &mut rng).unwrap(), 2);
+    verify(&s.vk, &instances(&s), &prove_seeded(&s, 1)).unwrap();
+}
+
+/// An MLP, a CNN and a transformer block from `tests/fixtures` prove, verify, and stay within
+/// 1 % of tract's float output.
+#[test]
+fn onnx_fixtures_prove_verify_and_match_float() {
+    for model in ["mlp_16_32_10", "cnn_small", "attention_tiny"] {
+        let s = setup_fixture(model, 10, 1);
+        verify(&s.vk, &instances(&s), &prove_seeded(&s, 7)).unwrap();
+        let m = crate::onnx::Model::load(&fixture(&format!("{model}.onnx"))).unwrap();
+        let inputs = crate::onnx::read_input_json(&fixture(&format!("{model}.input.json"))).unwrap();
+        let float = m.run_float(&inputs).unwrap();
+        let peak = float.iter().fold(0f64, |m, v| m.max(v.abs()));
+        let err = crate::commands::max_abs_error(&s.graph.output_reals(), &float);
+        assert!(err <= 0.01 * peak, "{model}: max abs error {err} > 1% of {peak}");
     }
 }
 
 #[test]
 fn tampered_proofs_and_wrong_outputs_are_rejected() {
-    let s = setup_fixture("mlp_16_32_10", 8, 2);
+    let s = setup_mixed(8, 2);
     let inst = instances(&s);
     let proof = prove_seeded(&s, 3);
     let bytes = proof.to_bytes();
@@ -124,19 +174,21 @@ fn tampered_proofs_and_wrong_outputs_are_rejected() {
 
 #[test]
 fn proof_for_other_weights_is_rejected() {
-    let ours = setup_fixture("mlp_16_32_10", 8, 4);
-    // Same architecture, other weights: perturb one weight and prove with keys for that model.
-    let mlp = onnx::load_mlp(&fixture("mlp_16_32_10.onnx")).unwrap();
-    let mut q = onnx::quantize(&mlp, 8);
-    q.layers[0].weights[0][0] += 1;
-    let circuit = Circuit::compile(&q).unwrap();
-    let (pk, vk) = setup(&circuit, &ours.pk.srs, &mut ChaCha20Rng::seed_from_u64(77)).unwrap();
-    let witness = circuit.witness(&ours.witness.input).unwrap();
-    let proof = prove(&pk, &vk, &circuit, &witness, &mut ChaCha20Rng::seed_from_u64(5)).unwrap();
-    verify(&vk, &prover::instances(&witness), &proof).unwrap();
-    assert!(verify(&ours.vk, &prover::instances(&witness), &proof).is_err());
+    let ours = setup_mixed(8, 4);
+    // Same architecture, other weights.
+    let other = setup_graph(mixed_graph(8, 43), 4);
+    assert_eq!(ours.graph.gates.len(), other.graph.gates.len());
+    let proof = prove_seeded(&other, 5);
+    verify(&other.vk, &instances(&other), &proof).unwrap();
+    assert!(verify(&ours.vk, &instances(&other), &proof).is_err());
     // And the honest prover refuses to use mismatched keys.
-    assert!(prove(&ours.pk, &ours.vk, &circuit, &witness, &mut ChaCha20Rng::seed_from_u64(5)).is_err());
+    assert!(prove(&ours.pk, &ours.vk, &other.circuit, &other.witness, &mut ChaCha20Rng::seed_from_u64(5)).is_err());
+}
+
+/// First row of the first gate matching `pick` (its `O` row or function row).
+pub(crate) fn gate_row(s: &Setup, pick: impl Fn(&Gate) -> bool) -> usize {
+    let w = s.graph.gates.iter().position(|g| pick(g)).expect("the graph has such a gate");
+    s.circuit.gate_row[w]
 }
 
 /// A cheating prover changes one value on H and commits to it anyway, truncating the quotient.
@@ -150,16 +202,24 @@ fn forged(s: &Setup, column: crate::blocks::Wit, row: usize, delta: Fr) -> Proof
 #[test]
 fn wrong_witnesses_are_rejected_per_block() {
     use crate::blocks::Wit;
-    let s = setup_fixture("mlp_16_32_10", 8, 6);
+    let s = setup_mixed(8, 6);
     let inst = instances(&s);
-    let l0 = &s.circuit.layers[0];
-    let o = l0.block_row(3);
+    let relu = gate_row(&s, |g| matches!(g, Gate::Affine(a) if a.act == Act::Relu && a.terms.len() > 1));
+    let product = gate_row(&s, |g| matches!(g, Gate::Affine(a) if !a.products.is_empty()));
+    let step = gate_row(&s, |g| matches!(g, Gate::Affine(a) if a.act == Act::Step));
+    let function = gate_row(&s, |g| matches!(g, Gate::Lookup { .. }));
     let cases = [
-        ("dense running sum", Wit::C, o + 5),
-        ("dense input copy", Wit::A, o + 4),
-        ("rescale remainder", Wit::A, o + 1),
-        ("rescale sign", Wit::D, o + 1),
-        ("relu output", Wit::C, o),
+        ("chain running sum", Wit::C, relu + 3),
+        ("chain input copy", Wit::A, relu + 2),
+        ("product operand", Wit::B, product + 2),
+        ("rescale remainder", Wit::A, relu + 1),
+        ("rescale sign", Wit::D, relu + 1),
+        ("remainder bound", Wit::A, relu),
+        ("relu output", Wit::D, relu),
+        ("step output", Wit::D, step),
+        ("function output", Wit::D, function),
+        ("function input copy", Wit::C, function),
+        ("public input", Wit::D, 0),
         ("lookup multiplicity", Wit::Mult, s.circuit.table_rows[3]),
     ];
     for (what, col, row) in cases {
@@ -170,28 +230,28 @@ fn wrong_witnesses_are_rejected_per_block() {
 
 #[test]
 fn forged_output_with_consistent_rescale_is_caught_by_range_lookup() {
-    // Move an output by one unit and re-balance the rescale with a remainder outside [0, 2^s):
-    // every gate holds on H, only the range lookup can catch it.
+    // Move an output by one unit and re-balance the rescale with a remainder outside [0, D):
+    // every gate holds on H, only the range lookups can catch it.
     use crate::blocks::Wit;
-    let s = setup_fixture("mlp_16_32_10", 8, 8);
-    let last = s.circuit.layers.last().unwrap();
-    let o = last.block_row(0);
+    let s = setup_mixed(8, 8);
+    let o = gate_row(&s, |g| matches!(g, Gate::Affine(a) if a.act == Act::Relu && a.div > 1));
+    let div = match &s.graph.gates[s.circuit.gate_row.iter().position(|r| *r == o).unwrap()] {
+        Gate::Affine(a) => Fr::from(a.div),
+        _ => unreachable!(),
+    };
     let mut w = s.witness.clone();
-    let scale = Fr::from(1u64 << 8);
-    w.columns[Wit::C as usize][o] += Fr::from(1u64); // output q + 1
+    w.columns[Wit::D as usize][o] += Fr::from(1u64); // output q + 1
     w.columns[Wit::B as usize][o + 1] += Fr::from(1u64); // lo + 1
-    w.columns[Wit::A as usize][o + 1] -= scale; // r − 2^s
-    let out_row = s.circuit.num_inputs;
-    w.columns[Wit::A as usize][out_row] += Fr::from(1u64);
-    w.output[0] += 1;
+    w.columns[Wit::A as usize][o + 1] -= div; // r − D
+    w.columns[Wit::A as usize][o] += div; // D − 1 − r
     let proof = prover::prove_with(&s.pk, &s.vk, &s.circuit, &w, &mut ChaCha20Rng::seed_from_u64(1), false, &mut Default::default())
-            .unwrap();
+        .unwrap();
     assert!(verify(&s.vk, &prover::instances(&w), &proof).is_err());
 }
 
 #[test]
 fn seeded_proofs_are_deterministic_and_blinded() {
-    let s = setup_fixture("mlp_16_32_10", 8, 10);
+    let s = setup_mixed(8, 10);
     assert_eq!(prove_seeded(&s, 11).to_bytes(), prove_seeded(&s, 11).to_bytes());
     let (a, b) = (prove_seeded(&s, 11), prove_seeded(&s, 12));
     assert_ne!(a.to_bytes(), b.to_bytes());
@@ -200,7 +260,7 @@ fn seeded_proofs_are_deterministic_and_blinded() {
 
 #[test]
 fn vk_json_roundtrip_and_digest_binding() {
-    let s = setup_fixture("mlp_flatten", 8, 12);
+    let s = setup_mixed(6, 12);
     let json = s.vk.to_json();
     let back = VerifyingKey::from_json(&json).unwrap();
     assert_eq!(back, s.vk);
@@ -213,7 +273,7 @@ fn vk_json_roundtrip_and_digest_binding() {
 fn weights_stay_hidden() {
     use crate::blocks::{Fix, NUM_FIXED};
     use crate::pcs::encoding::{fr_from_i128, fr_to_word, g1_to_words};
-    let a = setup_fixture("mlp_16_32_10", 8, 20);
+    let a = setup_mixed(8, 20);
     // Same model, same SRS, another setup: only the parameter commitment changes.
     let (_, vk2) = setup(&a.circuit, &a.pk.srs, &mut ChaCha20Rng::seed_from_u64(99)).unwrap();
     for k in 0..NUM_FIXED {
@@ -237,10 +297,12 @@ fn weights_stay_hidden() {
     for c in &a.vk.fixed_commitments {
         words.extend(g1_to_words(c));
     }
-    for layer in &a.circuit.layers {
-        let params = layer.weights.iter().flatten().map(|w| *w as i128).chain(layer.bias.iter().copied());
-        for v in params.filter(|v| v.abs() > 1) {
-            assert!(!words.contains(&fr_to_word(&fr_from_i128(v))), "parameter {v} leaked");
+    for gate in &a.graph.gates {
+        if let Gate::Affine(g) = gate {
+            let params = g.terms.iter().map(|(_, w)| *w as i128).chain([g.offset]);
+            for v in params.filter(|v| v.abs() > 1) {
+                assert!(!words.contains(&fr_to_word(&fr_from_i128(v))), "parameter {v} leaked");
+            }
         }
     }
 }

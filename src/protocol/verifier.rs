@@ -97,7 +97,7 @@ pub fn accumulate(vk: &VerifyingKey, instances: &[Fr], proof: &Proof) -> Result<
     let l_outputs: Fr = lagrange[vk.num_inputs..].iter().sum();
     let public: Fr = lagrange.iter().zip(instances).map(|(l, v)| *l * v).sum();
 
-    let mut row = Row { l_inputs, l_outputs, public, ..Default::default() };
+    let mut row = Row { l_inputs, l_outputs, public, ..Row::default() };
     row.wit.copy_from_slice(&proof.evals[..NUM_WITNESS]);
     row.fixed.copy_from_slice(&proof.evals[NUM_WITNESS..]);
     for (c, v) in NEXT_ROW.iter().zip(&proof.evals_next) {

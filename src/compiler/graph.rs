@@ -1,0 +1,713 @@
+//! The element graph: a model as scalar gates over *wires* (tensor elements the circuit holds),
+//! built by the ONNX lowering through a [`Builder`] that quantizes and evaluates as it goes.
+//!
+//! The lowering manipulates [`ExprId`]s: linear expressions `Σ cᵢ·xᵢ + Σ c·xₐ·x_b + k` over wires
+//! with real coefficients. Linear operators (Add, Sub, Mul/Div by constants, BatchNorm, bias,
+//! shape changes) only combine expressions; a wire is made (*materialized*) when an operator
+//! needs one: a non-linear function, a product of two expressions, ReLU, a comparison, or a
+//! fan-in sum over expressions that are themselves sums. Materializing lays out one rescale
+//! gate: `q = ⌊(T + p)/D⌋` over integer weights, with `D` chosen so that integer coefficients
+//! stay exact (`D = 1`), rational ones like `1/n` too (`D = n ≤ 2^s`), and others round to
+//! `2^s` fractional bits (`D = 2^s`).
+//!
+//! Every wire has a scale: `2^s` for real values, `2^0` for integers and booleans (outputs of
+//! comparisons, integer inputs), so that integer arithmetic stays exact.
+
+use std::collections::HashMap;
+
+use crate::{Error, Result};
+
+/// Index of a wire (gate `i` produces wire `i`).
+pub type WireId = u32;
+/// Index of an expression in the builder's arena.
+pub type ExprId = u32;
+
+/// What a rescale gate outputs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Act {
+    /// `q`.
+    Linear,
+    /// `max(q, 0)`.
+    Relu,
+    /// `[q ≥ 0]` (a boolean, scale 1).
+    Step,
+}
+
+/// A rescale gate over a chain: `q = ⌊(Σ wᵢ·xᵢ + Σ x_a·x_b + offset) / div⌋`, then `act`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Affine {
+    pub terms: Vec<(WireId, i64)>,
+    pub products: Vec<(WireId, WireId)>,
+    pub offset: i128,
+    pub div: u64,
+    pub act: Act,
+}
+
+/// One gate; gate `i` produces wire `i`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Gate {
+    /// Public input number `i` (inputs are the first gates).
+    Input,
+    Affine(Affine),
+    /// `y = table(x)`.
+    Lookup { input: WireId, table: u32 },
+}
+
+/// A tabulated element-wise function `y = f(x)`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Func {
+    Exp,
+    Ln,
+    Sigmoid,
+    Tanh,
+    Erf,
+    /// `x·Φ(x)` (exact GELU).
+    Gelu,
+    Sqrt,
+    /// `1/√x`.
+    Rsqrt,
+    /// `1/x`.
+    Recip,
+    Sin,
+    Cos,
+    Tan,
+    Asin,
+    Acos,
+    Atan,
+    Softplus,
+    /// `x^p` for a non-integer constant exponent.
+    Pow(f64),
+    /// `c^x` for a constant base.
+    ExpBase(f64),
+    /// `x·relu6(x+3)/6`.
+    HardSwish,
+}
+
+impl Func {
+    /// Short name, part of the table's identity.
+    pub fn name(&self) -> String {
+        match self {
+            Func::Pow(p) => format!("pow({p})"),
+            Func::ExpBase(b) => format!("exp_base({b})"),
+            other => format!("{other:?}").to_lowercase(),
+        }
+    }
+
+    /// `f(x)` in floating point (`None` where undefined).
+    pub fn eval(&self, x: f64) -> Option<f64> {
+        let y = match self {
+            Func::Exp => x.exp(),
+            Func::Ln => (x > 0.0).then(|| x.ln())?,
+            Func::Sigmoid => 1.0 / (1.0 + (-x).exp()),
+            Func::Tanh => x.tanh(),
+            Func::Erf => erf(x),
+            Func::Gelu => 0.5 * x * (1.0 + erf(x / std::f64::consts::SQRT_2)),
+            Func::Sqrt => (x >= 0.0).then(|| x.sqrt())?,
+            Func::Rsqrt => (x > 0.0).then(|| 1.0 / x.sqrt())?,
+            Func::Recip => (x != 0.0).then(|| 1.0 / x)?,
+            Func::Sin => x.sin(),
+            Func::Cos => x.cos(),
+            Func::Tan => x.tan(),
+            Func::Asin => (x.abs() <= 1.0).then(|| x.asin())?,
+            Func::Acos => (x.abs() <= 1.0).then(|| x.acos())?,
+            Func::Atan => x.atan(),
+            Func::Softplus => {
+                if x > 30.0 {
+                    x
+                } else {
+                    x.exp().ln_1p()
+                }
+            }
+            Func::Pow(p) => {
+                let y = x.powf(*p);
+                y.is_finite().then_some(y)?
+            }
+            Func::ExpBase(b) => b.powf(x),
+            Func::HardSwish => x * (x + 3.0).clamp(0.0, 6.0) / 6.0,
+        };
+        y.is_finite().then_some(y)
+    }
+}
+
+/// Abramowitz–Stegun 7.1.26 is too coarse for a 2^-20 table; this is the Numerical Recipes
+/// `erfc` Chebyshev fit (relative error < 1.2e-7).
+fn erf(x: f64) -> f64 {
+    let z = x.abs();
+    let t = 1.0 / (1.0 + 0.5 * z);
+    let poly = -z * z - 1.26551223
+        + t * (1.00002368
+            + t * (0.37409196
+                + t * (0.09678418
+                    + t * (-0.18628806
+                        + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+    let erfc = t * poly.exp();
+    if x >= 0.0 {
+        1.0 - erfc
+    } else {
+        erfc - 1.0
+    }
+}
+
+/// A lookup table: `f` over integer inputs `x ∈ [min, max]` at scale `2^in_scale`, outputs at
+/// scale `2^out_scale`, clamped to the provable range.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    pub func: Func,
+    pub in_scale: u32,
+    pub out_scale: u32,
+    pub min: i64,
+    pub max: i64,
+}
+
+impl Table {
+    /// The table's identity (function and scales; not its range).
+    pub fn id(&self) -> String {
+        format!("{}@{}->{}", self.func.name(), self.in_scale, self.out_scale)
+    }
+
+    /// The tabulated output for input `x` (undefined points map to 0; values are clamped to
+    /// `±(2^(2s−1) − 1)` with `s = out_scale`... at least `s = 1`).
+    pub fn output(&self, x: i64, range: i64) -> i64 {
+        let real = x as f64 / (1u64 << self.in_scale) as f64;
+        match self.func.eval(real) {
+            None => 0,
+            Some(y) => {
+                let v = (y * (1u64 << self.out_scale) as f64).round();
+                v.clamp(-(range as f64), range as f64) as i64
+            }
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        if self.max < self.min {
+            0
+        } else {
+            (self.max - self.min + 1) as usize
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A model as gates over wires, with the wire values of one input.
+#[derive(Clone, Debug)]
+pub struct ElementGraph {
+    pub scale_bits: u32,
+    pub num_inputs: usize,
+    pub gates: Vec<Gate>,
+    /// The integer value of every wire for the input it was built with.
+    pub values: Vec<i64>,
+    /// Scale bits of every wire (`s` or 0).
+    pub wire_scale: Vec<u32>,
+    /// Index into `nodes` of the model node each gate came from.
+    pub gate_node: Vec<u32>,
+    pub nodes: Vec<String>,
+    pub outputs: Vec<WireId>,
+    pub tables: Vec<Table>,
+}
+
+impl ElementGraph {
+    /// The quantized output values.
+    pub fn output_values(&self) -> Vec<i64> {
+        self.outputs.iter().map(|w| self.values[*w as usize]).collect()
+    }
+
+    /// The quantized input values.
+    pub fn input_values(&self) -> Vec<i64> {
+        self.values[..self.num_inputs].to_vec()
+    }
+
+    /// Output values as reals.
+    pub fn output_reals(&self) -> Vec<f64> {
+        self.outputs
+            .iter()
+            .map(|w| self.values[*w as usize] as f64 / (1u64 << self.wire_scale[*w as usize]) as f64)
+            .collect()
+    }
+
+    /// Replaces each table's range by the calibrated one (`ranges[k] = (min, max)`), checking
+    /// that every lookup input lies inside; an input outside names its node, value and range.
+    pub fn apply_table_ranges(&mut self, ranges: &[(i64, i64)]) -> Result<()> {
+        if ranges.len() != self.tables.len() {
+            return Err(Error::KeyMismatch(format!(
+                "the model uses {} lookup tables, the settings have {}",
+                self.tables.len(),
+                ranges.len()
+            )));
+        }
+        for (t, (lo, hi)) in self.tables.iter_mut().zip(ranges) {
+            t.min = *lo;
+            t.max = *hi;
+        }
+        for (i, g) in self.gates.iter().enumerate() {
+            if let Gate::Lookup { input, table } = g {
+                let t = &self.tables[*table as usize];
+                let x = self.values[*input as usize];
+                if x < t.min || x > t.max {
+                    let unit = (1u64 << t.in_scale) as f64;
+                    return Err(Error::OutOfRange {
+                        node: format!("{} ({} table)", self.nodes[self.gate_node[i] as usize], t.func.name()),
+                        value: x as f64 / unit,
+                        min: t.min as f64 / unit,
+                        max: (t.max + 1) as f64 / unit,
+                        hint: "run setup again with an input.json whose values cover this input (--input)".into(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A linear expression over wires, with real coefficients.
+#[derive(Clone, Debug, Default)]
+struct Expr {
+    terms: Vec<(WireId, f64)>,
+    products: Vec<(WireId, WireId, f64)>,
+    constant: f64,
+}
+
+/// Builds an [`ElementGraph`], evaluating every wire as it is made.
+pub struct Builder {
+    scale_bits: u32,
+    gates: Vec<Gate>,
+    values: Vec<i64>,
+    wire_scale: Vec<u32>,
+    gate_node: Vec<u32>,
+    nodes: Vec<String>,
+    exprs: Vec<Expr>,
+    tables: Vec<Table>,
+    table_ids: HashMap<String, u32>,
+    /// Materialized expressions (so an expression used twice is laid out once).
+    wires_of: HashMap<(ExprId, Act), WireId>,
+}
+
+/// Tolerance under which a coefficient counts as an integer.
+const INTEGRAL: f64 = 1e-9;
+
+fn is_integral(x: f64) -> bool {
+    (x - x.round()).abs() < INTEGRAL * x.abs().max(1.0)
+}
+
+impl Builder {
+    /// A builder for scale `2^scale_bits`.
+    pub fn new(scale_bits: u32) -> Self {
+        Self {
+            scale_bits,
+            gates: Vec::new(),
+            values: Vec::new(),
+            wire_scale: Vec::new(),
+            gate_node: Vec::new(),
+            nodes: vec!["input".into()],
+            exprs: Vec::new(),
+            tables: Vec::new(),
+            table_ids: HashMap::new(),
+            wires_of: HashMap::new(),
+        }
+    }
+
+    pub fn scale_bits(&self) -> u32 {
+        self.scale_bits
+    }
+
+    /// Attributes the gates made from now on to the model node `name` (errors, profiles).
+    pub fn set_node(&mut self, name: &str) {
+        self.nodes.push(name.to_string());
+    }
+
+    fn node_name(&self) -> &str {
+        self.nodes.last().map(String::as_str).unwrap_or("?")
+    }
+
+    /// Largest magnitude a wire may hold: `2^(2s−1) − 1`.
+    pub fn range(&self) -> i64 {
+        (1i64 << (2 * self.scale_bits - 1)) - 1
+    }
+
+    fn push_expr(&mut self, e: Expr) -> ExprId {
+        self.exprs.push(e);
+        (self.exprs.len() - 1) as ExprId
+    }
+
+    fn new_wire(&mut self, gate: Gate, value: i64, scale: u32) -> WireId {
+        self.gates.push(gate);
+        self.values.push(value);
+        self.wire_scale.push(scale);
+        self.gate_node.push((self.nodes.len() - 1) as u32);
+        (self.gates.len() - 1) as WireId
+    }
+
+    fn wire_expr(&mut self, w: WireId) -> ExprId {
+        self.push_expr(Expr { terms: vec![(w, 1.0)], ..Default::default() })
+    }
+
+    /// Real value of a wire.
+    fn wire_real(&self, w: WireId) -> f64 {
+        self.values[w as usize] as f64 / (1u64 << self.wire_scale[w as usize]) as f64
+    }
+
+    /// A public input with real value `x`; integer inputs keep scale 1, real ones get `2^s`.
+    /// Inputs must all be added before any other gate.
+    pub fn input(&mut self, x: f64, integer: bool) -> Result<ExprId> {
+        assert_eq!(self.gates.len(), self.values.len());
+        let scale = if integer { 0 } else { self.scale_bits };
+        let v = (x * (1u64 << scale) as f64).round();
+        if !v.is_finite() || v.abs() > self.range() as f64 {
+            return Err(Error::OutOfRange {
+                node: "model input".into(),
+                value: x,
+                min: -(self.range() as f64) / (1u64 << scale) as f64,
+                max: self.range() as f64 / (1u64 << scale) as f64,
+                hint: format!("lower --scale-bits below {}", self.scale_bits),
+            });
+        }
+        let w = self.new_wire(Gate::Input, v as i64, scale);
+        Ok(self.wire_expr(w))
+    }
+
+    /// The constant `c`.
+    pub fn constant(&mut self, c: f64) -> ExprId {
+        self.push_expr(Expr { constant: c, ..Default::default() })
+    }
+
+    /// `Some(c)` if `e` is a constant.
+    pub fn as_constant(&self, e: ExprId) -> Option<f64> {
+        let x = &self.exprs[e as usize];
+        (x.terms.is_empty() && x.products.is_empty()).then_some(x.constant)
+    }
+
+    /// The current (quantized) real value of `e`.
+    pub fn value(&self, e: ExprId) -> f64 {
+        let x = &self.exprs[e as usize];
+        let mut v = x.constant;
+        for (w, c) in &x.terms {
+            v += c * self.wire_real(*w);
+        }
+        for (a, b, c) in &x.products {
+            v += c * self.wire_real(*a) * self.wire_real(*b);
+        }
+        v
+    }
+
+    fn is_simple(&self, e: ExprId) -> bool {
+        let x = &self.exprs[e as usize];
+        x.terms.len() <= 1 && x.products.is_empty()
+    }
+
+    /// `Σ cᵢ·eᵢ + k`. Operands that are sums themselves are materialized first when there is
+    /// more than one operand (so fan-in sums do not multiply their term counts).
+    pub fn linear(&mut self, operands: &[(ExprId, f64)], k: f64) -> Result<ExprId> {
+        let many = operands.iter().filter(|(e, c)| *c != 0.0 && self.as_constant(*e).is_none()).count() > 1;
+        let mut out = Expr { constant: k, ..Default::default() };
+        let mut index: HashMap<WireId, usize> = HashMap::new();
+        for &(e, c) in operands {
+            if c == 0.0 {
+                continue;
+            }
+            let e = if many && !self.is_simple(e) { self.wire_expr_of(e)? } else { e };
+            let x = self.exprs[e as usize].clone();
+            out.constant += c * x.constant;
+            for (w, cw) in x.terms {
+                match index.get(&w) {
+                    Some(&i) => out.terms[i].1 += c * cw,
+                    None => {
+                        index.insert(w, out.terms.len());
+                        out.terms.push((w, c * cw));
+                    }
+                }
+            }
+            out.products.extend(x.products.into_iter().map(|(a, b, cp)| (a, b, c * cp)));
+        }
+        out.terms.retain(|(_, c)| *c != 0.0);
+        Ok(self.push_expr(out))
+    }
+
+    /// `a + b`.
+    pub fn add(&mut self, a: ExprId, b: ExprId) -> Result<ExprId> {
+        self.linear(&[(a, 1.0), (b, 1.0)], 0.0)
+    }
+
+    /// `a − b`.
+    pub fn sub(&mut self, a: ExprId, b: ExprId) -> Result<ExprId> {
+        self.linear(&[(a, 1.0), (b, -1.0)], 0.0)
+    }
+
+    /// `c·a + k`.
+    pub fn affine(&mut self, a: ExprId, c: f64, k: f64) -> Result<ExprId> {
+        self.linear(&[(a, c)], k)
+    }
+
+    /// `Σ aᵢ·bᵢ` (a dot product; constant operands become weights).
+    pub fn dot(&mut self, pairs: &[(ExprId, ExprId)]) -> Result<ExprId> {
+        let mut linear: Vec<(ExprId, f64)> = Vec::new();
+        let mut products: Vec<(WireId, WireId, f64)> = Vec::new();
+        let mut k = 0.0;
+        for &(a, b) in pairs {
+            match (self.as_constant(a), self.as_constant(b)) {
+                (Some(x), Some(y)) => k += x * y,
+                (Some(x), None) => linear.push((b, x)),
+                (None, Some(y)) => linear.push((a, y)),
+                (None, None) => {
+                    let wa = self.wire_of(a)?;
+                    let wb = self.wire_of(b)?;
+                    products.push((wa, wb, 1.0));
+                }
+            }
+        }
+        let lin = self.linear(&linear, k)?;
+        if products.is_empty() {
+            return Ok(lin);
+        }
+        let mut e = self.exprs[lin as usize].clone();
+        if !e.products.is_empty() || e.terms.len() > 1 {
+            let w = self.wire_of(lin)?;
+            e = Expr { terms: vec![(w, 1.0)], ..Default::default() };
+        }
+        e.products.extend(products);
+        Ok(self.push_expr(e))
+    }
+
+    /// `a·b`.
+    pub fn mul(&mut self, a: ExprId, b: ExprId) -> Result<ExprId> {
+        self.dot(&[(a, b)])
+    }
+
+    /// The wire holding `e` (materializing it if needed).
+    pub fn wire_of(&mut self, e: ExprId) -> Result<WireId> {
+        let x = &self.exprs[e as usize];
+        if x.products.is_empty() && x.constant == 0.0 && x.terms.len() == 1 && x.terms[0].1 == 1.0 {
+            return Ok(x.terms[0].0);
+        }
+        self.materialize(e, Act::Linear)
+    }
+
+    /// `e` as an expression of one wire.
+    fn wire_expr_of(&mut self, e: ExprId) -> Result<ExprId> {
+        let w = self.wire_of(e)?;
+        Ok(self.wire_expr(w))
+    }
+
+    /// `max(e, 0)`.
+    pub fn relu(&mut self, e: ExprId) -> Result<ExprId> {
+        if let Some(c) = self.as_constant(e) {
+            return Ok(self.constant(c.max(0.0)));
+        }
+        let w = self.materialize(e, Act::Relu)?;
+        Ok(self.wire_expr(w))
+    }
+
+    /// `[e ≥ 0]` (1 or 0, an integer wire).
+    pub fn ge_zero(&mut self, e: ExprId) -> Result<ExprId> {
+        if let Some(c) = self.as_constant(e) {
+            return Ok(self.constant(if c >= 0.0 { 1.0 } else { 0.0 }));
+        }
+        let w = self.materialize(e, Act::Step)?;
+        Ok(self.wire_expr(w))
+    }
+
+    /// `max(a, b) = b + ReLU(a − b)`.
+    pub fn max(&mut self, a: ExprId, b: ExprId) -> Result<ExprId> {
+        let d = self.sub(a, b)?;
+        let r = self.relu(d)?;
+        self.add(b, r)
+    }
+
+    /// `min(a, b) = a − ReLU(a − b)`.
+    pub fn min(&mut self, a: ExprId, b: ExprId) -> Result<ExprId> {
+        let d = self.sub(a, b)?;
+        let r = self.relu(d)?;
+        self.sub(a, r)
+    }
+
+    /// `⌊e·2^k / 2^k⌋`-style rounding of a real expression to an integer: `mode` is the offset
+    /// added before the floor, as a fraction of one (0 = floor, 0.5 = round half up,
+    /// 1 − 2^-s = ceil). The result is an integer wire (scale 1).
+    pub fn to_integer(&mut self, e: ExprId, mode: f64) -> Result<ExprId> {
+        if let Some(c) = self.as_constant(e) {
+            return Ok(self.constant((c + mode).floor()));
+        }
+        let x = self.exprs[e as usize].clone();
+        let s = self.scale_bits;
+        let one = (1u64 << s) as f64;
+        // T at scale 2^s over the wires, then D = 2^s gives ⌊real + mode⌋.
+        let mut terms = Vec::new();
+        for (w, c) in &x.terms {
+            let weight = c * (1u64 << (s - self.wire_scale[*w as usize].min(s))) as f64;
+            if !is_integral(weight) || self.wire_scale[*w as usize] > s {
+                let w = self.wire_of(e)?;
+                let y = self.wire_expr(w);
+                return self.to_integer(y, mode);
+            }
+            terms.push((*w, weight.round() as i64));
+        }
+        if !x.products.is_empty() {
+            let w = self.wire_of(e)?;
+            let y = self.wire_expr(w);
+            return self.to_integer(y, mode);
+        }
+        let offset = ((x.constant + mode) * one).round() as i128;
+        let w = self.push_affine(Affine { terms, products: vec![], offset, div: 1u64 << s, act: Act::Linear }, 0)?;
+        Ok(self.wire_expr(w))
+    }
+
+    /// `f(e)` by table lookup (constants are folded).
+    pub fn func(&mut self, f: Func, e: ExprId) -> Result<ExprId> {
+        if let Some(c) = self.as_constant(e) {
+            let y = f.eval(c).ok_or_else(|| {
+                Error::UnsupportedModel(format!("{} of the constant {c} is undefined at node {}", f.name(), self.node_name()))
+            })?;
+            return Ok(self.constant(y));
+        }
+        let x = self.wire_of(e)?;
+        let table = Table { func: f, in_scale: self.wire_scale[x as usize], out_scale: self.scale_bits, min: i64::MAX, max: i64::MIN };
+        let id = table.id();
+        let t = match self.table_ids.get(&id) {
+            Some(t) => *t,
+            None => {
+                self.tables.push(table);
+                let t = (self.tables.len() - 1) as u32;
+                self.table_ids.insert(id, t);
+                t
+            }
+        };
+        let xv = self.values[x as usize];
+        let table = &mut self.tables[t as usize];
+        table.min = table.min.min(xv);
+        table.max = table.max.max(xv);
+        let y = self.tables[t as usize].output(xv, self.range());
+        let w = self.new_wire(Gate::Lookup { input: x, table: t }, y, self.scale_bits);
+        Ok(self.wire_expr(w))
+    }
+
+    /// Lays out a rescale gate for `e` with activation `act` and returns its wire.
+    fn materialize(&mut self, e: ExprId, act: Act) -> Result<WireId> {
+        if let Some(w) = self.wires_of.get(&(e, act)) {
+            return Ok(*w);
+        }
+        let s = self.scale_bits;
+        let mut x = self.exprs[e as usize].clone();
+        // Products: each contributes c·v_a·v_b·2^(e_q − e_a − e_b); all must share one factor
+        // 1/D with D an integer in [1, 2^s], else they are made wires of their own first.
+        let all_int = x.terms.iter().all(|(w, c)| self.wire_scale[*w as usize] == 0 && is_integral(*c))
+            && x.products.iter().all(|(a, b, c)| self.wire_scale[*a as usize] + self.wire_scale[*b as usize] == 0 && is_integral(*c))
+            && is_integral(x.constant);
+        let eq = if all_int { 0 } else { s };
+        let product_div = |b: &Self, (a, bb, c): &(WireId, WireId, f64)| -> Option<u64> {
+            let ea = b.wire_scale[*a as usize] as i32;
+            let eb = b.wire_scale[*bb as usize] as i32;
+            let g = c * 2f64.powi(eq as i32 - ea - eb);
+            let d = 1.0 / g;
+            (g > 0.0 && is_integral(d) && d >= 1.0 && d <= (1u64 << s) as f64).then(|| d.round() as u64)
+        };
+        let mut div: Option<u64> = None;
+        let mut split = false;
+        for p in &x.products {
+            match (product_div(self, p), div) {
+                (Some(d), None) => div = Some(d),
+                (Some(d), Some(d0)) if d == d0 => {}
+                _ => split = true,
+            }
+        }
+        if split {
+            // Each product becomes its own wire (coefficient 1, exact scale), then a term.
+            let products = std::mem::take(&mut x.products);
+            for (a, b, c) in products {
+                let ea = self.wire_scale[a as usize];
+                let eb = self.wire_scale[b as usize];
+                let (d, scale) = if ea + eb >= s { (1u64 << (ea + eb - s), s) } else { (1, ea + eb) };
+                let p = self.push_affine(
+                    Affine { terms: vec![], products: vec![(a, b)], offset: (d / 2) as i128, div: d, act: Act::Linear },
+                    scale,
+                )?;
+                x.terms.push((p, c));
+            }
+            div = None;
+        }
+        let weight_of = |b: &Self, w: WireId, c: f64, d: u64| c * 2f64.powi(eq as i32 - b.wire_scale[w as usize] as i32) * d as f64;
+        let div = match div {
+            Some(d) => d,
+            None => {
+                // Smallest D making every weight and the constant integral, else 2^s.
+                let exact = |d: u64| {
+                    x.terms.iter().all(|(w, c)| is_integral(weight_of(self, *w, *c, d)))
+                        && is_integral(x.constant * 2f64.powi(eq as i32) * d as f64)
+                };
+                let mut candidates: Vec<u64> = vec![1];
+                for v in x.terms.iter().map(|(w, c)| weight_of(self, *w, *c, 1)).chain([x.constant * 2f64.powi(eq as i32)]) {
+                    let frac = v - v.floor();
+                    if frac > INTEGRAL {
+                        let d = (1.0 / frac).round();
+                        if d >= 2.0 && d <= (1u64 << s) as f64 {
+                            candidates.push(d as u64);
+                        }
+                    }
+                }
+                candidates.into_iter().find(|d| exact(*d)).unwrap_or(1u64 << s)
+            }
+        };
+        let terms: Vec<(WireId, i64)> = x
+            .terms
+            .iter()
+            .map(|(w, c)| (*w, weight_of(self, *w, *c, div).round() as i64))
+            .filter(|(_, c)| *c != 0)
+            .collect();
+        let rounding = if act == Act::Step { 0 } else { (div / 2) as i128 };
+        let offset = (x.constant * 2f64.powi(eq as i32) * div as f64).round() as i128 + rounding;
+        let products = x.products.iter().map(|(a, b, _)| (*a, *b)).collect();
+        let w = self.push_affine(Affine { terms, products, offset, div, act }, if act == Act::Step { 0 } else { eq })?;
+        self.wires_of.insert((e, act), w);
+        Ok(w)
+    }
+
+    /// Evaluates a rescale gate (range-checking `q`) and adds it; its output has scale `2^scale`.
+    fn push_affine(&mut self, a: Affine, scale: u32) -> Result<WireId> {
+        let mut total: i128 = a.offset;
+        for (w, c) in &a.terms {
+            total += *c as i128 * self.values[*w as usize] as i128;
+        }
+        for (x, y) in &a.products {
+            total += self.values[*x as usize] as i128 * self.values[*y as usize] as i128;
+        }
+        let q = total.div_euclid(a.div as i128);
+        let range = self.range() as i128;
+        if q < -range - 1 || q > range {
+            let unit = (1u64 << scale.max(if a.act == Act::Step { self.scale_bits } else { 0 })) as f64;
+            return Err(Error::OutOfRange {
+                node: self.node_name().to_string(),
+                value: q as f64 / unit,
+                min: -(range as f64 + 1.0) / unit,
+                max: (range as f64 + 1.0) / unit,
+                hint: format!("lower --scale-bits below {} (values must stay within ±2^(2s−1) / 2^s)", self.scale_bits),
+            });
+        }
+        let v = match a.act {
+            Act::Linear => q,
+            Act::Relu => q.max(0),
+            Act::Step => (q >= 0) as i128,
+        } as i64;
+        Ok(self.new_wire(Gate::Affine(a), v, scale))
+    }
+
+    /// Finishes the graph with `outputs` as the public outputs (constants become wires).
+    pub fn finish(mut self, outputs: &[ExprId]) -> Result<ElementGraph> {
+        let num_inputs = self.gates.iter().take_while(|g| matches!(g, Gate::Input)).count();
+        if self.gates[num_inputs..].iter().any(|g| matches!(g, Gate::Input)) {
+            panic!("inputs must be added before any other gate");
+        }
+        self.set_node("output");
+        let outputs = outputs.iter().map(|e| self.wire_of(*e)).collect::<Result<Vec<_>>>()?;
+        Ok(ElementGraph {
+            scale_bits: self.scale_bits,
+            num_inputs,
+            gates: self.gates,
+            values: self.values,
+            wire_scale: self.wire_scale,
+            gate_node: self.gate_node,
+            nodes: self.nodes,
+            outputs,
+            tables: self.tables,
+        })
+    }
+}

@@ -1,0 +1,432 @@
+//! Lowering an ONNX model, through tract, to an [`ElementGraph`].
+//!
+//! [`Model::load`] reads the file with tract, fixes every input to its declared shape
+//! (symbolic dimensions set to 1) and type, and keeps two typed graphs: tract's direct
+//! translation (the float reference of [`Model::run_float`]) and its decluttered form, the
+//! graph that is lowered (the direct translation when declutter fails).
+//!
+//! [`Model::build`] walks the lowered graph in evaluation order. Every tensor is an
+//! `ArrayD<ExprId>` of [`Builder`] expressions (constants are constant expressions), and
+//! every node becomes builder calls: shape and data-movement operators only rearrange
+//! expressions (see `movement`), linear ones combine them (`einsum`, `cnn`, `arith`), and the
+//! rest lay out gates. The builder quantizes and evaluates as it goes, so the lowering is also
+//! the fixed-point interpreter; the model outputs, flattened and concatenated, are the
+//! graph's public outputs.
+//!
+//! Any operator outside the supported set is `Error::UnsupportedOp` naming the node; a
+//! supported one used in a way the circuit cannot express is `Error::UnsupportedModel`; and a
+//! tract error or panic is `Error::Onnx`.
+
+mod arith;
+mod cnn;
+mod einsum;
+mod movement;
+mod nonlinear;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+
+use tract_onnx::prelude::*;
+use tract_onnx::tract_core::ndarray::{ArrayD, IxDyn};
+use tract_onnx::tract_core::ops::array::{Gather, OneHot, Topk};
+use tract_onnx::tract_core::ops::binary::TypedBinOp;
+use tract_onnx::tract_core::ops::cast::Cast;
+use tract_onnx::tract_core::ops::cnn::{Conv, Deconv, MaxPool, SumPool};
+use tract_onnx::tract_core::ops::einsum::EinSum;
+use tract_onnx::tract_core::ops::logic::Iff;
+use tract_onnx::tract_core::ops::nn::{Reduce, Reducer, RmsNorm, Softmax};
+use tract_onnx::tract_hir::infer::Factoid;
+
+use crate::compiler::graph::{Builder, ElementGraph, ExprId};
+use crate::{Error, Result};
+
+/// A tensor of builder expressions.
+pub(crate) type Exprs = ArrayD<ExprId>;
+
+/// An ONNX model loaded with tract, ready to be built at any scale.
+#[derive(Debug)]
+pub struct Model {
+    path: PathBuf,
+    /// tract's direct translation of the file: the float reference.
+    typed: TypedModel,
+    /// The graph that is lowered: `typed` decluttered (or `typed` itself if declutter fails).
+    graph: TypedModel,
+    /// Shape and type of every input.
+    inputs: Vec<(Vec<usize>, DatumType)>,
+}
+
+fn onnx_err(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Onnx { path: path.to_path_buf(), reason: format!("{e:#}") }
+}
+
+/// Runs `f`, turning a panic inside tract into `Error::Onnx` so no input file can abort us.
+fn no_panic<T>(path: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        let msg = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        Err(onnx_err(path, format!("tract panicked: {msg}")))
+    })
+}
+
+impl Model {
+    /// Loads `path`: every input gets its declared type and shape (symbolic or unknown
+    /// dimensions set to 1), declared output facts are dropped, and the graph is typed and
+    /// decluttered.
+    ///
+    /// Errors, never a panic: `Error::Read` if the file cannot be opened; `Error::Onnx` if
+    /// tract cannot parse or type it; `Error::UnsupportedModel` for an input of unknown rank.
+    pub fn load(path: &Path) -> Result<Model> {
+        std::fs::File::open(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+        no_panic(path, || {
+            let err = |e: TractError| onnx_err(path, e);
+            let mut m = tract_onnx::onnx().model_for_path(path).map_err(err)?;
+            let mut inputs = Vec::new();
+            for i in 0..m.input_outlets().map_err(err)?.len() {
+                let decl = m.input_fact(i).map_err(err)?.clone();
+                if decl.shape.is_open() {
+                    return Err(Error::UnsupportedModel(format!("model input {i} has no declared rank")));
+                }
+                let dt = decl.datum_type.concretize().unwrap_or(DatumType::F32);
+                let shape: Vec<usize> = decl
+                    .shape
+                    .dims()
+                    .map(|d| match d.concretize().and_then(|t| t.as_i64()) {
+                        Some(v) if v >= 1 => v as usize,
+                        _ => 1, // symbolic (batch) or unknown
+                    })
+                    .collect();
+                m.set_input_fact(i, InferenceFact::dt_shape(dt, shape.clone())).map_err(err)?;
+                inputs.push((shape, dt));
+            }
+            for o in 0..m.output_outlets().map_err(err)?.len() {
+                m.set_output_fact(o, InferenceFact::default()).map_err(err)?;
+            }
+            let typed = m.into_typed().map_err(err)?;
+            // Declutter can fail (or panic) where the typed graph is fine: lower that then.
+            let graph = catch_unwind(AssertUnwindSafe(|| typed.clone().into_decluttered()))
+                .ok()
+                .and_then(|r| r.ok())
+                .unwrap_or_else(|| typed.clone());
+            Ok(Model { path: path.to_path_buf(), typed, graph, inputs })
+        })
+    }
+
+    /// The shape of every model input (symbolic dimensions set to 1).
+    pub fn input_shapes(&self) -> Vec<Vec<usize>> {
+        self.inputs.iter().map(|(s, _)| s.clone()).collect()
+    }
+
+    /// The number of values of every model input.
+    pub fn input_lengths(&self) -> Vec<usize> {
+        self.inputs.iter().map(|(s, _)| s.iter().product()).collect()
+    }
+
+    /// `Error::Usage` unless there is one flat input per model input, and `Error::InputLength`
+    /// unless each fills its shape.
+    fn check_inputs(&self, inputs: &[Vec<f64>]) -> Result<()> {
+        if inputs.len() != self.inputs.len() {
+            return Err(Error::Usage(format!(
+                "the model has {} inputs but {} were given",
+                self.inputs.len(),
+                inputs.len()
+            )));
+        }
+        for (x, (shape, _)) in inputs.iter().zip(&self.inputs) {
+            let expected: usize = shape.iter().product();
+            if x.len() != expected {
+                return Err(Error::InputLength { expected, got: x.len() });
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs the model in floating point with tract (its direct translation of the file, in the
+    /// model's own types) and returns the outputs flattened and concatenated.
+    ///
+    /// Errors: `Error::Usage`/`Error::InputLength` if `inputs` do not match the model inputs,
+    /// `Error::Onnx` if tract fails.
+    pub fn run_float(&self, inputs: &[Vec<f64>]) -> Result<Vec<f64>> {
+        self.check_inputs(inputs)?;
+        no_panic(&self.path, || {
+            let err = |e: TractError| onnx_err(&self.path, e);
+            let tensors = inputs
+                .iter()
+                .zip(&self.inputs)
+                .map(|(x, (shape, dt))| {
+                    let t = Tensor::from_shape(shape, x)?;
+                    let t = if *dt == DatumType::Bool { t.cast_to::<bool>()?.into_owned() } else { t };
+                    Ok(t.cast_to_dt(*dt)?.into_owned().into_tvalue())
+                })
+                .collect::<TractResult<TVec<TValue>>>()
+                .map_err(err)?;
+            let plan = self.typed.clone().into_runnable().map_err(err)?;
+            let mut out = Vec::new();
+            for t in plan.run(tensors).map_err(err)? {
+                out.extend(tensor_f64(&t.into_tensor()).map_err(err)?);
+            }
+            Ok(out)
+        })
+    }
+
+    /// Lowers the model on `inputs` (one flat vector per model input, in row-major order) at
+    /// scale `2^scale_bits`: the element graph, with every wire evaluated on these inputs.
+    /// Integer and boolean inputs are integer wires.
+    ///
+    /// Errors: as [`Model::run_float`] for the inputs; `Error::UnsupportedOp` for an operator
+    /// outside the supported set, `Error::UnsupportedModel` for one used in a way the circuit
+    /// cannot express, `Error::OutOfRange` if a value leaves the range provable at this scale.
+    pub fn build(&self, inputs: &[Vec<f64>], scale_bits: u32) -> Result<ElementGraph> {
+        self.check_inputs(inputs)?;
+        no_panic(&self.path, || Lowering { model: &self.graph, b: Builder::new(scale_bits), values: HashMap::new() }.run(inputs))
+    }
+}
+
+/// A tensor's values as `f64`, row-major.
+fn tensor_f64(t: &Tensor) -> TractResult<Vec<f64>> {
+    let t = if t.datum_type() == DatumType::Bool { t.cast_to::<u8>()?.into_owned() } else { t.clone() };
+    let c = t.cast_to::<f64>()?;
+    Ok(c.try_as_plain_ram()?.as_slice::<f64>()?.to_vec())
+}
+
+/// A tensor as an `f64` array (booleans as 0/1).
+pub(crate) fn tensor_array(t: &Tensor) -> TractResult<ArrayD<f64>> {
+    Ok(ArrayD::from_shape_vec(IxDyn(t.shape()), tensor_f64(t)?)?)
+}
+
+pub(crate) fn unsupported(node: &TypedNode) -> Error {
+    Error::UnsupportedOp { node: node.name.clone(), op: node.op.name().to_string() }
+}
+
+pub(crate) fn misuse(node: &TypedNode, why: impl std::fmt::Display) -> Error {
+    Error::UnsupportedModel(format!("operator {} at node {:?}: {why}", node.op.name(), node.name))
+}
+
+/// A tract error met while lowering `node`.
+pub(crate) fn tract_err(node: &TypedNode, e: TractError) -> Error {
+    misuse(node, format!("{e:#}"))
+}
+
+/// The value of an outlet during the walk.
+enum Slot {
+    /// A constant tract folded (converted to expressions when first used).
+    Const(Arc<Tensor>),
+    Exprs(Exprs),
+}
+
+struct Lowering<'m> {
+    model: &'m TypedModel,
+    b: Builder,
+    values: HashMap<OutletId, Slot>,
+}
+
+impl Lowering<'_> {
+    fn run(mut self, inputs: &[Vec<f64>]) -> Result<ElementGraph> {
+        let model = self.model;
+        let terr = |e: TractError| Error::UnsupportedModel(format!("{e:#}"));
+        for (outlet, x) in model.input_outlets().map_err(terr)?.iter().zip(inputs) {
+            let fact = model.outlet_fact(*outlet).map_err(terr)?;
+            let integer = !fact.datum_type.is_float();
+            let ids = x.iter().map(|v| self.b.input(*v, integer)).collect::<Result<Vec<_>>>()?;
+            let shape = concrete_shape(fact).ok_or_else(|| Error::UnsupportedModel("a model input has a symbolic shape".into()))?;
+            let t = Exprs::from_shape_vec(IxDyn(&shape), ids).map_err(|e| Error::UnsupportedModel(e.to_string()))?;
+            self.values.insert(*outlet, Slot::Exprs(t));
+        }
+        for id in model.eval_order().map_err(terr)? {
+            let node = model.node(id);
+            if self.values.contains_key(&OutletId::new(id, 0)) {
+                continue; // a model input
+            }
+            if node.outputs.iter().all(|o| o.fact.konst.is_some()) {
+                for (slot, o) in node.outputs.iter().enumerate() {
+                    self.values.insert(OutletId::new(id, slot), Slot::Const(o.fact.konst.clone().unwrap()));
+                }
+                continue;
+            }
+            self.b.set_node(&node.name);
+            let t0 = std::time::Instant::now();
+            let outs = self.lower_node(node)?;
+            if std::env::var("ZZ_TIME").is_ok() { eprintln!("ZZ {:.3}s {} {}", t0.elapsed().as_secs_f64(), node.op.name(), node.name); }
+            if outs.len() != node.outputs.len() {
+                return Err(misuse(node, format!("lowered to {} outputs, tract has {}", outs.len(), node.outputs.len())));
+            }
+            for (slot, (t, o)) in outs.into_iter().zip(&node.outputs).enumerate() {
+                if concrete_shape(&o.fact).as_deref() != Some(t.shape()) {
+                    return Err(misuse(node, format!("lowered to shape {:?}, tract has {:?}", t.shape(), o.fact.shape)));
+                }
+                self.values.insert(OutletId::new(id, slot), Slot::Exprs(t));
+            }
+        }
+        let mut outputs = Vec::new();
+        for outlet in model.output_outlets().map_err(terr)? {
+            outputs.extend(self.exprs(*outlet)?.iter().copied());
+        }
+        self.b.finish(&outputs)
+    }
+
+    /// The expressions of an outlet (constants are converted on first use).
+    fn exprs(&mut self, outlet: OutletId) -> Result<Exprs> {
+        let slot = self.values.get(&outlet).ok_or_else(|| Error::UnsupportedModel(format!("outlet {outlet:?} is used before it is computed")))?;
+        let t = match slot {
+            Slot::Exprs(t) => return Ok(t.clone()),
+            Slot::Const(k) => {
+                let node = self.model.node(outlet.node);
+                let precision = match k.datum_type() {
+                    DatumType::F16 => Some(2f64.powi(-11)),
+                    DatumType::F32 => Some(2f64.powi(-24)),
+                    DatumType::F64 => Some(2f64.powi(-53)),
+                    _ => None,
+                };
+                let values = tensor_array(k).map_err(|e| tract_err(node, e))?;
+                values.mapv(|v| self.b.constant(precision.map_or(v, |p| snap(v, p))))
+            }
+        };
+        self.values.insert(outlet, Slot::Exprs(t.clone()));
+        Ok(t)
+    }
+
+    /// The expressions of input `ix` of `node`.
+    fn input(&mut self, node: &TypedNode, ix: usize) -> Result<Exprs> {
+        let outlet = *node.inputs.get(ix).ok_or_else(|| misuse(node, format!("has no input {ix}")))?;
+        self.exprs(outlet)
+    }
+
+    /// The constant value of input `ix` of `node`, if tract knows it.
+    fn konst(&self, node: &TypedNode, ix: usize) -> Option<Arc<Tensor>> {
+        node.inputs.get(ix).and_then(|o| self.model.outlet_fact(*o).ok()).and_then(|f| f.konst.clone())
+    }
+
+    /// The datum type of input `ix` of `node`.
+    fn input_dt(&self, node: &TypedNode, ix: usize) -> Result<DatumType> {
+        let outlet = *node.inputs.get(ix).ok_or_else(|| misuse(node, format!("has no input {ix}")))?;
+        Ok(self.model.outlet_fact(outlet).map_err(|e| tract_err(node, e))?.datum_type)
+    }
+
+    fn lower_node(&mut self, node: &TypedNode) -> Result<TVec<Exprs>> {
+        let one = |t: Exprs| Ok(tvec!(t));
+        if let Some(op) = node.op_as::<TypedBinOp>() {
+            let (a, c) = (self.input(node, 0)?, self.input(node, 1)?);
+            let dt = self.input_dt(node, 0)?;
+            return one(arith::binary(&mut self.b, node, op.0.name(), &a, &c, dt)?);
+        }
+        if node.op_as::<Iff>().is_some() {
+            let (cond, t, f) = (self.input(node, 0)?, self.input(node, 1)?, self.input(node, 2)?);
+            return one(arith::iff(&mut self.b, node, &cond, &t, &f)?);
+        }
+        if let Some(op) = node.op_as::<Cast>() {
+            let x = self.input(node, 0)?;
+            let from = self.input_dt(node, 0)?;
+            return one(arith::cast(&mut self.b, &x, from, op.to)?);
+        }
+        if let Some(op) = node.op_as::<EinSum>() {
+            let operands = (0..node.inputs.len()).map(|i| self.input(node, i)).collect::<Result<Vec<_>>>()?;
+            let out_shape = concrete_shape(&node.outputs[0].fact).ok_or_else(|| misuse(node, "symbolic output shape"))?;
+            return one(einsum::einsum(&mut self.b, node, op, &operands, &out_shape)?);
+        }
+        if let Some(op) = node.op_as::<Conv>() {
+            if op.q_params.is_some() {
+                return Err(misuse(node, "quantized convolutions are not supported"));
+            }
+            let (x, k, bias) = (self.input(node, 0)?, self.input(node, 1)?, self.input(node, 2)?);
+            return one(cnn::conv(&mut self.b, node, &op.pool_spec, op.kernel_fmt, op.group, &x, &k, &bias)?);
+        }
+        if let Some(op) = node.op_as::<Deconv>() {
+            let (x, k, bias) = (self.input(node, 0)?, self.input(node, 1)?, self.input(node, 2)?);
+            return one(cnn::deconv(&mut self.b, node, op, &x, &k, &bias)?);
+        }
+        if let Some(op) = node.op_as::<SumPool>() {
+            let x = self.input(node, 0)?;
+            return one(cnn::sum_pool(&mut self.b, node, op, &x)?);
+        }
+        if let Some(op) = node.op_as::<MaxPool>() {
+            if op.with_index_outputs.is_some() {
+                return Err(misuse(node, "MaxPool with index outputs is not supported"));
+            }
+            let x = self.input(node, 0)?;
+            return one(cnn::max_pool(&mut self.b, node, &op.pool_spec, &x)?);
+        }
+        if let Some(op) = node.op_as::<Reduce>() {
+            let x = self.input(node, 0)?;
+            let linear = matches!(op.reducer, Reducer::Sum | Reducer::MeanOfSquares | Reducer::Prod);
+            if linear {
+                return one(arith::reduce(&mut self.b, op, &x)?);
+            }
+            return nonlinear::reduce(&mut self.b, node, &x)?.map(|t| tvec!(t)).ok_or_else(|| unsupported(node));
+        }
+        if let Some(op) = node.op_as::<OneHot>() {
+            let x = self.input(node, 0)?;
+            return one(arith::one_hot(&mut self.b, node, op, &x)?);
+        }
+        if node.op_as::<Softmax>().is_some() {
+            let x = self.input(node, 0)?;
+            return one(nonlinear::softmax(&mut self.b, node, &x)?);
+        }
+        if node.op_as::<RmsNorm>().is_some() {
+            let x = self.input(node, 0)?;
+            return one(nonlinear::rms_norm(&mut self.b, node, &x)?);
+        }
+        if node.op_as::<Topk>().is_some() {
+            let x = self.input(node, 0)?;
+            let k = self.konst(node, 1).ok_or_else(|| misuse(node, "k must be a constant"))?;
+            let k = k.cast_to_scalar::<i64>().map_err(|e| tract_err(node, e))?;
+            let (values, indices) = nonlinear::topk(&mut self.b, node, &x, k as usize)?;
+            return Ok(tvec!(values, indices));
+        }
+        if let Some(op) = node.op_as::<Gather>() {
+            if self.konst(node, 1).is_none() {
+                let (data, indices) = (self.input(node, 0)?, self.input(node, 1)?);
+                return one(movement::dynamic_gather(&mut self.b, node, op.axis, &data, &indices)?);
+            }
+        }
+        if let Some(t) = movement::lower(self, node)? {
+            return one(t);
+        }
+        if node.inputs.len() == 1 {
+            let x = self.input(node, 0)?;
+            if let Some(t) = nonlinear::elementwise(&mut self.b, node, &x)? {
+                return one(t);
+            }
+        }
+        Err(unsupported(node))
+    }
+}
+
+/// Largest denominator [`snap`] looks for.
+const SNAP_DENOMINATOR: f64 = 4096.0;
+
+/// The simplest fraction `p/q` (`q ≤ 4096`) within relative distance `precision` of `v`, or
+/// `v`. A float constant that is the rounding of such a fraction (`1/300` in f32, from a
+/// mean or a division) is read as the fraction, which the builder then represents exactly;
+/// any other value moves by less than its type's rounding error.
+fn snap(v: f64, precision: f64) -> f64 {
+    let x0 = v.abs();
+    if !x0.is_finite() || x0 == 0.0 {
+        return v;
+    }
+    let (mut x, mut h, mut h1, mut k, mut k1) = (x0, 1.0, 0.0, 0.0, 1.0);
+    loop {
+        let a = x.floor();
+        (h, h1) = (a * h + h1, h);
+        (k, k1) = (a * k + k1, k);
+        if k > SNAP_DENOMINATOR {
+            return v;
+        }
+        if (h / k - x0).abs() <= precision * x0 {
+            return v.signum() * h / k;
+        }
+        if x - a < 1e-12 {
+            return v;
+        }
+        x = 1.0 / (x - a);
+    }
+}
+
+/// The concrete shape of a fact, if it has one.
+fn concrete_shape(fact: &TypedFact) -> Option<Vec<usize>> {
+    fact.shape.as_concrete().map(|s| s.to_vec())
+}
