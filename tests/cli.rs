@@ -47,7 +47,7 @@ fn setup_prove_verify_with_exit_codes() {
     ]);
     assert!(o.status.success(), "prove failed: {}", stderr(&o));
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(report["proof_bytes"], 1792);
+    assert_eq!(report["proof_bytes"], zktorch::protocol::proof::PROOF_BYTES);
     let max_out = report["float_outputs"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap().abs()).fold(0.0, f64::max);
     assert!(report["max_abs_error"].as_f64().unwrap() <= 0.01 * max_out);
 

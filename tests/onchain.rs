@@ -45,6 +45,7 @@ fn cli_flow_on_anvil_with_one_pairing_call() {
         "--rpc-url", &rpc], &key));
     assert_eq!(submitted["accepted"], true);
     let gas = submitted["gas_used"].as_u64().unwrap();
+    eprintln!("submitProof: {gas} gas; verifier runtime code {} bytes", gen["runtime_bytes"]);
     assert!(gas < 567_000, "verification gas {gas} is not below EZKL's 567k");
 
     // The trace of the accepted transaction: one call to 0x08 with 2 × 192 bytes of input.

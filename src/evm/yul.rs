@@ -15,7 +15,7 @@ use std::ops::{Add, Mul, Sub};
 use super::codegen::{
     fixed_at_zeta, witness_at_zeta, witness_at_zeta_omega, M_ALPHA, M_BETA, M_GAMMA, M_L_IN, M_L_OUT, M_PI, M_TZ, M_ZH_INV,
 };
-use crate::blocks::{self, Ctx, Row, Value, NEXT_ROW, NUM_FIXED, NUM_WITNESS};
+use crate::blocks::{self, Ctx, Row, Value, NEXT_ROW};
 
 /// A value in the generated Yul: a known constant (folded at generation time) or an expression.
 #[derive(Clone, Debug, PartialEq)]
@@ -103,9 +103,10 @@ fn load(name: &str) -> Sym {
 }
 
 /// The body of the contract's `_quotientEval`: every constraint of [`blocks::evaluate_constraints`]
-/// at ζ, read from the evaluations in memory, as its own `let cK := …` (each in a scope of its
-/// own, so the stack stays shallow), combined as [`blocks::combine`] does (Horner in α from the
-/// last constraint), then `T(ζ) = Σ α^k·C_k / Z_H(ζ)` stored at `M_TZ`.
+/// at ζ, read from the evaluations in memory, combined as [`blocks::combine`] does (Horner in α
+/// from the last constraint, which starts the accumulator; every other is its own `let cK := …`
+/// in a scope of its own, so the stack stays shallow, folded in by `combine([cK, acc], α)`), then
+/// `T(ζ) = Σ α^k·C_k / Z_H(ζ)` stored at `M_TZ`.
 pub fn quotient_eval(scale_bits: u32) -> String {
     let row = Row {
         wit: std::array::from_fn(|i| load(&witness_at_zeta(i))),
@@ -121,7 +122,6 @@ pub fn quotient_eval(scale_bits: u32) -> String {
         l_outputs: load(M_L_OUT),
         public: load(M_PI),
     };
-    debug_assert_eq!((row.wit.len(), row.fixed.len()), (NUM_WITNESS, NUM_FIXED));
     let ctx = Ctx { scale: Sym::Const(Fr::from(1u64 << scale_bits)), beta: load(M_BETA), gamma: load(M_GAMMA) };
     let mut constraints = Vec::new();
     blocks::evaluate_constraints(&row, &ctx, &mut constraints);
@@ -147,7 +147,7 @@ pub fn quotient_eval(scale_bits: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::blocks::{Fix, Wit};
+    use crate::blocks::{Fix, Wit, NUM_FIXED, NUM_WITNESS};
     use ark_ff::One;
     use ark_ff::UniformRand;
     use ark_std::rand::SeedableRng;

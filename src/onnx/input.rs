@@ -14,8 +14,8 @@ const WHAT: &str = "an EZKL input ({\"input_data\": [[numbers, ...], ...]})";
 /// (`input_shapes`, `output_data`) are ignored.
 ///
 /// Errors: `Error::Read` if the file cannot be read; `Error::Json` (naming the file) if it is
-/// not JSON, has no `input_data` array, an entry holds no value, or a value is not a finite
-/// number or a boolean.
+/// not JSON, has no `input_data` array or an empty one, or a value is not a finite number or a
+/// boolean.
 pub fn read_input_json(path: &Path) -> Result<Vec<Vec<f64>>> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
     let bad = |reason: String| Error::Json { path: path.to_path_buf(), what: WHAT, reason };
@@ -37,9 +37,6 @@ pub fn read_input_json(path: &Path) -> Result<Vec<Vec<f64>>> {
     for (at, v) in entries {
         let mut out = Vec::new();
         flatten(v, &mut out, &at).map_err(bad)?;
-        if out.is_empty() {
-            return Err(bad(format!("{at} holds no value")));
-        }
         inputs.push(out);
     }
     Ok(inputs)

@@ -409,7 +409,7 @@ async fn run_fixture(model: &str, s: &Setup, full: bool) -> (u64, usize) {
     let h1_eval_at = evals_at + crate::blocks::Wit::H1 as usize;
     let phi_next_at = next_at + crate::blocks::NEXT_ROW.iter().position(|c| *c == crate::blocks::Wit::Phi).unwrap();
     let b_next_at = next_at + crate::blocks::NEXT_ROW.iter().position(|c| *c == crate::blocks::Wit::B).unwrap();
-    let f2 = vk.fixed_commitments[crate::blocks::Fix::Param as usize];
+    let f_param = vk.fixed_commitments[crate::blocks::Fix::Param as usize];
     let flip = |byte: usize| {
         let mut b = bytes.clone();
         b[byte] ^= 1;
@@ -537,8 +537,8 @@ async fn run_fixture(model: &str, s: &Setup, full: bool) -> (u64, usize) {
         );
     }
 
-    // Well-formed, but P' is not tied to the VK's F_2 (or the Schnorr challenge e changed with
-    // the instances): the Rust verifier stops at z·Z = R + e·(P' − F_2); the contract must
+    // Well-formed, but P' is not tied to the VK's F_P (or the Schnorr challenge e changed with
+    // the instances): the Rust verifier stops at z·Z = R + e·(P' − F_P); the contract must
     // agree, with the same challenges and the same verdict from its Schnorr check alone.
     let mut param_rejects: Vec<(String, Vec<u8>, Vec<U256>)> = Vec::new();
     {
@@ -548,8 +548,8 @@ async fn run_fixture(model: &str, s: &Setup, full: bool) -> (u64, usize) {
             p.to_bytes()
         };
         param_rejects.push((
-            "parameter commitment P' replaced by F_2 + G".into(),
-            with(&|p| p.param_commitment = (f2 + G1Affine::generator()).into_affine()),
+            "parameter commitment P' replaced by F_P + G".into(),
+            with(&|p| p.param_commitment = (f_param + G1Affine::generator()).into_affine()),
             inst.clone(),
         ));
         param_rejects.push((
@@ -568,8 +568,8 @@ async fn run_fixture(model: &str, s: &Setup, full: bool) -> (u64, usize) {
             inst.clone(),
         ));
         param_rejects.push((
-            "parameter commitment P' replaced by F_2 (R, z kept)".into(),
-            with(&|p| p.param_commitment = f2),
+            "parameter commitment P' replaced by F_P (R, z kept)".into(),
+            with(&|p| p.param_commitment = f_param),
             inst.clone(),
         ));
         param_rejects.push((
@@ -620,7 +620,7 @@ async fn run_fixture(model: &str, s: &Setup, full: bool) -> (u64, usize) {
         chain.assert_same_challenges(vk, what, b, i).await;
     }
 
-    // Well-formed and tied to F_2, but wrong: the Rust verifier gets to the pairing, which
+    // Well-formed and tied to F_P, but wrong: the Rust verifier gets to the pairing, which
     // fails; the contract must agree, with the same challenges and accumulator.
     let mut pairing_rejects: Vec<(String, Vec<u8>, Vec<U256>)> = Vec::new();
     {

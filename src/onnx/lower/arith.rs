@@ -1,5 +1,5 @@
 //! Element-wise binary operators with numpy broadcasting, comparisons and boolean logic,
-//! Iff, Cast, OneHot and the linear reductions (Sum, MeanOfSquares, Prod).
+//! Iff, Cast and the linear reductions (Sum, MeanOfSquares, Prod).
 //!
 //! Booleans are integer wires holding 0 or 1, so logic is arithmetic (`and = a·b`,
 //! `or = a + b − a·b`, `xor = a + b − 2a·b`) and comparisons are sign tests of a difference
@@ -9,15 +9,14 @@
 use tract_onnx::prelude::*;
 use tract_onnx::tract_core::broadcast::multi_broadcast;
 use tract_onnx::tract_core::ndarray::{ArrayD, IxDyn};
-use tract_onnx::tract_core::ops::array::OneHot;
 use tract_onnx::tract_core::ops::nn::{Reduce, Reducer};
 
-use super::{misuse, tensor_array, tract_err, unsupported, Exprs};
+use super::{misuse, tract_err, unsupported, Exprs};
 use crate::compiler::graph::{Builder, ExprId, Func};
 use crate::Result;
 
 /// Broadcasts `tensors` to their common shape (numpy rules).
-pub(super) fn broadcast(node: &TypedNode, tensors: &[&Exprs]) -> Result<Vec<Exprs>> {
+fn broadcast(node: &TypedNode, tensors: &[&Exprs]) -> Result<Vec<Exprs>> {
     let shapes: Vec<&[usize]> = tensors.iter().map(|t| t.shape()).collect();
     let shape = multi_broadcast(&shapes).map_err(|e| tract_err(node, e))?;
     tensors
@@ -210,39 +209,6 @@ pub(super) fn cast(b: &mut Builder, x: &Exprs, from: DatumType, to: DatumType) -
         });
     }
     Ok(ArrayD::from_shape_vec(x.raw_dim(), out).expect("same shape"))
-}
-
-/// The one-hot vector `[i = j]` for `j ∈ [0, n)`: `n + 1` step gates `[i ≥ j]`, each entry the
-/// difference of two neighbours.
-pub(super) fn one_hot_vec(b: &mut Builder, i: ExprId, n: usize) -> Result<Vec<ExprId>> {
-    let ge = (0..=n).map(|j| {
-        let d = b.affine(i, 1.0, -(j as f64))?;
-        b.ge_zero(d)
-    });
-    let ge = ge.collect::<Result<Vec<_>>>()?;
-    ge.windows(2).map(|w| b.sub(w[0], w[1])).collect()
-}
-
-/// `OneHot`: `off + (on − off)·[x = j]` along a new axis.
-pub(super) fn one_hot(b: &mut Builder, node: &TypedNode, op: &OneHot, x: &Exprs) -> Result<Exprs> {
-    let scalar = |t: &Tensor| -> Result<f64> {
-        let a = tensor_array(t).map_err(|e| tract_err(node, e))?;
-        a.iter().next().copied().ok_or_else(|| misuse(node, "empty on/off value"))
-    };
-    let (on, off) = (scalar(&op.on)?, scalar(&op.off)?);
-    // Build with the new axis last, then move it into place.
-    let mut out = Vec::with_capacity(x.len() * op.dim);
-    for i in x.iter() {
-        for h in one_hot_vec(b, *i, op.dim)? {
-            out.push(b.affine(h, on - off, off)?);
-        }
-    }
-    let mut shape = x.shape().to_vec();
-    shape.push(op.dim);
-    let t = ArrayD::from_shape_vec(IxDyn(&shape), out).map_err(|e| misuse(node, e))?;
-    let mut perm: Vec<usize> = (0..x.ndim()).collect();
-    perm.insert(op.axis, x.ndim());
-    Ok(t.permuted_axes(IxDyn(&perm)).as_standard_layout().to_owned())
 }
 
 /// Splits `x` into the groups a reduction over `axes` combines: the output shape (reduced

@@ -43,7 +43,8 @@ fn geometry(node: &TypedNode, spec: &PoolSpec, x: &Exprs) -> Result<(DataShape, 
 /// (dilation applied).
 fn taps(spec: &PoolSpec) -> Vec<Vec<usize>> {
     let dil = spec.dilations();
-    indices(IxDyn(&spec.kernel_shape)).into_iter().map(|k| k.slice().iter().zip(dil.iter()).map(|(k, d)| k * d).collect()).collect()
+    let taps = indices(IxDyn(&spec.kernel_shape)).into_iter();
+    taps.map(|k| k.slice().iter().zip(dil.iter()).map(|(k, d)| k * d).collect()).collect()
 }
 
 /// The input position a tap reads for output position `p`, if it is inside the input (not
@@ -187,7 +188,8 @@ pub(super) fn sum_pool(b: &mut Builder, node: &TypedNode, op: &SumPool, x: &Expr
                 PaddingSpec::ExplicitOnnxPool(before, after, true) => (0..p.len())
                     .map(|a| {
                         let padded = before[a] + ish.hw_dims()[a] + after[a];
-                        taps.iter().map(|t| t[a]).filter(|&t| p[a] * strides[a] + t < padded).collect::<std::collections::BTreeSet<_>>().len()
+                        let dil = spec.dilation(a);
+                        (0..spec.kernel_shape[a]).filter(|k| p[a] * strides[a] + k * dil < padded).count()
                     })
                     .product(),
                 _ => taps.len(),

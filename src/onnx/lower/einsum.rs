@@ -61,7 +61,10 @@ pub(super) fn einsum(b: &mut Builder, node: &TypedNode, op: &EinSum, operands: &
     let mut out: Vec<Option<ExprId>> = vec![None; volume];
     let out_sizes: Vec<usize> = out_axes.iter().map(|(s, _)| *s).collect();
     let sum_sizes: Vec<usize> = sum_axes.iter().map(|(s, _)| *s).collect();
-    let offset = |axes: &[(usize, Vec<usize>)], ix: &[usize], k: usize| -> usize { axes.iter().zip(ix).map(|((_, st), v)| st[k] * v).sum() };
+    // Flat position in operand `k` (or the output, `k = n`) of an assignment of `axes`.
+    let offset = |axes: &[(usize, Vec<usize>)], ix: &[usize], k: usize| -> usize {
+        axes.iter().zip(ix).map(|((_, st), v)| st[k] * v).sum()
+    };
     let n = operands.len();
     let one = b.constant(1.0);
     for o in indices(IxDyn(&out_sizes)) {

@@ -19,9 +19,12 @@
 
 mod arith;
 mod cnn;
+mod dynamic;
 mod einsum;
 mod movement;
 mod nonlinear;
+mod range;
+mod scan;
 #[cfg(test)]
 mod tests;
 
@@ -31,20 +34,26 @@ use std::path::{Path, PathBuf};
 
 use tract_onnx::prelude::*;
 use tract_onnx::tract_core::ndarray::{ArrayD, IxDyn};
-use tract_onnx::tract_core::ops::array::{Gather, OneHot, Topk};
+use tract_onnx::tract_core::ops::array::{
+    Gather, GatherElements, GatherNd, OneHot, ScatterElements, ScatterNd, ScatterReduction, Topk,
+};
 use tract_onnx::tract_core::ops::binary::TypedBinOp;
 use tract_onnx::tract_core::ops::cast::Cast;
 use tract_onnx::tract_core::ops::cnn::{Conv, Deconv, MaxPool, SumPool};
 use tract_onnx::tract_core::ops::einsum::EinSum;
+use tract_onnx::tract_core::ops::gru_cell::GruEpilogue;
+use tract_onnx::tract_core::ops::lstm_cell::LstmEpilogue;
 use tract_onnx::tract_core::ops::logic::Iff;
+use tract_onnx::tract_core::ops::scan::Scan;
 use tract_onnx::tract_core::ops::nn::{Reduce, Reducer, RmsNorm, Softmax};
 use tract_onnx::tract_hir::infer::Factoid;
 
+use self::range::Ranges;
 use crate::compiler::graph::{Builder, ElementGraph, ExprId};
 use crate::{Error, Result};
 
 /// A tensor of builder expressions.
-pub(crate) type Exprs = ArrayD<ExprId>;
+type Exprs = ArrayD<ExprId>;
 
 /// An ONNX model loaded with tract, ready to be built at any scale.
 #[derive(Debug)]
@@ -70,7 +79,7 @@ fn no_panic<T>(path: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> {
             .map(|s| s.to_string())
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".into());
-        Err(onnx_err(path, format!("tract panicked: {msg}")))
+        Err(onnx_err(path, format!("panicked: {msg}")))
     })
 }
 
@@ -127,23 +136,25 @@ impl Model {
         self.inputs.iter().map(|(s, _)| s.iter().product()).collect()
     }
 
-    /// `Error::Usage` unless there is one flat input per model input, and `Error::InputLength`
-    /// unless each fills its shape.
-    fn check_inputs(&self, inputs: &[Vec<f64>]) -> Result<()> {
-        if inputs.len() != self.inputs.len() {
+    /// The model's inputs among `inputs`: `Error::Usage` if there are fewer than the model
+    /// has, `Error::InputLength` unless each fills its shape. Extra entries are ignored, as
+    /// EZKL does (some of its `input.json` files carry more entries than the model has inputs).
+    fn check_inputs<'a>(&self, inputs: &'a [Vec<f64>]) -> Result<&'a [Vec<f64>]> {
+        if inputs.len() < self.inputs.len() {
             return Err(Error::Usage(format!(
                 "the model has {} inputs but {} were given",
                 self.inputs.len(),
                 inputs.len()
             )));
         }
+        let inputs = &inputs[..self.inputs.len()];
         for (x, (shape, _)) in inputs.iter().zip(&self.inputs) {
             let expected: usize = shape.iter().product();
             if x.len() != expected {
                 return Err(Error::InputLength { expected, got: x.len() });
             }
         }
-        Ok(())
+        Ok(inputs)
     }
 
     /// Runs the model in floating point with tract (its direct translation of the file, in the
@@ -152,16 +163,14 @@ impl Model {
     /// Errors: `Error::Usage`/`Error::InputLength` if `inputs` do not match the model inputs,
     /// `Error::Onnx` if tract fails.
     pub fn run_float(&self, inputs: &[Vec<f64>]) -> Result<Vec<f64>> {
-        self.check_inputs(inputs)?;
+        let inputs = self.check_inputs(inputs)?;
         no_panic(&self.path, || {
             let err = |e: TractError| onnx_err(&self.path, e);
             let tensors = inputs
                 .iter()
                 .zip(&self.inputs)
                 .map(|(x, (shape, dt))| {
-                    let t = Tensor::from_shape(shape, x)?;
-                    let t = if *dt == DatumType::Bool { t.cast_to::<bool>()?.into_owned() } else { t };
-                    Ok(t.cast_to_dt(*dt)?.into_owned().into_tvalue())
+                    Ok(Tensor::from_shape(shape, x)?.cast_to_dt(*dt)?.into_owned().into_tvalue())
                 })
                 .collect::<TractResult<TVec<TValue>>>()
                 .map_err(err)?;
@@ -182,8 +191,18 @@ impl Model {
     /// outside the supported set, `Error::UnsupportedModel` for one used in a way the circuit
     /// cannot express, `Error::OutOfRange` if a value leaves the range provable at this scale.
     pub fn build(&self, inputs: &[Vec<f64>], scale_bits: u32) -> Result<ElementGraph> {
-        self.check_inputs(inputs)?;
-        no_panic(&self.path, || Lowering { model: &self.graph, b: Builder::new(scale_bits), values: HashMap::new() }.run(inputs))
+        let inputs = self.check_inputs(inputs)?;
+        no_panic(&self.path, || {
+            let mut b = Builder::new(scale_bits);
+            let mut tensors = Vec::with_capacity(inputs.len());
+            for (x, (shape, dt)) in inputs.iter().zip(&self.inputs) {
+                let ids = x.iter().map(|v| b.input(*v, !dt.is_float())).collect::<Result<Vec<_>>>()?;
+                tensors.push(Exprs::from_shape_vec(IxDyn(shape), ids).expect("checked length"));
+            }
+            let outputs = lower_model(&mut b, &self.graph, tensors)?;
+            let flat: Vec<ExprId> = outputs.iter().flat_map(|t| t.iter().copied()).collect();
+            b.finish(&flat)
+        })
     }
 }
 
@@ -195,20 +214,20 @@ fn tensor_f64(t: &Tensor) -> TractResult<Vec<f64>> {
 }
 
 /// A tensor as an `f64` array (booleans as 0/1).
-pub(crate) fn tensor_array(t: &Tensor) -> TractResult<ArrayD<f64>> {
+fn tensor_array(t: &Tensor) -> TractResult<ArrayD<f64>> {
     Ok(ArrayD::from_shape_vec(IxDyn(t.shape()), tensor_f64(t)?)?)
 }
 
-pub(crate) fn unsupported(node: &TypedNode) -> Error {
+fn unsupported(node: &TypedNode) -> Error {
     Error::UnsupportedOp { node: node.name.clone(), op: node.op.name().to_string() }
 }
 
-pub(crate) fn misuse(node: &TypedNode, why: impl std::fmt::Display) -> Error {
+fn misuse(node: &TypedNode, why: impl std::fmt::Display) -> Error {
     Error::UnsupportedModel(format!("operator {} at node {:?}: {why}", node.op.name(), node.name))
 }
 
 /// A tract error met while lowering `node`.
-pub(crate) fn tract_err(node: &TypedNode, e: TractError) -> Error {
+fn tract_err(node: &TypedNode, e: TractError) -> Error {
     misuse(node, format!("{e:#}"))
 }
 
@@ -219,28 +238,40 @@ enum Slot {
     Exprs(Exprs),
 }
 
-struct Lowering<'m> {
+/// The walk over one model (the graph, or a Scan body).
+struct Lowering<'m, 'b> {
     model: &'m TypedModel,
-    b: Builder,
+    b: &'b mut Builder,
     values: HashMap<OutletId, Slot>,
+    ranges: Ranges,
 }
 
-impl Lowering<'_> {
-    fn run(mut self, inputs: &[Vec<f64>]) -> Result<ElementGraph> {
-        let model = self.model;
-        let terr = |e: TractError| Error::UnsupportedModel(format!("{e:#}"));
-        for (outlet, x) in model.input_outlets().map_err(terr)?.iter().zip(inputs) {
-            let fact = model.outlet_fact(*outlet).map_err(terr)?;
-            let integer = !fact.datum_type.is_float();
-            let ids = x.iter().map(|v| self.b.input(*v, integer)).collect::<Result<Vec<_>>>()?;
-            let shape = concrete_shape(fact).ok_or_else(|| Error::UnsupportedModel("a model input has a symbolic shape".into()))?;
-            let t = Exprs::from_shape_vec(IxDyn(&shape), ids).map_err(|e| Error::UnsupportedModel(e.to_string()))?;
-            self.values.insert(*outlet, Slot::Exprs(t));
+/// Lowers `model` with `inputs` bound to its inputs (in order) and returns its outputs.
+fn lower_model(b: &mut Builder, model: &TypedModel, inputs: Vec<Exprs>) -> Result<Vec<Exprs>> {
+    let terr = |e: TractError| Error::UnsupportedModel(format!("{e:#}"));
+    let mut lw = Lowering { model, b, values: HashMap::new(), ranges: Ranges::default() };
+    for (outlet, t) in model.input_outlets().map_err(terr)?.iter().zip(inputs) {
+        let fact = model.outlet_fact(*outlet).map_err(terr)?;
+        if concrete_shape(fact).as_deref() != Some(t.shape()) {
+            return Err(Error::UnsupportedModel(format!("an input of shape {:?} is bound to {:?}", t.shape(), fact.shape)));
         }
-        for id in model.eval_order().map_err(terr)? {
+        if fact.datum_type == DatumType::Bool {
+            lw.ranges.set_all(&t, (0.0, 1.0));
+        }
+        lw.values.insert(*outlet, Slot::Exprs(t));
+    }
+    lw.walk()?;
+    model.output_outlets().map_err(terr)?.iter().map(|o| lw.exprs(*o)).collect()
+}
+
+impl Lowering<'_, '_> {
+    /// Lowers every node of the model (its inputs are already bound).
+    fn walk(&mut self) -> Result<()> {
+        let model = self.model;
+        for id in model.eval_order().map_err(|e| Error::UnsupportedModel(format!("{e:#}")))? {
             let node = model.node(id);
             if self.values.contains_key(&OutletId::new(id, 0)) {
-                continue; // a model input
+                continue; // an input
             }
             if node.outputs.iter().all(|o| o.fact.konst.is_some()) {
                 for (slot, o) in node.outputs.iter().enumerate() {
@@ -249,29 +280,37 @@ impl Lowering<'_> {
                 continue;
             }
             self.b.set_node(&node.name);
-            let t0 = std::time::Instant::now();
             let outs = self.lower_node(node)?;
-            if std::env::var("ZZ_TIME").is_ok() { eprintln!("ZZ {:.3}s {} {}", t0.elapsed().as_secs_f64(), node.op.name(), node.name); }
             if outs.len() != node.outputs.len() {
                 return Err(misuse(node, format!("lowered to {} outputs, tract has {}", outs.len(), node.outputs.len())));
             }
-            for (slot, (t, o)) in outs.into_iter().zip(&node.outputs).enumerate() {
+            for (t, o) in outs.iter().zip(&node.outputs) {
                 if concrete_shape(&o.fact).as_deref() != Some(t.shape()) {
                     return Err(misuse(node, format!("lowered to shape {:?}, tract has {:?}", t.shape(), o.fact.shape)));
                 }
+            }
+            let inputs: Option<Vec<&Exprs>> = node
+                .inputs
+                .iter()
+                .map(|o| match self.values.get(o) {
+                    Some(Slot::Exprs(t)) => Some(t),
+                    _ => None,
+                })
+                .collect();
+            if let Some(inputs) = inputs {
+                self.ranges.propagate(self.b, node, &inputs, &outs);
+            }
+            for (slot, t) in outs.into_iter().enumerate() {
                 self.values.insert(OutletId::new(id, slot), Slot::Exprs(t));
             }
         }
-        let mut outputs = Vec::new();
-        for outlet in model.output_outlets().map_err(terr)? {
-            outputs.extend(self.exprs(*outlet)?.iter().copied());
-        }
-        self.b.finish(&outputs)
+        Ok(())
     }
 
     /// The expressions of an outlet (constants are converted on first use).
     fn exprs(&mut self, outlet: OutletId) -> Result<Exprs> {
-        let slot = self.values.get(&outlet).ok_or_else(|| Error::UnsupportedModel(format!("outlet {outlet:?} is used before it is computed")))?;
+        let missing = || Error::UnsupportedModel(format!("outlet {outlet:?} is used before it is computed"));
+        let slot = self.values.get(&outlet).ok_or_else(missing)?;
         let t = match slot {
             Slot::Exprs(t) => return Ok(t.clone()),
             Slot::Const(k) => {
@@ -312,75 +351,87 @@ impl Lowering<'_> {
         if let Some(op) = node.op_as::<TypedBinOp>() {
             let (a, c) = (self.input(node, 0)?, self.input(node, 1)?);
             let dt = self.input_dt(node, 0)?;
-            return one(arith::binary(&mut self.b, node, op.0.name(), &a, &c, dt)?);
+            return one(arith::binary(self.b, node, op.0.name(), &a, &c, dt)?);
         }
         if node.op_as::<Iff>().is_some() {
             let (cond, t, f) = (self.input(node, 0)?, self.input(node, 1)?, self.input(node, 2)?);
-            return one(arith::iff(&mut self.b, node, &cond, &t, &f)?);
+            return one(arith::iff(self.b, node, &cond, &t, &f)?);
         }
         if let Some(op) = node.op_as::<Cast>() {
             let x = self.input(node, 0)?;
             let from = self.input_dt(node, 0)?;
-            return one(arith::cast(&mut self.b, &x, from, op.to)?);
+            return one(arith::cast(self.b, &x, from, op.to)?);
         }
         if let Some(op) = node.op_as::<EinSum>() {
             let operands = (0..node.inputs.len()).map(|i| self.input(node, i)).collect::<Result<Vec<_>>>()?;
             let out_shape = concrete_shape(&node.outputs[0].fact).ok_or_else(|| misuse(node, "symbolic output shape"))?;
-            return one(einsum::einsum(&mut self.b, node, op, &operands, &out_shape)?);
+            return one(einsum::einsum(self.b, node, op, &operands, &out_shape)?);
         }
         if let Some(op) = node.op_as::<Conv>() {
             if op.q_params.is_some() {
                 return Err(misuse(node, "quantized convolutions are not supported"));
             }
             let (x, k, bias) = (self.input(node, 0)?, self.input(node, 1)?, self.input(node, 2)?);
-            return one(cnn::conv(&mut self.b, node, &op.pool_spec, op.kernel_fmt, op.group, &x, &k, &bias)?);
+            return one(cnn::conv(self.b, node, &op.pool_spec, op.kernel_fmt, op.group, &x, &k, &bias)?);
         }
         if let Some(op) = node.op_as::<Deconv>() {
             let (x, k, bias) = (self.input(node, 0)?, self.input(node, 1)?, self.input(node, 2)?);
-            return one(cnn::deconv(&mut self.b, node, op, &x, &k, &bias)?);
+            return one(cnn::deconv(self.b, node, op, &x, &k, &bias)?);
         }
         if let Some(op) = node.op_as::<SumPool>() {
             let x = self.input(node, 0)?;
-            return one(cnn::sum_pool(&mut self.b, node, op, &x)?);
+            return one(cnn::sum_pool(self.b, node, op, &x)?);
         }
         if let Some(op) = node.op_as::<MaxPool>() {
             if op.with_index_outputs.is_some() {
                 return Err(misuse(node, "MaxPool with index outputs is not supported"));
             }
             let x = self.input(node, 0)?;
-            return one(cnn::max_pool(&mut self.b, node, &op.pool_spec, &x)?);
+            return one(cnn::max_pool(self.b, node, &op.pool_spec, &x)?);
         }
         if let Some(op) = node.op_as::<Reduce>() {
             let x = self.input(node, 0)?;
             let linear = matches!(op.reducer, Reducer::Sum | Reducer::MeanOfSquares | Reducer::Prod);
             if linear {
-                return one(arith::reduce(&mut self.b, op, &x)?);
+                return one(arith::reduce(self.b, op, &x)?);
             }
-            return nonlinear::reduce(&mut self.b, node, &x)?.map(|t| tvec!(t)).ok_or_else(|| unsupported(node));
+            return nonlinear::reduce(self.b, node, &x)?.map(|t| tvec!(t)).ok_or_else(|| unsupported(node));
         }
         if let Some(op) = node.op_as::<OneHot>() {
             let x = self.input(node, 0)?;
-            return one(arith::one_hot(&mut self.b, node, op, &x)?);
+            return one(dynamic::one_hot(self.b, &self.ranges, node, op, &x)?);
         }
         if node.op_as::<Softmax>().is_some() {
             let x = self.input(node, 0)?;
-            return one(nonlinear::softmax(&mut self.b, node, &x)?);
+            return one(nonlinear::softmax(self.b, node, &x)?);
         }
         if node.op_as::<RmsNorm>().is_some() {
             let x = self.input(node, 0)?;
-            return one(nonlinear::rms_norm(&mut self.b, node, &x)?);
+            return one(nonlinear::rms_norm(self.b, node, &x)?);
         }
         if node.op_as::<Topk>().is_some() {
             let x = self.input(node, 0)?;
             let k = self.konst(node, 1).ok_or_else(|| misuse(node, "k must be a constant"))?;
             let k = k.cast_to_scalar::<i64>().map_err(|e| tract_err(node, e))?;
-            let (values, indices) = nonlinear::topk(&mut self.b, node, &x, k as usize)?;
+            let (values, indices) = nonlinear::topk(self.b, node, &x, k as usize)?;
             return Ok(tvec!(values, indices));
         }
-        if let Some(op) = node.op_as::<Gather>() {
-            if self.konst(node, 1).is_none() {
-                let (data, indices) = (self.input(node, 0)?, self.input(node, 1)?);
-                return one(movement::dynamic_gather(&mut self.b, node, op.axis, &data, &indices)?);
+        if node.op_as::<LstmEpilogue>().is_some() {
+            let (pre, c_prev) = (self.input(node, 0)?, self.input(node, 1)?);
+            let (h, c) = nonlinear::lstm_epilogue(self.b, node, &pre, &c_prev)?;
+            return Ok(tvec!(h, c));
+        }
+        if node.op_as::<GruEpilogue>().is_some() {
+            let (xh, rh, h_prev) = (self.input(node, 0)?, self.input(node, 1)?, self.input(node, 2)?);
+            return one(nonlinear::gru_epilogue(self.b, node, &xh, &rh, &h_prev)?);
+        }
+        if let Some(op) = node.op_as::<Scan>() {
+            let inputs = (0..node.inputs.len()).map(|i| self.input(node, i)).collect::<Result<Vec<_>>>()?;
+            return scan::scan(self.b, node, op, inputs);
+        }
+        if self.konst(node, 1).is_none() {
+            if let Some(t) = self.dynamic_indexing(node)? {
+                return one(t);
             }
         }
         if let Some(t) = movement::lower(self, node)? {
@@ -388,11 +439,40 @@ impl Lowering<'_> {
         }
         if node.inputs.len() == 1 {
             let x = self.input(node, 0)?;
-            if let Some(t) = nonlinear::elementwise(&mut self.b, node, &x)? {
+            if let Some(t) = nonlinear::elementwise(self.b, node, &x)? {
                 return one(t);
             }
         }
         Err(unsupported(node))
+    }
+
+    /// Gathers and scatters whose indices (input 1) are computed.
+    fn dynamic_indexing(&mut self, node: &TypedNode) -> Result<Option<Exprs>> {
+        let op = &node.op;
+        let scatter =
+            op.downcast_ref::<ScatterElements>().map(|s| s.reduction).or(op.downcast_ref::<ScatterNd>().map(|s| s.reduction));
+        if scatter.is_some_and(|r| r != ScatterReduction::None) {
+            return Err(misuse(node, "a scatter with a reduction at computed indices is not supported"));
+        }
+        if !(op.is::<Gather>() || op.is::<GatherElements>() || op.is::<GatherNd>() || scatter.is_some()) {
+            return Ok(None);
+        }
+        let (data, indices) = (self.input(node, 0)?, self.input(node, 1)?);
+        let updates = if scatter.is_some() { Some(self.input(node, 2)?) } else { None };
+        let (b, r) = (&mut *self.b, &self.ranges);
+        Ok(Some(if let Some(g) = op.downcast_ref::<Gather>() {
+            dynamic::gather(b, r, node, g.axis, &data, &indices)?
+        } else if let Some(g) = op.downcast_ref::<GatherElements>() {
+            dynamic::gather_elements(b, r, node, g.axis, &data, &indices)?
+        } else if let Some(g) = op.downcast_ref::<GatherNd>() {
+            dynamic::gather_nd(b, r, node, g.batch_dims, &data, &indices)?
+        } else {
+            let updates = updates.expect("a scatter");
+            match op.downcast_ref::<ScatterElements>() {
+                Some(s) => dynamic::scatter_elements(b, r, node, s.axis, &data, &indices, &updates)?,
+                None => dynamic::scatter_nd(b, r, node, &data, &indices, &updates)?,
+            }
+        }))
     }
 }
 

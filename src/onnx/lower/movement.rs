@@ -8,11 +8,10 @@
 //! covers `AxisOp` (Reshape, AddAxis, RmAxis, MoveAxis), Identity, Concat, Slice, Pad (all
 //! modes), Gather/GatherElements/GatherNd with constant indices, MultiBroadcastTo, Tile,
 //! Trilu, NearestUpsample, Downsample and ScatterElements/ScatterNd without reduction.
-//!
-//! A Gather whose indices are computed is a one-hot selection, [`dynamic_gather`].
+//! Index inputs must be constants here; computed indices are handled in `dynamic`.
 
 use tract_onnx::prelude::*;
-use tract_onnx::tract_core::ndarray::{ArrayD, Axis, IxDyn};
+use tract_onnx::tract_core::ndarray::{ArrayD, IxDyn};
 use tract_onnx::tract_core::ops::array::{
     GatherElements, GatherNd, MultiBroadcastTo, Pad, PadMode, ScatterElements, ScatterNd, ScatterReduction, Slice, Tile,
     Trilu, TypedConcat,
@@ -23,8 +22,8 @@ use tract_onnx::tract_core::ops::identity::Identity;
 use tract_onnx::tract_core::ops::nn::NearestUpsample;
 use tract_onnx::tract_core::ops::Downsample;
 
-use super::{arith, misuse, tensor_array, tract_err, Exprs, Lowering};
-use crate::compiler::graph::{Builder, ExprId};
+use super::{misuse, tensor_array, tract_err, Exprs, Lowering};
+use crate::compiler::graph::ExprId;
 use crate::Result;
 
 /// How tract evaluates a data-movement node on codes.
@@ -108,30 +107,4 @@ pub(super) fn lower(lw: &mut Lowering, node: &TypedNode) -> Result<Option<Exprs>
         });
     }
     Ok(Some(ArrayD::from_shape_vec(IxDyn(codes.shape()), ids).map_err(|e| misuse(node, e))?))
-}
-
-/// `data` gathered along `axis` at computed (integer, non-negative) `indices`: each index
-/// becomes a one-hot vector over the axis and each output element the dot product of that
-/// vector with the data (a linear combination when the data is constant). An index outside
-/// `[0, n)` selects zeros.
-pub(super) fn dynamic_gather(b: &mut Builder, node: &TypedNode, axis: usize, data: &Exprs, indices: &Exprs) -> Result<Exprs> {
-    let n = *data.shape().get(axis).ok_or_else(|| misuse(node, "axis out of range"))?;
-    let hot: Vec<Vec<ExprId>> = indices.iter().map(|i| arith::one_hot_vec(b, *i, n)).collect::<Result<_>>()?;
-    let pre: usize = data.shape()[..axis].iter().product();
-    let post: usize = data.shape()[axis + 1..].iter().product();
-    let flat = data.to_shape((pre, n, post)).map_err(|e| misuse(node, e))?;
-    let mut out = Vec::with_capacity(pre * hot.len() * post);
-    for p in 0..pre {
-        for h in &hot {
-            for q in 0..post {
-                let lane = flat.index_axis(Axis(0), p);
-                let pairs: Vec<(ExprId, ExprId)> = h.iter().enumerate().map(|(j, e)| (*e, lane[(j, q)])).collect();
-                out.push(b.dot(&pairs)?);
-            }
-        }
-    }
-    let mut shape = data.shape()[..axis].to_vec();
-    shape.extend(indices.shape());
-    shape.extend(&data.shape()[axis + 1..]);
-    ArrayD::from_shape_vec(IxDyn(&shape), out).map_err(|e| misuse(node, e))
 }

@@ -253,12 +253,25 @@ fn arg_best(b: &mut Builder, xs: &[ExprId], largest: bool, last: bool) -> Result
     }
 }
 
+/// `1/S` for `S ≥ 1` with small tables: `r₀ = 1/⌊S⌋` (an integer input: a table of at most
+/// `n` entries for `S ≤ n`), then `1/S = r₀ · 1/(S·r₀)` with `S·r₀` near `[1, 2]` (about `2^s`
+/// entries), rather than one table over `[1, n]` at scale `2^s`. The rounding of `r₀` cancels;
+/// only `S·r₀` and the two outputs are rounded, so the result is within a few `2^−s`.
+fn recip_of_sum(b: &mut Builder, sum: ExprId) -> Result<ExprId> {
+    let whole = b.to_integer(sum, 0.0)?;
+    let r0 = b.func(Func::Recip, whole)?;
+    let near_one = b.mul(sum, r0)?;
+    let r1 = b.func(Func::Recip, near_one)?;
+    b.mul(r0, r1)
+}
+
 /// `Softmax` or `LogSoftmax` along tract's axes.
 ///
 /// With `d = x − max` (≤ 0), `d` is clamped to `[−c, 0]` with `e^−c < 2^−(s+1)` (the clamped
 /// values all round to 0 anyway), so the exp table has about `c·2^s` entries whatever the
-/// inputs; then `S = Σ e^d ∈ [1, n]` and softmax is `e^d · (1/S)` (a `Recip` lookup and one
-/// product per element), log-softmax `d − ln S`. The absolute error is a few `2^−s`.
+/// inputs; then `S = Σ e^d ∈ [1, n]` and softmax is `e^d · (1/S)` ([`recip_of_sum`], then one
+/// product per element), log-softmax `d − ln S`. The absolute error is a few `2^−s`. Constant
+/// elements below the provable range (masks of −∞) are left out: their weight is 0.
 pub(super) fn softmax(b: &mut Builder, node: &TypedNode, x: &Exprs) -> Result<Exprs> {
     let op = node.op_as::<Softmax>().ok_or_else(|| unsupported(node))?;
     if op.quant_output_dt.is_some() {
@@ -268,10 +281,21 @@ pub(super) fn softmax(b: &mut Builder, node: &TypedNode, x: &Exprs) -> Result<Ex
     let c = ((b.scale_bits() + 1) as f64 * LN_2 / unit).floor() * unit + unit;
     let (_, lanes) = reduction_groups(x, &op.axes);
     let mut out = Vec::with_capacity(x.len());
+    // Constants below the provable range (attention masks of −∞ or −10⁹) weigh exactly 0.
+    let lowest = -((b.range() + 1) as f64) * unit;
     for lane in lanes {
-        let m = extreme(b, &lane, true)?;
+        let masked: Vec<bool> = lane.iter().map(|v| b.as_constant(*v).is_some_and(|k| k < lowest)).collect();
+        let live: Vec<ExprId> = lane.iter().zip(&masked).filter(|(_, m)| !**m).map(|(v, _)| *v).collect();
+        if live.is_empty() {
+            return Err(misuse(node, "a softmax lane holds only masked (−∞) values"));
+        }
+        let m = extreme(b, &live, true)?;
         let mut e = Vec::with_capacity(lane.len());
-        for v in &lane {
+        for (v, masked) in lane.iter().zip(masked) {
+            if masked {
+                e.push(b.constant(0.0));
+                continue;
+            }
             let shifted = b.linear(&[(*v, 1.0), (m, -1.0)], c)?;
             let r = b.relu(shifted)?;
             let clamped = b.affine(r, 1.0, -c)?;
@@ -280,7 +304,7 @@ pub(super) fn softmax(b: &mut Builder, node: &TypedNode, x: &Exprs) -> Result<Ex
         let sum = b.linear(&e.iter().map(|v| (*v, 1.0)).collect::<Vec<_>>(), 0.0)?;
         match op.kind {
             SoftmaxKind::Softmax => {
-                let r = b.func(Func::Recip, sum)?;
+                let r = recip_of_sum(b, sum)?;
                 for v in e {
                     out.push(b.mul(v, r)?);
                 }
@@ -296,25 +320,43 @@ pub(super) fn softmax(b: &mut Builder, node: &TypedNode, x: &Exprs) -> Result<Ex
     from_lanes(node, x.shape(), &op.axes, out)
 }
 
-/// tract's fused `RmsNorm`: `x / √(mean(x²) + ε)` along its axis, as `x · rsqrt(m)` with one
-/// `Rsqrt` lookup per lane.
+/// `1/√((q + k)/n)` for a sum of squares `q` (an expression with products, ≥ 0) and a
+/// constant `k ≥ 0`: `q + k` is materialized by a ReLU gate (the identity here), which makes the
+/// division by `n` one exact rescale of that wire (`D = n`, for `n ≤ 2^s`) rather than a rounded
+/// weight per square; then one `Rsqrt` lookup.
+fn rsqrt_mean(b: &mut Builder, q: ExprId, k: f64, n: f64) -> Result<ExprId> {
+    let total = b.affine(q, 1.0, k)?;
+    let total = b.relu(total)?;
+    let mean = b.affine(total, 1.0 / n, 0.0)?;
+    b.func(Func::Rsqrt, mean)
+}
+
+/// tract's fused `RmsNorm`: `x / √(mean(x²) + ε)` along its axis, in two passes so that the
+/// table input is well scaled whatever the magnitude of `x`.
 ///
-/// `Σx² + n·ε` is materialized by a ReLU gate (it is ≥ 0, so the ReLU is the identity), which
-/// makes the division by `n` one exact rescale of that wire (`D = n`, for `n ≤ 2^s`) rather
-/// than a rounded weight per square.
+/// The mean of squares of small activations (say 10⁻³) holds only a few units of `2^−s`, so one
+/// `Rsqrt` of it would be off by tens of percent. Pass one takes a rough scale
+/// `r₀ = 1/√(mean(x²) + ε + 4·2^−s)` (the `4·2^−s` bounds `r₀² ≤ 2^(s−2)`, inside the range),
+/// pass two normalizes `z = x·r₀`, which is of order one:
+/// `x/√(mean(x²) + ε) = z/√(mean(z²) + ε·r₀²)`.
 pub(super) fn rms_norm(b: &mut Builder, node: &TypedNode, x: &Exprs) -> Result<Exprs> {
     let op = node.op_as::<RmsNorm>().ok_or_else(|| unsupported(node))?;
     let eps = op.eps.cast_to_scalar::<f64>().map_err(|e| tract_err(node, e))?;
+    let unit = ulp(b);
     let (_, lanes) = reduction_groups(x, &[op.axis]);
     let mut out = Vec::with_capacity(x.len());
     for lane in lanes {
         let n = lane.len() as f64;
         let squares = b.dot(&lane.iter().map(|v| (*v, *v)).collect::<Vec<_>>())?;
-        let total = b.affine(squares, 1.0, n * eps)?;
-        let total = b.relu(total)?;
-        let mean = b.affine(total, 1.0 / n, 0.0)?;
-        let r = b.func(Func::Rsqrt, mean)?;
-        for v in lane {
+        let r0 = rsqrt_mean(b, squares, n * (eps + 4.0 * unit), n)?;
+        let z = lane.iter().map(|v| b.mul(*v, r0)).collect::<Result<Vec<_>>>()?;
+        // ε·r₀² enters as the square of one more element, √(nε)·r₀: a weight of √(nε) loses
+        // less to rounding than one of nε (ε = 10⁻⁵ is below 2^−s).
+        let z_eps = b.affine(r0, (n * eps).sqrt(), 0.0)?;
+        let pairs: Vec<(ExprId, ExprId)> = z.iter().chain([&z_eps]).map(|v| (*v, *v)).collect();
+        let squares = b.dot(&pairs)?;
+        let r = rsqrt_mean(b, squares, 0.0, n)?;
+        for v in z {
             out.push(b.mul(v, r)?);
         }
     }
@@ -398,7 +440,7 @@ pub(super) fn topk(b: &mut Builder, node: &TypedNode, x: &Exprs, k: usize) -> Re
 /// Checks the operands of a fused recurrent cell: `state` is `[.., hidden]` (rows of `hidden`)
 /// and every gate operand holds `gates·hidden` values per row.
 fn check_cell(node: &TypedNode, hidden: usize, state: &Exprs, gates: usize, operands: &[&Exprs]) -> Result<()> {
-    if hidden == 0 || state.len() % hidden != 0 {
+    if hidden == 0 || !state.len().is_multiple_of(hidden) {
         return Err(misuse(node, format!("state of shape {:?} for hidden size {hidden}", state.shape())));
     }
     let rows = state.len() / hidden;
@@ -465,6 +507,9 @@ mod tests {
 
     const S: u32 = 12;
 
+    /// The float function an operator is checked against.
+    type Reference = fn(f64) -> f64;
+
     fn unit() -> f64 {
         1.0 / (1u64 << S) as f64
     }
@@ -516,7 +561,7 @@ mod tests {
         let any = grid(&[-2.3, -1.0, -0.4, 0.0, 0.7, 1.9, 3.1]);
         let pos = grid(&[0.05, 0.3, 1.0, 2.5, 7.0]);
         let unit_interval = grid(&[-1.0, -0.6, 0.0, 0.35, 0.9, 1.0]);
-        let cases: Vec<(ElementWiseOp, &[f64], fn(f64) -> f64)> = vec![
+        let cases: Vec<(ElementWiseOp, &[f64], Reference)> = vec![
             (math::exp(), &any[..], f64::exp),
             (math::ln(), &pos, f64::ln),
             (nn::sigmoid(), &any, |x| 1.0 / (1.0 + (-x).exp())),
@@ -552,7 +597,7 @@ mod tests {
     #[test]
     fn piecewise_linear_and_rounding_are_exact() {
         let xs = grid(&[-2.5, -1.5, -0.5, 0.0, 0.5, 1.5, 2.5, 1.25, -1.75, 3.0, -3.0, 0.3, -0.3]);
-        let exact: Vec<(ElementWiseOp, fn(f64) -> f64)> = vec![
+        let exact: Vec<(ElementWiseOp, Reference)> = vec![
             (math::abs(), f64::abs),
             (math::neg(), |x| -x),
             (math::sign(), |x| if x == 0.0 { 0.0 } else { x.signum() }),
@@ -584,7 +629,7 @@ mod tests {
     fn powers_silu_and_tanh_gelu() {
         let xs = grid(&[-1.7, -0.4, 0.0, 0.6, 1.3, 2.2]);
         let tol = 4.0 * unit();
-        let cases: Vec<(ElementWiseOp, fn(f64) -> f64)> = vec![
+        let cases: Vec<(ElementWiseOp, Reference)> = vec![
             (math::square(), |x| x * x),
             (math::pow_const(3.0), |x| x * x * x),
             (nn::silu::silu(), |x| x / (1.0 + (-x).exp())),
@@ -645,31 +690,64 @@ mod tests {
     }
 
     #[test]
-    fn softmax_exp_table_stays_within_the_clamp() {
-        let node = node_of(Softmax::new(tvec![0], None, SoftmaxKind::Softmax), f32::datum_type(), &[&[3]], None);
-        let g = build(S, &[-100.0, 0.0, 3.0], &[3], false, |b, x| Ok(vec![softmax(b, &node, x)?]));
+    fn softmax_tables_stay_small() {
+        // Lane 0 has one dominant element (sum ≈ 1) and a far outlier; lane 1 is flat (sum 40).
+        let n = 40;
+        let mut xs = vec![-100.0, 6.0];
+        xs.resize(n, 0.0);
+        xs.extend(vec![0.5; n]);
+        let node = node_of(Softmax::new(tvec![1], None, SoftmaxKind::Softmax), f32::datum_type(), &[&[2, n]], None);
+        let g = build(S, &xs, &[2, n], false, |b, x| Ok(vec![softmax(b, &node, x)?]));
         let exp = g.tables.iter().find(|t| t.func == Func::Exp).unwrap();
         let c = (S + 1) as f64 * LN_2;
         assert!(exp.min as f64 >= -(c + 2.0 * unit()) / unit(), "exp table starts at {}", exp.min);
-        assert_close(&g.output_reals(), &softmax_ref(&[-100.0, 0.0, 3.0], [1, 3], 1, false), 3.0 * unit(), "clamped softmax");
+        // One reciprocal table over [1, 40] at scale 2^S would have 39·2^S entries.
+        let recip: usize = g.tables.iter().filter(|t| t.func == Func::Recip).map(|t| t.len()).sum();
+        assert!(recip <= n + (1 << S), "reciprocal tables hold {recip} entries");
+        let mut want = softmax_ref(&xs[..n], [1, n], 1, false);
+        want.extend(softmax_ref(&xs[n..], [1, n], 1, false));
+        // Each of the n rounded exps moves the sum by up to half a unit (38 equal ones in lane 0).
+        assert_close(&g.output_reals(), &want, (3.0 + 0.5 * n as f64) * unit(), "softmax");
+    }
+
+    #[test]
+    fn softmax_ignores_masked_constants() {
+        let node = node_of(Softmax::new(tvec![0], None, SoftmaxKind::Softmax), f32::datum_type(), &[&[4]], None);
+        let xs = grid(&[0.3, 1.2]);
+        let g = build(S, &xs, &[2], false, |b, x| {
+            let (inf, big) = (b.constant(f64::NEG_INFINITY), b.constant(-1e12));
+            let masked = ArrayD::from_shape_vec(IxDyn(&[4]), vec![x[0], inf, x[1], big]).unwrap();
+            Ok(vec![softmax(b, &node, &masked)?])
+        });
+        let live = softmax_ref(&xs, [1, 2], 1, false);
+        assert_close(&g.output_reals(), &[live[0], 0.0, live[1], 0.0], 3.0 * unit(), "masked softmax");
+        let mut b = Builder::new(S);
+        let inf = b.constant(f64::NEG_INFINITY);
+        let all_masked = ArrayD::from_elem(IxDyn(&[4]), inf);
+        assert!(softmax(&mut b, &node, &all_masked).is_err());
     }
 
     #[test]
     fn rms_norm_matches_float() {
-        let xs = grid(&[0.5, -1.25, 2.0, 0.75, -0.3, 0.1, 0.4, -0.9]);
         let eps = 1e-5;
-        for axis in [0, 1] {
-            let op = RmsNorm { axis, eps: rctensor0(eps as f32) };
-            let node = node_of(op, f32::datum_type(), &[&[2, 4]], None);
-            let g = build(S, &xs, &[2, 4], false, |b, x| Ok(vec![rms_norm(b, &node, x)?]));
-            let mut want = vec![0.0; 8];
-            for i in 0..8 {
-                let (r, c) = (i / 4, i % 4);
-                let lane: Vec<f64> = if axis == 1 { (0..4).map(|k| xs[r * 4 + k]).collect() } else { (0..2).map(|k| xs[k * 4 + c]).collect() };
-                let ms = lane.iter().map(|v| v * v).sum::<f64>() / lane.len() as f64;
-                want[i] = xs[i] / (ms + eps).sqrt();
+        // Activations of order one, and small ones whose mean square (~10⁻³) is only a few units
+        // of 2^−S: the second pass keeps those as accurate as the first.
+        let big = [0.5, -1.25, 2.0, 0.75, -0.3, 0.1, 0.4, -0.9];
+        let small: Vec<f64> = big.iter().map(|v| v * 0.03).collect();
+        for xs in [grid(&big), grid(&small)] {
+            for axis in [0, 1] {
+                let op = RmsNorm { axis, eps: rctensor0(eps as f32) };
+                let node = node_of(op, f32::datum_type(), &[&[2, 4]], None);
+                let g = build(S, &xs, &[2, 4], false, |b, x| Ok(vec![rms_norm(b, &node, x)?]));
+                let mut want = vec![0.0; 8];
+                for (i, w) in want.iter_mut().enumerate() {
+                    let (r, c) = (i / 4, i % 4);
+                    let lane: Vec<f64> = if axis == 1 { (0..4).map(|k| xs[r * 4 + k]).collect() } else { (0..2).map(|k| xs[k * 4 + c]).collect() };
+                    let ms = lane.iter().map(|v| v * v).sum::<f64>() / lane.len() as f64;
+                    *w = xs[i] / (ms + eps).sqrt();
+                }
+                assert_close(&g.output_reals(), &want, 4.0 * unit(), &format!("RmsNorm axis {axis} on {:?}", &xs[..2]));
             }
-            assert_close(&g.output_reals(), &want, 4.0 * unit(), &format!("RmsNorm axis {axis}"));
         }
     }
 
