@@ -79,3 +79,35 @@ fn cli_flow_on_anvil_with_one_pairing_call() {
     assert_eq!(r["accepted"], false);
     assert!(r["tx_hash"].as_str().unwrap().starts_with("0x"));
 }
+
+/// A CNN and a transformer block (tests/fixtures: Conv/BatchNorm/MaxPool/AveragePool, and
+/// LayerNorm/attention/softmax/GELU) verify on anvil through the CLI; a proof with a changed
+/// public input is rejected by the contract.
+#[test]
+fn cnn_and_transformer_verify_on_anvil() {
+    let node = LocalNode::spawn().expect("anvil (run tools/install.sh)");
+    let (rpc, key) = (node.endpoint(), node.dev_key());
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = |n: &str| Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(n).display().to_string();
+    for model in ["cnn_small", "attention_tiny"] {
+        let p = |n: &str| dir.path().join(model).join(n).display().to_string();
+        let (onnx, input) = (fixture(&format!("{model}.onnx")), fixture(&format!("{model}.input.json")));
+        ok_json(zktorch(&["--json", "setup", "--model", &onnx, "--input", &input, "--out", &p("keys"), "--dev-srs"], &key));
+        ok_json(zktorch(&["--json", "prove", "--keys", &p("keys"), "--model", &onnx, "--input", &input, "--out",
+            &p("proof.json")], &key));
+        let gen = ok_json(zktorch(&["--json", "gen-verifier", "--keys", &p("keys"), "--out", &p("verifier")], &key));
+        assert!(gen["runtime_bytes"].as_u64().unwrap() < 24_576);
+        let deployed = ok_json(zktorch(&["--json", "deploy", "--verifier", &p("verifier"), "--rpc-url", &rpc], &key));
+        let address = deployed["address"].as_str().unwrap().to_string();
+        let submitted = ok_json(zktorch(&["--json", "submit", "--proof", &p("proof.json"), "--address", &address,
+            "--rpc-url", &rpc], &key));
+        assert_eq!(submitted["accepted"], true, "{model}");
+        eprintln!("{model}: submitProof {} gas; verifier runtime {} bytes", submitted["gas_used"], gen["runtime_bytes"]);
+
+        let mut file: serde_json::Value = serde_json::from_slice(&std::fs::read(p("proof.json")).unwrap()).unwrap();
+        file["instances"][0] = serde_json::json!("0x07");
+        std::fs::write(p("bad.json"), serde_json::to_vec(&file).unwrap()).unwrap();
+        let o = zktorch(&["--json", "submit", "--proof", &p("bad.json"), "--address", &address, "--rpc-url", &rpc], &key);
+        assert_eq!(o.status.code(), Some(1), "{model}: {}", String::from_utf8_lossy(&o.stderr));
+    }
+}

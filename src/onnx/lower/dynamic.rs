@@ -10,7 +10,6 @@
 
 use tract_onnx::prelude::*;
 use tract_onnx::tract_core::ndarray::{indices as all_indices, ArrayD, Dimension, IxDyn};
-
 use tract_onnx::tract_core::ops::array::OneHot;
 
 use super::range::Ranges;
@@ -101,7 +100,14 @@ fn axis_len(node: &TypedNode, t: &Exprs, axis: usize) -> Result<usize> {
 }
 
 /// `Gather` along `axis` at computed `indices`.
-pub(super) fn gather(b: &mut Builder, ranges: &Ranges, node: &TypedNode, axis: usize, data: &Exprs, indices: &Exprs) -> Result<Exprs> {
+pub(super) fn gather(
+    b: &mut Builder,
+    ranges: &Ranges,
+    node: &TypedNode,
+    axis: usize,
+    data: &Exprs,
+    indices: &Exprs,
+) -> Result<Exprs> {
     let n = axis_len(node, data, axis)?;
     let steps: Vec<Vec<ExprId>> = indices.iter().map(|i| steps(b, ranges, *i, n)).collect::<Result<_>>()?;
     let (head, tail) = (&data.shape()[..axis], &data.shape()[axis + 1..]);
@@ -112,9 +118,8 @@ pub(super) fn gather(b: &mut Builder, ranges: &Ranges, node: &TypedNode, axis: u
     for h in all_indices(IxDyn(head)) {
         for s in &steps {
             for t in all_indices(IxDyn(tail)) {
-                let candidates: Vec<ExprId> = (0..n)
-                    .map(|j| data[IxDyn(&h.slice().iter().copied().chain([j]).chain(t.slice().iter().copied()).collect::<Vec<_>>())])
-                    .collect();
+                let at = |j: usize| h.slice().iter().copied().chain([j]).chain(t.slice().iter().copied()).collect::<Vec<_>>();
+                let candidates: Vec<ExprId> = (0..n).map(|j| data[IxDyn(&at(j))]).collect();
                 out.push(select(b, s, &candidates)?);
             }
         }

@@ -6,12 +6,16 @@
 //! graph that is lowered (the direct translation when declutter fails).
 //!
 //! [`Model::build`] walks the lowered graph in evaluation order. Every tensor is an
-//! `ArrayD<ExprId>` of [`Builder`] expressions (constants are constant expressions), and
-//! every node becomes builder calls: shape and data-movement operators only rearrange
-//! expressions (see `movement`), linear ones combine them (`einsum`, `cnn`, `arith`), and the
-//! rest lay out gates. The builder quantizes and evaluates as it goes, so the lowering is also
-//! the fixed-point interpreter; the model outputs, flattened and concatenated, are the
-//! graph's public outputs.
+//! `ArrayD<ExprId>` of [`Builder`] expressions (constants are constant expressions, float
+//! constants read as the small fraction they round, see [`snap`]), and every node becomes
+//! builder calls: shape and data-movement operators only rearrange expressions (`movement`),
+//! linear ones combine them (`einsum`, `cnn`, `arith`), and the rest lay out gates
+//! (`arith` for comparisons and logic, `dynamic` for indexing by computed values, `scan` for
+//! unrolled recurrences, `nonlinear` for lookups, softmax, normalization and maxima). Value
+//! ranges known statically (`range`) keep one-hot encodings of computed indices small. The
+//! builder quantizes and evaluates as it goes, so the lowering is also the fixed-point
+//! interpreter; the model outputs, flattened and concatenated, are the graph's public
+//! outputs.
 //!
 //! Any operator outside the supported set is `Error::UnsupportedOp` naming the node; a
 //! supported one used in a way the circuit cannot express is `Error::UnsupportedModel`; and a
@@ -185,7 +189,7 @@ impl Model {
 
     /// Lowers the model on `inputs` (one flat vector per model input, in row-major order) at
     /// scale `2^scale_bits`: the element graph, with every wire evaluated on these inputs.
-    /// Integer and boolean inputs are integer wires.
+    /// Integer and boolean inputs are integer wires (their values cast as tract casts them).
     ///
     /// Errors: as [`Model::run_float`] for the inputs; `Error::UnsupportedOp` for an operator
     /// outside the supported set, `Error::UnsupportedModel` for one used in a way the circuit
@@ -196,7 +200,13 @@ impl Model {
             let mut b = Builder::new(scale_bits);
             let mut tensors = Vec::with_capacity(inputs.len());
             for (x, (shape, dt)) in inputs.iter().zip(&self.inputs) {
-                let ids = x.iter().map(|v| b.input(*v, !dt.is_float())).collect::<Result<Vec<_>>>()?;
+                // As tract casts them: booleans are `x ≠ 0`, integers round toward zero.
+                let value = |v: f64| match dt {
+                    DatumType::Bool => (v != 0.0) as u8 as f64,
+                    dt if !dt.is_float() => v.trunc(),
+                    _ => v,
+                };
+                let ids = x.iter().map(|v| b.input(value(*v), !dt.is_float())).collect::<Result<Vec<_>>>()?;
                 tensors.push(Exprs::from_shape_vec(IxDyn(shape), ids).expect("checked length"));
             }
             let outputs = lower_model(&mut b, &self.graph, tensors)?;
