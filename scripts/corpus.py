@@ -139,7 +139,7 @@ def markdown(rows, with_gas):
     head = "| model | status | max abs err | rel. err | prove s | prove MiB | proof B | N | scale |"
     if with_gas:
         head += " gas | verifier B |"
-    out = [head, "|" + "---|" * head.count(" | ")]
+    out = [head, "|" + "---|" * (head.count("|") - 1)]
     f = lambda v, fmt: "-" if v is None else format(v, fmt)
     for r in rows:
         n = "-" if not r["domain_size"] else f"2^{r['domain_size'].bit_length() - 1}"
