@@ -302,6 +302,8 @@ pub struct ProveReport {
     pub proof: PathBuf,
     pub outputs: Vec<f64>,
     pub float_outputs: Vec<f64>,
+    /// `|proven − float|` per output.
+    pub output_errors: Vec<f64>,
     pub max_abs_error: f64,
     pub proof_bytes: usize,
     pub g1_points: usize,
@@ -350,7 +352,8 @@ pub fn prove(opts: &ProveOptions) -> Result<ProveReport> {
     let float_outputs = model.run_float(&inputs)?;
     lap(&mut timings, "float reference run (tract)");
     let outputs = graph.output_reals();
-    let max_abs_error = max_abs_error(&outputs, &float_outputs);
+    let output_errors: Vec<f64> = outputs.iter().zip(&float_outputs).map(|(a, b)| (a - b).abs()).collect();
+    let max_abs_error = output_errors.iter().copied().fold(0.0, f64::max);
     let instances = protocol::prover::instances(&witness);
     let reals = |values: &[i64], scales: &[u32]| -> Vec<f64> {
         values.iter().zip(scales).map(|(v, b)| *v as f64 / (1u64 << b) as f64).collect()
@@ -370,6 +373,7 @@ pub fn prove(opts: &ProveOptions) -> Result<ProveReport> {
         proof: opts.out.clone(),
         outputs,
         float_outputs,
+        output_errors,
         max_abs_error,
         proof_bytes: bytes.len(),
         g1_points: protocol::proof::NUM_POINTS,

@@ -168,12 +168,13 @@ fn run(cli: &Cli) -> Result<Outcome, Error> {
                 seed: *seed,
             })?;
             let mut text = format!(
-                "proof written to {} ({} bytes, {} G1 points) in {:.2} s\noutput {:?}\nmax abs error vs float model {:.3e}",
+                "proof written to {} ({} bytes, {} G1 points) in {:.2} s\noutput {:?}\nfloat model {:?}\nmax abs error vs float model {:.3e}",
                 r.proof.display(),
                 r.proof_bytes,
                 r.g1_points,
                 r.seconds,
                 r.outputs,
+                r.float_outputs,
                 r.max_abs_error
             );
             if *profile {

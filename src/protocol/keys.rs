@@ -18,7 +18,6 @@ use ark_ff::UniformRand;
 use ark_std::rand::RngCore;
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// What the verifier needs.
@@ -61,9 +60,12 @@ pub fn setup(circuit: &Circuit, srs: &Srs, rng: &mut impl RngCore) -> Result<(Pr
     let domain = Radix2EvaluationDomain::<Fr>::new(n).expect("power-of-two domain");
     let vanishing_commitment = (srs.g1[n].into_group() - srs.g1[0]).into_affine();
     let param_blind = Fr::rand(rng);
+    // One column at a time (the FFT and the MSM are parallel inside): with an outer parallel
+    // loop, rayon's work stealing starts every column while the first MSMs wait, and all their
+    // buffers are alive at once (3 GB at N = 2^19).
     let mut fixed_commitments = circuit
         .fixed
-        .par_iter()
+        .iter()
         .map(|col| srs.commit(&domain.ifft(col)))
         .collect::<Result<Vec<_>>>()?;
     let param = &mut fixed_commitments[Fix::Param as usize];

@@ -36,8 +36,10 @@ fn interpolate_blinded(domain: &Radix2EvaluationDomain<Fr>, values: &[Fr], blind
     coeffs
 }
 
+/// Commits one polynomial at a time: each MSM is parallel inside, and an outer parallel loop
+/// would keep every MSM's buffers alive at once (see `keys::setup`).
 fn commit_all(srs: &Srs, polys: &[Vec<Fr>]) -> Result<Vec<G1Affine>> {
-    polys.par_iter().map(|p| srs.commit(p)).collect()
+    polys.iter().map(|p| srs.commit(p)).collect()
 }
 
 /// The public instances as field elements: the quantized input, then the quantized output.
