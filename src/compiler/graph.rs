@@ -148,6 +148,12 @@ fn erf(x: f64) -> f64 {
     }
 }
 
+/// Largest magnitude a wire may hold at scale `2^s`: `2^(2s−1) − 1` (the range of a rescale's
+/// `q = 2^s·hi + lo`).
+pub fn max_wire(scale_bits: u32) -> i64 {
+    (1i64 << (2 * scale_bits - 1)) - 1
+}
+
 /// A lookup table: `f` over integer inputs `x ∈ [min, max]` at scale `2^in_scale`, outputs at
 /// scale `2^out_scale`, clamped to the provable range.
 #[derive(Clone, Debug, PartialEq)]
@@ -165,15 +171,15 @@ impl Table {
         format!("{}@{}->{}", self.func.name(), self.in_scale, self.out_scale)
     }
 
-    /// The tabulated output for input `x` (undefined points map to 0; values are clamped to
-    /// `±(2^(2s−1) − 1)` with `s = out_scale`... at least `s = 1`).
-    pub fn output(&self, x: i64, range: i64) -> i64 {
+    /// The tabulated output for input `x`: `round(2^out_scale·f(x/2^in_scale))`, clamped to the
+    /// provable range [`max_wire`] (undefined points map to 0).
+    pub fn output(&self, x: i64) -> i64 {
         let real = x as f64 / (1u64 << self.in_scale) as f64;
         match self.func.eval(real) {
             None => 0,
             Some(y) => {
-                let v = (y * (1u64 << self.out_scale) as f64).round();
-                v.clamp(-(range as f64), range as f64) as i64
+                let range = max_wire(self.out_scale) as f64;
+                (y * (1u64 << self.out_scale) as f64).round().clamp(-range, range) as i64
             }
         }
     }
@@ -321,9 +327,9 @@ impl Builder {
         self.nodes.last().map(String::as_str).unwrap_or("?")
     }
 
-    /// Largest magnitude a wire may hold: `2^(2s−1) − 1`.
+    /// Largest magnitude a wire may hold ([`max_wire`]).
     pub fn range(&self) -> i64 {
-        (1i64 << (2 * self.scale_bits - 1)) - 1
+        max_wire(self.scale_bits)
     }
 
     fn push_expr(&mut self, e: Expr) -> ExprId {
@@ -531,22 +537,15 @@ impl Builder {
         let x = self.exprs[e as usize].clone();
         let s = self.scale_bits;
         let one = (1u64 << s) as f64;
-        // T at scale 2^s over the wires, then D = 2^s gives ⌊real + mode⌋.
-        let mut terms = Vec::new();
-        for (w, c) in &x.terms {
-            let weight = c * (1u64 << (s - self.wire_scale[*w as usize].min(s))) as f64;
-            if !is_integral(weight) || self.wire_scale[*w as usize] > s {
-                let w = self.wire_of(e)?;
-                let y = self.wire_expr(w);
-                return self.to_integer(y, mode);
-            }
-            terms.push((*w, weight.round() as i64));
-        }
-        if !x.products.is_empty() {
+        // T at scale 2^s over the wires, then D = 2^s gives ⌊real + mode⌋. That needs integral
+        // weights and no products; otherwise `e` is made a wire first.
+        let weight = |w: WireId, c: f64| c * (1u64 << (s - self.wire_scale[w as usize].min(s))) as f64;
+        if !x.products.is_empty() || x.terms.iter().any(|(w, c)| !is_integral(weight(*w, *c))) {
             let w = self.wire_of(e)?;
             let y = self.wire_expr(w);
             return self.to_integer(y, mode);
         }
+        let terms = x.terms.iter().map(|(w, c)| (*w, weight(*w, *c).round() as i64)).collect();
         let offset = ((x.constant + mode) * one).round() as i128;
         let w = self.push_affine(Affine { terms, products: vec![], offset, div: 1u64 << s, act: Act::Linear }, 0)?;
         Ok(self.wire_expr(w))
@@ -576,7 +575,7 @@ impl Builder {
         let table = &mut self.tables[t as usize];
         table.min = table.min.min(xv);
         table.max = table.max.max(xv);
-        let y = self.tables[t as usize].output(xv, self.range());
+        let y = self.tables[t as usize].output(xv);
         let w = self.new_wire(Gate::Lookup { input: x, table: t }, y, self.scale_bits);
         Ok(self.wire_expr(w))
     }

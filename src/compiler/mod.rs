@@ -195,11 +195,10 @@ impl Circuit {
         }
         let mut table_base = Vec::with_capacity(g.tables.len());
         let mut next = 2 * scale;
-        let range = (1i64 << (2 * s - 1)) - 1;
         for (t, table) in g.tables.iter().enumerate() {
             table_base.push(next);
             for x in table.min..=table.max {
-                let y = table.output(x, range);
+                let y = table.output(x);
                 entry(next, fn_tag(t as u32), fr_from_i128(x as i128), fr_from_i128(y as i128));
                 next += 1;
             }
