@@ -12,6 +12,7 @@
 //! |---|---|---|
 //! | chain | [`chain`] | `T = Σ_j w_j·x_j + Σ_k u_k·v_k`: fixed-weight dot products and witness products |
 //! | rescale | [`rescale`] | `T + p = D·q + r`, `0 ≤ r < D`, `q` range-checked; output `q`, `ReLU(q)` or `[q ≥ 0]` |
+//! | packed | [`packed`] | `T_t = Σ_j W_tj·x_j` for up to 8 outputs sharing their inputs, by one η-combined running sum |
 //! | function | [`function`] | `y = f(x)` for a tabulated non-linear `f` |
 //! | public I/O | [`public_io`] | input and output rows equal the public instances |
 //! | lookup | [`lookup`] | every looked-up tuple is in the one tagged table (ranges, signs, functions, wiring), by logUp |
@@ -19,6 +20,7 @@
 pub mod chain;
 pub mod function;
 pub mod lookup;
+pub mod packed;
 pub mod public_io;
 pub mod rescale;
 
@@ -40,7 +42,8 @@ impl Value for Fr {
 }
 
 /// Witness columns committed by the prover, in commitment order. `A..D` and `Mult` are
-/// committed in round 1, `H1..Phi` in round 2 (after the lookup challenges).
+/// committed in round 1, `H1..S` in round 2 (after the challenges β, γ, η), then `U`, the
+/// packed block's combined weights, re-randomised from the verifying key (see [`packed`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(usize)]
 pub enum Wit {
@@ -53,18 +56,22 @@ pub enum Wit {
     H2,
     H3,
     Phi,
+    /// The packed block's running sum.
+    S,
+    /// `Σ_{t≥2} η^(t−2)·W_t` on `H`: the packed weight columns combined.
+    U,
 }
 
 /// Number of witness columns.
-pub const NUM_WITNESS: usize = 9;
-/// Witness columns committed before the lookup challenges β, γ.
+pub const NUM_WITNESS: usize = 11;
+/// Witness columns committed before the challenges β, γ, η.
 pub const ROUND1: [Wit; 5] = [Wit::A, Wit::B, Wit::C, Wit::D, Wit::Mult];
-/// Witness columns committed after β, γ.
-pub const ROUND2: [Wit; 4] = [Wit::H1, Wit::H2, Wit::H3, Wit::Phi];
+/// Witness columns committed after β, γ, η with the usual blinding (`U` follows them).
+pub const ROUND2: [Wit; 5] = [Wit::H1, Wit::H2, Wit::H3, Wit::Phi, Wit::S];
 /// Witness columns also opened at ζω (the constraints read them on the next row).
-pub const NEXT_ROW: [Wit; 5] = [Wit::A, Wit::B, Wit::C, Wit::D, Wit::Phi];
+pub const NEXT_ROW: [Wit; 6] = [Wit::A, Wit::B, Wit::C, Wit::D, Wit::Phi, Wit::S];
 /// Names of the witness columns (profiles, generated Solidity).
-pub const WITNESS_NAMES: [&str; NUM_WITNESS] = ["a", "b", "c", "d", "m", "h1", "h2", "h3", "phi"];
+pub const WITNESS_NAMES: [&str; NUM_WITNESS] = ["a", "b", "c", "d", "m", "h1", "h2", "h3", "phi", "s", "u"];
 
 /// Fixed (preprocessed) columns, committed at setup and held by the verifying key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,15 +119,19 @@ pub enum Fix {
     TableExtra,
     /// Table row whose value is the witness `d` of that row (wiring entries).
     TableDynamic,
+    /// Packed block: input row (`s = u·a + s(ωX)`).
+    QPackX,
+    /// Packed block: rescale row (`s = η·s(ωX)`).
+    QPackR,
 }
 
 /// Number of fixed columns.
-pub const NUM_FIXED: usize = 20;
+pub const NUM_FIXED: usize = 22;
 /// Names of the fixed columns, in [`Fix`] order.
 pub const FIXED_NAMES: [&str; NUM_FIXED] = [
     "qChain", "qChainNext", "param", "qMul", "qRescale", "div", "qLinear", "qRelu", "qStep", "qFn",
     "qLookup1", "tag1", "qLookup2", "tag2", "qLookup3", "tag3", "tableKey", "tableValue",
-    "tableExtra", "tableDynamic",
+    "tableExtra", "tableDynamic", "qPackX", "qPackR",
 ];
 
 /// Tag of the range table `{(RANGE, v, 0) : 0 ≤ v < 2^s}`.
@@ -177,33 +188,36 @@ pub struct Ctx<V> {
     pub beta: V,
     /// Tuple-compression challenge γ.
     pub gamma: V,
+    /// Packing challenge η.
+    pub eta: V,
 }
 
 impl Ctx<Fr> {
-    pub fn new(scale_bits: u32, beta: Fr, gamma: Fr) -> Self {
-        Self { scale: Fr::from(1u64 << scale_bits), beta, gamma }
+    pub fn new(scale_bits: u32, beta: Fr, gamma: Fr, eta: Fr) -> Self {
+        Self { scale: Fr::from(1u64 << scale_bits), beta, gamma, eta }
     }
 }
 
-/// Every constraint at one point, in a fixed order (chain, rescale, function, public I/O,
-/// lookup); each must vanish on `H`.
+/// Every constraint at one point, in a fixed order (chain, rescale, packed, function, public
+/// I/O, lookup); each must vanish on `H`.
 pub fn evaluate_constraints<V: Value>(row: &Row<V>, ctx: &Ctx<V>, out: &mut Vec<V>) {
     out.clear();
     chain::constraints(row, ctx, out);
     rescale::constraints(row, ctx, out);
+    packed::constraints(row, ctx, out);
     function::constraints(row, ctx, out);
     public_io::constraints(row, ctx, out);
     lookup::constraints(row, ctx, out);
 }
 
 /// Number of constraints [`evaluate_constraints`] produces.
-pub const NUM_CONSTRAINTS: usize = 12;
+pub const NUM_CONSTRAINTS: usize = 15;
 
 /// Names of the blocks, one per constraint of [`evaluate_constraints`] (for error messages).
 pub fn constraint_block(index: usize) -> &'static str {
     const NAMES: [&str; NUM_CONSTRAINTS] = [
         "chain", "rescale", "rescale output (linear)", "rescale output (ReLU)", "rescale output (step)",
-        "rescale remainder bound", "function", "public I/O", "lookup slot 1", "lookup slot 2",
+        "rescale remainder bound", "packed running sum", "packed: zero outside", "packed: zero at the start", "function", "public I/O", "lookup slot 1", "lookup slot 2",
         "lookup slot 3", "lookup running sum",
     ];
     NAMES.get(index).copied().unwrap_or("unknown")

@@ -5,8 +5,11 @@
 //! Row layout (`n_in` inputs, `n_out` outputs):
 //! - rows `0..n_in`: public input `d = x_j`, each a wiring table entry under its key;
 //! - rows `n_in..n_in+n_out`: public output `a = y_i`, looked up under the output wire's key;
-//! - per rescale gate: `O` (output `d`, a wiring entry; `a = D − 1 − r`), `R` (rescale), then
+//! - per other rescale gate: `O` (output `d`, a wiring entry; `a = D − 1 − r`), `R` (rescale), then
 //!   one chain row per weight or product term (at least one);
+//! - the packed groups (2 … [`PACK_WIDTH`] rescale gates over nearly the same inputs, see
+//!   [`packed_groups`]), one after the other: one input row per input of any member, then `O, R`
+//!   per member; then one spacer row;
 //! - per lookup gate: one function row (`a = c = x`, `d = f(x)`, a wiring entry).
 //!
 //! Fixed table entries (range, sign, every function table) fill the rows that hold no wiring
@@ -16,12 +19,14 @@
 pub mod graph;
 pub mod witness;
 
+use crate::blocks::packed::PACK_WIDTH;
 use crate::blocks::{Fix, FIRST_FN_TAG, NUM_FIXED, TAG_RANGE, TAG_SIGN};
 use crate::pcs::encoding::{fr_from_i128, fr_to_word, Word};
 use crate::{Error, Result};
 use ark_bn254::Fr;
 use ark_ff::{One, Zero};
-use graph::{Act, ElementGraph, Gate};
+use graph::{Act, Affine, ElementGraph, Gate, WireId};
+use std::collections::{HashMap, HashSet};
 
 /// Smallest supported scale.
 pub const MIN_SCALE_BITS: u32 = 4;
@@ -39,13 +44,70 @@ pub fn check_scale_bits(s: u32) -> Result<()> {
     }
 }
 
-/// Number of rows a gate occupies.
+/// Number of rows a gate occupies outside a packed group.
 fn gate_height(g: &Gate) -> usize {
     match g {
         Gate::Input => 0,
         Gate::Affine(a) => 2 + (a.terms.len() + a.products.len()).max(1),
         Gate::Lookup { .. } => 1,
     }
+}
+
+/// Rescale gates laid out as one packed block: they share the input rows `inputs`.
+#[derive(Clone, Debug)]
+pub(crate) struct PackedGroup {
+    pub members: Vec<usize>,
+    /// The union of the members' input wires, in first-seen order.
+    pub inputs: Vec<WireId>,
+    /// Row of the first input.
+    pub first_row: usize,
+}
+
+/// Groups the fixed-weight dot products that read nearly the same inputs (a dense layer's
+/// outputs, a convolution's output channels at one position): gates are bucketed by their
+/// smallest and largest input wire, and a gate joins the bucket's open group when at most a
+/// quarter of its inputs are new to it (weights that quantize to zero drop a few inputs).
+/// Groups of one are not packed.
+fn packed_groups(g: &ElementGraph) -> Vec<PackedGroup> {
+    struct Open {
+        members: Vec<usize>,
+        inputs: Vec<WireId>,
+        seen: HashSet<WireId>,
+    }
+    let mut groups: Vec<Open> = Vec::new();
+    let mut open: HashMap<(WireId, WireId), usize> = HashMap::new();
+    for (w, gate) in g.gates.iter().enumerate() {
+        let Gate::Affine(Affine { terms, products, .. }) = gate else { continue };
+        if terms.is_empty() || !products.is_empty() {
+            continue;
+        }
+        let lo = terms.iter().map(|t| t.0).min().expect("non-empty");
+        let hi = terms.iter().map(|t| t.0).max().expect("non-empty");
+        let joinable = open.get(&(lo, hi)).filter(|&&k| {
+            let grp = &groups[k];
+            grp.members.len() < PACK_WIDTH && 4 * terms.iter().filter(|t| !grp.seen.contains(&t.0)).count() <= terms.len()
+        });
+        let k = match joinable {
+            Some(&k) => k,
+            None => {
+                groups.push(Open { members: Vec::new(), inputs: Vec::new(), seen: HashSet::new() });
+                open.insert((lo, hi), groups.len() - 1);
+                groups.len() - 1
+            }
+        };
+        let grp = &mut groups[k];
+        grp.members.push(w);
+        for (x, _) in terms {
+            if grp.seen.insert(*x) {
+                grp.inputs.push(*x);
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .filter(|grp| grp.members.len() > 1)
+        .map(|grp| PackedGroup { members: grp.members, inputs: grp.inputs, first_row: 0 })
+        .collect()
 }
 
 /// A model compiled onto one domain: fixed columns and the layout the witness follows.
@@ -65,6 +127,12 @@ pub struct Circuit {
     pub table_entries: usize,
     /// `NUM_FIXED` columns of `N` values each, indexed by [`Fix`].
     pub fixed: Vec<Vec<Fr>>,
+    /// The packed weight columns `W_2 … W_PACK_WIDTH` (hidden, never opened; see
+    /// [`crate::blocks::packed`]), `N` values each.
+    pub packed_weights: Vec<Vec<Fr>>,
+    /// The packed groups, and for every gate the group it belongs to.
+    pub(crate) groups: Vec<PackedGroup>,
+    pub(crate) group_of: Vec<Option<usize>>,
     /// First row of every gate (the input row, `O` row or function row).
     pub(crate) gate_row: Vec<usize>,
     /// Rows of the fixed table entries: range `v` at `[v]`, sign `v` at `[2^s + v + 2^(s−1)]`,
@@ -87,15 +155,30 @@ impl Circuit {
         let key = |w: u32| Fr::from(first_key + w as u64);
         let fn_tag = |t: u32| Fr::from(FIRST_FN_TAG + t as u64);
 
-        // Rows of every gate.
-        let mut gate_row = Vec::with_capacity(g.gates.len());
+        // Rows of every gate: the packed groups first (their running sum starts on the first row
+        // after the public rows), a spacer row that ends it, then every other gate in order.
+        let mut groups = packed_groups(g);
+        let mut group_of = vec![None; g.gates.len()];
+        let mut gate_row = vec![0; g.gates.len()];
         let mut row = num_inputs + num_outputs;
+        for (k, grp) in groups.iter_mut().enumerate() {
+            grp.first_row = row;
+            row += grp.inputs.len();
+            for m in &grp.members {
+                group_of[*m] = Some(k);
+                gate_row[*m] = row;
+                row += 2;
+            }
+        }
+        row += 1;
         for (i, gate) in g.gates.iter().enumerate() {
-            if matches!(gate, Gate::Input) {
-                gate_row.push(i);
-            } else {
-                gate_row.push(row);
-                row += gate_height(gate);
+            match gate {
+                Gate::Input => gate_row[i] = i,
+                _ if group_of[i].is_some() => {}
+                _ => {
+                    gate_row[i] = row;
+                    row += gate_height(gate);
+                }
             }
         }
         let gate_rows = row;
@@ -111,6 +194,24 @@ impl Circuit {
         let domain_size = needed.next_power_of_two();
 
         let mut fixed = vec![vec![Fr::zero(); domain_size]; NUM_FIXED];
+        let mut packed_weights = vec![vec![Fr::zero(); domain_size]; PACK_WIDTH - 1];
+        for grp in &groups {
+            let position: HashMap<WireId, usize> = grp.inputs.iter().enumerate().map(|(j, x)| (*x, j)).collect();
+            for (j, x) in grp.inputs.iter().enumerate() {
+                let r = grp.first_row + j;
+                fixed[Fix::QPackX as usize][r] = Fr::one();
+                fixed[Fix::QLookup1 as usize][r] = Fr::one();
+                fixed[Fix::Tag1 as usize][r] = key(*x);
+            }
+            for (t, m) in grp.members.iter().enumerate() {
+                let Gate::Affine(a) = &g.gates[*m] else { unreachable!("packed gates are rescale gates") };
+                for (x, weight) in &a.terms {
+                    let r = grp.first_row + position[x];
+                    let column = if t == 0 { &mut fixed[Fix::Param as usize] } else { &mut packed_weights[t - 1] };
+                    column[r] = fr_from_i128(*weight as i128);
+                }
+            }
+        }
         let mut set = |c: Fix, r: usize, v: Fr| fixed[c as usize][r] = v;
         let one = Fr::one();
         let range_tag = Fr::from(TAG_RANGE);
@@ -138,15 +239,21 @@ impl Circuit {
                     set(Fix::QLookup1, o, one);
                     set(Fix::Tag1, o, range_tag);
                     let r = o + 1;
-                    set(Fix::QRescale, r, one);
-                    set(Fix::Div, r, div);
-                    set(Fix::Param, r, fr_from_i128(a.offset));
                     set(Fix::QLookup1, r, one);
                     set(Fix::Tag1, r, range_tag);
                     set(Fix::QLookup2, r, one);
                     set(Fix::Tag2, r, range_tag);
                     set(Fix::QLookup3, r, one);
                     set(Fix::Tag3, r, Fr::from(TAG_SIGN));
+                    if group_of[w].is_some() {
+                        // T is read off the rescale on O; R passes the running sum on.
+                        set(Fix::Param, o, fr_from_i128(a.offset));
+                        set(Fix::QPackR, r, one);
+                        continue;
+                    }
+                    set(Fix::QRescale, r, one);
+                    set(Fix::Div, r, div);
+                    set(Fix::Param, r, fr_from_i128(a.offset));
                     let len = (a.terms.len() + a.products.len()).max(1);
                     for j in 0..len {
                         let m = r + 1 + j;
@@ -213,20 +320,24 @@ impl Circuit {
             num_tables: g.tables.len(),
             table_entries,
             fixed,
+            packed_weights,
+            groups,
+            group_of,
             gate_row,
             table_rows,
             table_base,
         })
     }
 
-    /// keccak256 over the sizes and the keccak256 of every fixed column (columns hashed in
-    /// parallel): ties a proving key to the exact model it was made for.
+    /// keccak256 over the sizes and the keccak256 of every fixed and packed weight column
+    /// (columns hashed in parallel): ties a proving key to the exact model it was made for.
     pub fn fingerprint(&self) -> Word {
         use rayon::prelude::*;
         use sha3::{Digest, Keccak256};
         let columns: Vec<Word> = self
             .fixed
             .par_iter()
+            .chain(&self.packed_weights)
             .map(|col| {
                 let mut h = Keccak256::new();
                 for v in col {
@@ -235,7 +346,7 @@ impl Circuit {
                 h.finalize().into()
             })
             .collect();
-        let mut bytes = Vec::with_capacity(32 * (4 + NUM_FIXED));
+        let mut bytes = Vec::with_capacity(32 * (4 + NUM_FIXED + PACK_WIDTH - 1));
         for v in [self.scale_bits as u64, self.domain_size as u64, self.num_inputs as u64, self.num_outputs as u64] {
             bytes.extend_from_slice(&fr_to_word(&Fr::from(v)));
         }

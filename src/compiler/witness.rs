@@ -44,17 +44,30 @@ impl Circuit {
             put(Wit::A, self.num_inputs + i, v(*w) as i128);
             mult[wire_row(*w)] += 1;
         }
+        for grp in &self.groups {
+            for (j, x) in grp.inputs.iter().enumerate() {
+                put(Wit::A, grp.first_row + j, v(*x) as i128);
+                mult[wire_row(*x)] += 1;
+            }
+        }
         for (w, gate) in g.gates.iter().enumerate() {
             let o = self.gate_row[w];
             let out = g.values[w] as i128;
             match gate {
                 Gate::Input => put(Wit::D, o, out),
                 Gate::Affine(a) => {
-                    // Chain rows: suffix sums, the first being T.
+                    // Chain rows: suffix sums, the first being T (a packed gate has none: its
+                    // inputs are the group's rows and T is only implied by the rescale).
                     let r = o + 1;
+                    let packed = self.group_of[w].is_some();
                     let len = a.terms.len() + a.products.len();
                     let mut acc: i128 = 0;
                     for j in (0..len).rev() {
+                        if packed {
+                            let (x, weight) = a.terms[j];
+                            acc += weight as i128 * v(x) as i128;
+                            continue;
+                        }
                         let m = r + 1 + j;
                         if let Some((x, weight)) = a.terms.get(j) {
                             acc += *weight as i128 * v(*x) as i128;

@@ -25,7 +25,8 @@ use ark_ff::Field;
 
 use super::compile::{compile_source, contracts_dir, CompiledContract};
 use super::yul;
-use crate::blocks::{Fix, FIXED_NAMES, NEXT_ROW, NUM_CONSTRAINTS, NUM_FIXED, NUM_WITNESS, ROUND1, ROUND2, WITNESS_NAMES};
+use crate::blocks::packed::PACK_WIDTH;
+use crate::blocks::{Fix, Wit, FIXED_NAMES, NEXT_ROW, NUM_CONSTRAINTS, NUM_FIXED, NUM_WITNESS, ROUND1, ROUND2, WITNESS_NAMES};
 use crate::pcs::encoding::{fr_to_word, g1_to_words, g2_to_words, word_hex};
 use crate::protocol::proof::{NUM_EVALS, NUM_POINTS, NUM_SCALARS, PROOF_BYTES};
 use crate::protocol::VerifyingKey;
@@ -51,10 +52,16 @@ pub(crate) mod proof_words {
     pub const NONCE: usize = 2;
     /// `z`, the Schnorr response.
     pub const RESPONSE: usize = 4;
-    pub const ROUND1_AT: usize = 5;
+    /// `z_U`, the packed weights' Schnorr response.
+    pub const PACKED_RESPONSE: usize = 5;
+    pub const ROUND1_AT: usize = 6;
     pub const ROUND2_AT: usize = ROUND1_AT + 2 * ROUND1.len();
+    /// `[U']`, the combined packed weights.
+    pub const PACKED: usize = ROUND2_AT + 2 * ROUND2.len();
+    /// `R_U`, its Schnorr nonce.
+    pub const PACKED_NONCE: usize = PACKED + 2;
     /// `[T]`.
-    pub const QUOTIENT: usize = ROUND2_AT + 2 * ROUND2.len();
+    pub const QUOTIENT: usize = PACKED_NONCE + 2;
     /// Witness then fixed columns at ζ.
     pub const EVALS: usize = QUOTIENT + 2;
     /// The [`NEXT_ROW`] columns at ζω.
@@ -70,8 +77,8 @@ pub(crate) mod proof_words {
     /// order, covering the whole proof.
     pub const RUNS: [(usize, usize, bool, &str); 5] = [
         (PARAM, RESPONSE, true, "P', R"),
-        (RESPONSE, ROUND1_AT, false, "z"),
-        (ROUND1_AT, EVALS, true, "round-1 and round-2 commitments, [T]"),
+        (RESPONSE, ROUND1_AT, false, "z, z_U"),
+        (ROUND1_AT, EVALS, true, "round-1 and round-2 commitments, [U'], R_U, [T]"),
         (EVALS, OPENING, false, "evaluations at ζ and ζω"),
         (OPENING, WORDS, true, "W_ζ, W_ζω"),
     ];
@@ -112,6 +119,7 @@ fn commitment_at(i: usize) -> String {
 /// Memory constants of the challenges and derived scalars the constraint evaluation reads or writes.
 pub(super) const M_BETA: &str = "M_BETA";
 pub(super) const M_GAMMA: &str = "M_GAMMA";
+pub(super) const M_ETA: &str = "M_ETA";
 pub(super) const M_ALPHA: &str = "M_ALPHA";
 pub(super) const M_ZH_INV: &str = "M_ZH_INV";
 pub(super) const M_L_IN: &str = "M_L_IN";
@@ -148,10 +156,13 @@ fn memory_layout() -> String {
     constant("P_PARAM", at(PARAM), "P', the re-randomised parameter commitment");
     constant("P_NONCE", at(NONCE), "Schnorr nonce R");
     constant("Z_RESP", at(RESPONSE), "Schnorr response z");
+    constant("Z_U_RESP", at(PACKED_RESPONSE), "Schnorr response z_U");
     for (k, c) in ROUND1.iter().chain(&ROUND2).enumerate() {
         let round = if k < ROUND1.len() { 1 } else { 2 };
         constant(&commitment_at(*c as usize), at(ROUND1_AT + 2 * k), &format!("[{}], round {round}", WITNESS_NAMES[*c as usize]));
     }
+    constant(&commitment_at(Wit::U as usize), at(PACKED), "[U'], the combined packed weights");
+    constant("P_U_NONCE", at(PACKED_NONCE), "Schnorr nonce R_U");
     constant("P_T", at(QUOTIENT), "[T], the quotient");
     constant("E_WITNESS", at(EVALS), "evaluations at ζ: the witness columns, …");
     for i in 0..NUM_WITNESS {
@@ -168,9 +179,12 @@ fn memory_layout() -> String {
     constant("P_WZ", at(OPENING), "opening proof W_ζ");
     constant("P_WZW", at(OPENING_NEXT), "opening proof W_ζω");
     let mut next = at(WORDS);
-    let scratch: [(&str, usize, &str); 16] = [
-        (M_BETA, 1, "challenges and derived scalars"),
+    let scratch: [(&str, usize, &str); 20] = [
+        ("M_E", 1, "challenges and derived scalars"),
+        (M_BETA, 1, ""),
         (M_GAMMA, 1, ""),
+        (M_ETA, 1, ""),
+        ("M_E_U", 1, ""),
         (M_ALPHA, 1, ""),
         ("M_ZETA", 1, ""),
         ("M_NU", 1, ""),
@@ -180,7 +194,8 @@ fn memory_layout() -> String {
         (M_L_OUT, 1, "Σ_{n_in≤k<P} L_k(ζ)"),
         (M_PI, 1, "Σ v_k·L_k(ζ)"),
         (M_TZ, 1, "T(ζ)"),
-        ("M_ACC", 4, "MSM accumulator (= L at the end), then the last product; the Schnorr check uses it first"),
+        ("M_SCH", 4, "the Schnorr checks' accumulator, then an addend"),
+        ("M_ACC", 4, "MSM accumulator (= L at the end), then the last product"),
         ("M_MUL", 3, "ecMul input: x, y, scalar"),
         ("M_R", 4, "R = W_ζ + ρ·W_ζω, then W_ζ for the ecAdd"),
         ("M_PAIR", 12, "pairing input: L, [1]₂, −R, [τ]₂"),
@@ -195,18 +210,19 @@ fn memory_layout() -> String {
 }
 
 /// The constructor's digest words: exactly [`VerifyingKey::digest`]'s order (N, s, n_in, n_out, ω,
-/// [1]₂, [τ]₂, Z, the fixed commitments).
+/// [1]₂, [τ]₂, Z, the fixed commitments, the packed weight commitments).
 fn digest_list() -> (usize, String) {
     let mut lines = vec![
         "N, SCALE_BITS, N_IN, N_OUT, OMEGA,".to_string(),
         "G2_X1, G2_X0, G2_Y1, G2_Y0, TAU_X1, TAU_X0, TAU_Y1, TAU_Y0,".into(),
         "ZH_X, ZH_Y,".into(),
     ];
-    let fixed: Vec<String> = (0..NUM_FIXED).map(|i| format!("F{i}_X, F{i}_Y")).collect();
-    lines.extend(fixed.chunks(5).map(|c| c.join(", ") + ","));
+    let mut points: Vec<String> = (0..NUM_FIXED).map(|i| format!("F{i}_X, F{i}_Y")).collect();
+    points.extend((0..PACK_WIDTH - 1).map(|i| format!("W{i}_X, W{i}_Y")));
+    lines.extend(points.chunks(5).map(|c| c.join(", ") + ","));
     let last = lines.last_mut().expect("non-empty");
     last.pop(); // the trailing comma
-    (5 + 4 + 4 + 2 + 2 * NUM_FIXED, lines.join("\n"))
+    (5 + 4 + 4 + 2 + 2 * points.len(), lines.join("\n"))
 }
 
 /// `_canonical`'s checks, one per run of points or scalars in the proof.
@@ -233,7 +249,7 @@ fn transcript() -> String {
     };
     let challenge = |t: &mut Vec<String>, name: &str| {
         t.push("s := squeeze(s)".into());
-        t.push(format!("{name} := mod(s, R_MOD)"));
+        t.push(format!("let {name} := mod(s, R_MOD)"));
     };
     let name = |c: &crate::blocks::Wit| format!("[{}]", WITNESS_NAMES[*c as usize]);
     absorb(&mut t, PARAM, 2, "P'");
@@ -245,9 +261,14 @@ fn transcript() -> String {
     }
     challenge(&mut t, "beta");
     challenge(&mut t, "gamma");
+    challenge(&mut t, "eta");
     for (k, c) in ROUND2.iter().enumerate() {
         absorb(&mut t, ROUND2_AT + 2 * k, 2, &name(c));
     }
+    absorb(&mut t, PACKED, 2, "[U']");
+    absorb(&mut t, PACKED_NONCE, 2, "R_U");
+    challenge(&mut t, "eU");
+    absorb(&mut t, PACKED_RESPONSE, 1, "z_U");
     challenge(&mut t, "alpha");
     absorb(&mut t, QUOTIENT, 2, "[T]");
     challenge(&mut t, "zeta");
@@ -261,6 +282,20 @@ fn transcript() -> String {
     absorb(&mut t, OPENING, 2, "[W_ζ]");
     absorb(&mut t, OPENING_NEXT, 2, "[W_ζω]");
     challenge(&mut t, "rho");
+    t.push("// Stored once every absorb is done (the absorbs use the memory from 0x80 as scratch).".into());
+    for (name, slot) in [
+        ("e", "M_E"),
+        ("beta", M_BETA),
+        ("gamma", M_GAMMA),
+        ("eta", M_ETA),
+        ("eU", "M_E_U"),
+        ("alpha", M_ALPHA),
+        ("zeta", "M_ZETA"),
+        ("nu", "M_NU"),
+        ("rho", "M_RHO"),
+    ] {
+        t.push(format!("mstore({slot}, {name})"));
+    }
     t.join("\n")
 }
 
@@ -274,6 +309,7 @@ fn zeta_bases(vk: &VerifyingKey) -> Vec<(String, Option<(String, String)>)> {
         .chain(&ROUND2)
         .map(|c| (format!("[{}]", WITNESS_NAMES[*c as usize]), from_memory(&commitment_at(*c as usize))))
         .collect();
+    bases.push(("[U'] for u".into(), from_memory(&commitment_at(Wit::U as usize))));
     bases.push(("[T]".into(), from_memory("P_T")));
     for (i, c) in vk.fixed_commitments.iter().enumerate() {
         let label = format!("F_{i} ({})", FIXED_NAMES[i]);
@@ -338,6 +374,54 @@ fn commitments_msm(vk: &VerifyingKey) -> String {
     lines.join("\n")
 }
 
+/// The second Schnorr check: `M_SCH = U' − Σ_t η^t·W_t` (the first with coefficient 1, an
+/// addition of the negated constant; commitments at infinity skipped), then `schnorr`. A model
+/// without packed groups has no packed weights and no input row reads `U`: the check is left out,
+/// as [`crate::protocol::verifier::packed_commitment_is_bound`] does.
+fn packed_check(vk: &VerifyingKey) -> String {
+    if vk.packed_commitments.iter().all(|c| c.is_zero()) {
+        return "// left out: the model has no packed groups, so no constraint reads U".into();
+    }
+    let mut lines = vec![
+        "mstore(M_SCH, mload(P_U))".to_string(),
+        "mstore(add(M_SCH, 0x20), mload(add(P_U, 0x20)))".into(),
+        "{".into(),
+    ];
+    let mut body = vec!["let eta := mload(M_ETA)".to_string(), "let etaPow := 1".into()];
+    let mut power = 0;
+    for (t, c) in vk.packed_commitments.iter().enumerate() {
+        if c.is_zero() {
+            body.push(format!("// W_{t}: the point at infinity (an all-zero column), nothing to subtract"));
+            continue;
+        }
+        if t == 0 {
+            body.push(format!("ok := and(ok, schAdd(W{t}_X, mod(sub(Q_MOD, W{t}_Y), Q_MOD))) // − W_0"));
+            continue;
+        }
+        for _ in power..t {
+            body.push("etaPow := mulmod(etaPow, eta, rm)".into());
+        }
+        power = t;
+        body.push(format!("ok := and(ok, schMulAdd(W{t}_X, W{t}_Y, sub(rm, etaPow))) // − η^{t}·W_{t}"));
+    }
+    lines.extend(body.into_iter().map(|l| format!("    {l}")));
+    lines.push("}".into());
+    lines.push("ok := and(ok, schnorr(mload(M_E_U), mload(P_U_NONCE), mload(add(P_U_NONCE, 0x20)), mload(Z_U_RESP)))".into());
+    lines.join("\n")
+}
+
+/// The packed weight commitment constants.
+fn packed_commitments(vk: &VerifyingKey) -> String {
+    let mut lines = Vec::new();
+    for (i, c) in vk.packed_commitments.iter().enumerate() {
+        let [x, y] = g1_to_words(c);
+        let note = if c.is_zero() { " (the point at infinity: an all-zero column)" } else { " (hiding)" };
+        lines.push(format!("uint256 internal constant W{i}_X = {}; // packed weights of output {}{note}", word_hex(&x), i + 2));
+        lines.push(format!("uint256 internal constant W{i}_Y = {};", word_hex(&y)));
+    }
+    lines.join("\n")
+}
+
 /// The fixed-commitment constants, with the column names.
 fn fixed_commitments(vk: &VerifyingKey) -> String {
     let mut lines = Vec::new();
@@ -361,9 +445,10 @@ fn substitutions(vk: &VerifyingKey) -> Vec<(String, String)> {
     let n = vk.domain_size;
     assert!(n.is_power_of_two() && n >= 2, "domain size {n} is not a power of two");
     assert_eq!(vk.fixed_commitments.len(), NUM_FIXED, "a verifying key has {NUM_FIXED} fixed commitments");
+    assert_eq!(vk.packed_commitments.len(), PACK_WIDTH - 1, "a verifying key has {} packed commitments", PACK_WIDTH - 1);
     assert!((1..=62).contains(&vk.scale_bits), "scale bits {} out of range", vk.scale_bits);
     assert!(
-        ROUND1.iter().chain(&ROUND2).enumerate().all(|(i, c)| *c as usize == i),
+        ROUND1.iter().chain(&ROUND2).chain([&Wit::U]).enumerate().all(|(i, c)| *c as usize == i) && Wit::U as usize + 1 == NUM_WITNESS,
         "the evaluations (column order) and the commitments (round order) must line up"
     );
     let fr_hex = |x: &Fr| word_hex(&fr_to_word(x));
@@ -381,6 +466,9 @@ fn substitutions(vk: &VerifyingKey) -> Vec<(String, String)> {
         ("N_OUT".into(), num(vk.num_outputs)),
         ("N_PUB".into(), num(vk.num_inputs + vk.num_outputs)),
         ("FIXED_COMMITMENTS".into(), fixed_commitments(vk)),
+        ("PACKED_COMMITMENTS".into(), packed_commitments(vk)),
+        ("PACKED_CHECK".into(), packed_check(vk)),
+        ("LAST_PACKED".into(), num(PACK_WIDTH - 2)),
         ("LAST_FIXED".into(), num(NUM_FIXED - 1)),
         ("F_PARAM_X".into(), format!("F{param}_X")),
         ("F_PARAM_Y".into(), format!("F{param}_Y")),

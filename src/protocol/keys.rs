@@ -2,10 +2,12 @@
 //!
 //! The verifying key is the model's public identity: the domain, the scale, the I/O sizes, the
 //! commitments to every fixed column (parameters, selectors, table), `[Z_H(τ)]₁` and the two G2
-//! points. It never holds a weight: the parameter column is committed with hiding, as
-//! `[P(τ)]₁ + s·[Z_H(τ)]₁` with a secret `s` that only the proving key knows, and every proof
-//! re-randomises that commitment (see [`super::prover`]). Its digest seeds every transcript.
+//! points. It never holds a weight: the parameter column and the packed weight columns are
+//! committed with hiding, as `[P(τ)]₁ + s·[Z_H(τ)]₁` with secrets `s` that only the proving key
+//! knows, and every proof re-randomises what it opens (see [`super::prover`]). Its digest seeds
+//! every transcript.
 
+use crate::blocks::packed::PACK_WIDTH;
 use crate::blocks::{Fix, NUM_FIXED};
 use crate::compiler::Circuit;
 use crate::pcs::encoding::{g1_to_words, g2_to_words, hex_to_word, word_hex, words_to_g1, words_to_g2, Word};
@@ -14,7 +16,7 @@ use crate::transcript::keccak256;
 use crate::{Error, Result};
 use ark_bn254::{Fr, G1Affine, G2Affine};
 use ark_ec::{AffineRepr, CurveGroup};
-use ark_ff::UniformRand;
+use ark_ff::{UniformRand, Zero};
 use ark_std::rand::RngCore;
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
@@ -32,6 +34,9 @@ pub struct VerifyingKey {
     /// integers).
     pub io_scale_bits: Vec<u32>,
     pub fixed_commitments: Vec<G1Affine>,
+    /// Hiding commitments to the packed weight columns `W_2 …` (the point at infinity for an
+    /// all-zero column, which hides nothing).
+    pub packed_commitments: Vec<G1Affine>,
     /// `[Z_H(τ)]₁ = [τ^N]₁ − [1]₁`, the base of the parameter blinding.
     pub vanishing_commitment: G1Affine,
     pub g2: G2Affine,
@@ -45,6 +50,8 @@ pub struct ProvingKey {
     pub fingerprint: [u8; 32],
     /// The secret `s` of the VK's hiding parameter commitment.
     pub param_blind: Fr,
+    /// The secrets of the packed weight commitments (0 for an all-zero column).
+    pub packed_blinds: Vec<Fr>,
     pub srs: Srs,
 }
 
@@ -70,6 +77,14 @@ pub fn setup(circuit: &Circuit, srs: &Srs, rng: &mut impl RngCore) -> Result<(Pr
         .collect::<Result<Vec<_>>>()?;
     let param = &mut fixed_commitments[Fix::Param as usize];
     *param = (*param + vanishing_commitment * param_blind).into_affine();
+    let mut packed_blinds = Vec::with_capacity(circuit.packed_weights.len());
+    let mut packed_commitments = Vec::with_capacity(circuit.packed_weights.len());
+    for col in &circuit.packed_weights {
+        let blind = if col.iter().all(|v| v.is_zero()) { Fr::zero() } else { Fr::rand(rng) };
+        let c = srs.commit(&domain.ifft(col))?;
+        packed_commitments.push((c + vanishing_commitment * blind).into_affine());
+        packed_blinds.push(blind);
+    }
     let vk = VerifyingKey {
         domain_size: n,
         scale_bits: circuit.scale_bits,
@@ -77,11 +92,12 @@ pub fn setup(circuit: &Circuit, srs: &Srs, rng: &mut impl RngCore) -> Result<(Pr
         num_outputs: circuit.num_outputs,
         io_scale_bits: circuit.io_scale_bits.clone(),
         fixed_commitments,
+        packed_commitments,
         vanishing_commitment,
         g2: srs.g2,
         tau_g2: srs.tau_g2,
     };
-    Ok((ProvingKey { fingerprint: circuit.fingerprint(), param_blind, srs }, vk))
+    Ok((ProvingKey { fingerprint: circuit.fingerprint(), param_blind, packed_blinds, srs }, vk))
 }
 
 impl VerifyingKey {
@@ -91,7 +107,7 @@ impl VerifyingKey {
     }
 
     /// The words the digest hashes, in order: N, s, n_in, n_out, ω, [1]₂, [τ]₂, [Z_H(τ)]₁,
-    /// fixed commitments.
+    /// fixed commitments, packed weight commitments.
     fn digest_words(&self) -> Vec<Word> {
         use crate::pcs::encoding::fr_to_word;
         let mut w = vec![
@@ -104,7 +120,7 @@ impl VerifyingKey {
         w.extend(g2_to_words(&self.g2));
         w.extend(g2_to_words(&self.tau_g2));
         w.extend(g1_to_words(&self.vanishing_commitment));
-        for c in &self.fixed_commitments {
+        for c in self.fixed_commitments.iter().chain(&self.packed_commitments) {
             w.extend(g1_to_words(c));
         }
         w
@@ -119,7 +135,7 @@ impl VerifyingKey {
     pub fn to_json(&self) -> serde_json::Value {
         let hexes = |ws: &[Word]| ws.iter().map(word_hex).collect::<Vec<_>>();
         serde_json::to_value(VkJson {
-            version: 2,
+            version: 3,
             domain_size: self.domain_size,
             scale_bits: self.scale_bits,
             num_inputs: self.num_inputs,
@@ -130,6 +146,7 @@ impl VerifyingKey {
             tau_g2: hexes(&g2_to_words(&self.tau_g2)),
             vanishing_commitment: hexes(&g1_to_words(&self.vanishing_commitment)),
             fixed_commitments: self.fixed_commitments.iter().map(|c| hexes(&g1_to_words(c))).collect(),
+            packed_commitments: self.packed_commitments.iter().map(|c| hexes(&g1_to_words(c))).collect(),
             digest: word_hex(&self.digest()),
         })
         .expect("plain data serializes")
@@ -139,7 +156,7 @@ impl VerifyingKey {
     pub fn from_json(v: &serde_json::Value) -> Result<Self> {
         let bad = |m: String| Error::KeyMismatch(format!("invalid verifying key: {m}"));
         let j: VkJson = serde_json::from_value(v.clone()).map_err(|e| bad(e.to_string()))?;
-        if j.version != 2 {
+        if j.version != 3 {
             return Err(bad(format!("unsupported version {}", j.version)));
         }
         if !j.domain_size.is_power_of_two() || j.domain_size < 8 || j.domain_size > 1 << 28 {
@@ -167,7 +184,11 @@ impl VerifyingKey {
         if j.io_scale_bits.len() != j.num_inputs + j.num_outputs || j.io_scale_bits.iter().any(|b| *b > j.scale_bits) {
             return Err(bad("io_scale_bits must list one scale ≤ scale_bits per public value".into()));
         }
+        if j.packed_commitments.len() != PACK_WIDTH - 1 {
+            return Err(bad(format!("{} packed weight commitments, expected {}", j.packed_commitments.len(), PACK_WIDTH - 1)));
+        }
         let fixed_commitments = j.fixed_commitments.iter().map(|p| g1w(p)).collect::<Result<Vec<_>>>()?;
+        let packed_commitments = j.packed_commitments.iter().map(|p| g1w(p)).collect::<Result<Vec<_>>>()?;
         let vk = Self {
             domain_size: j.domain_size,
             scale_bits: j.scale_bits,
@@ -175,6 +196,7 @@ impl VerifyingKey {
             num_outputs: j.num_outputs,
             io_scale_bits: j.io_scale_bits.clone(),
             fixed_commitments,
+            packed_commitments,
             vanishing_commitment: g1w(&j.vanishing_commitment)?,
             g2: g2w(&j.g2)?,
             tau_g2: g2w(&j.tau_g2)?,
@@ -199,5 +221,6 @@ struct VkJson {
     tau_g2: Vec<String>,
     vanishing_commitment: Vec<String>,
     fixed_commitments: Vec<Vec<String>>,
+    packed_commitments: Vec<Vec<String>>,
     digest: String,
 }

@@ -9,10 +9,10 @@ use ark_bn254::{Fr, G1Affine};
 /// Evaluations at ζ: every witness column, then every fixed column.
 pub const NUM_EVALS: usize = NUM_WITNESS + NUM_FIXED;
 /// G1 points in a proof: re-randomised parameters and its nonce, the witness columns, the
-/// quotient and two opening proofs.
-pub const NUM_POINTS: usize = 2 + ROUND1.len() + ROUND2.len() + 1 + 2;
-/// Scalars in a proof: the parameter response and the evaluations.
-pub const NUM_SCALARS: usize = 1 + NUM_EVALS + NEXT_ROW.len();
+/// combined packed weights and their nonce, the quotient and two opening proofs.
+pub const NUM_POINTS: usize = 2 + ROUND1.len() + ROUND2.len() + 2 + 1 + 2;
+/// Scalars in a proof: the two Schnorr responses and the evaluations.
+pub const NUM_SCALARS: usize = 2 + NUM_EVALS + NEXT_ROW.len();
 /// Proof length in bytes.
 pub const PROOF_BYTES: usize = 32 * (2 * NUM_POINTS + NUM_SCALARS);
 
@@ -25,15 +25,21 @@ pub struct Proof {
     pub param_nonce: G1Affine,
     /// Schnorr response `k + e·δ`.
     pub param_response: Fr,
+    /// Schnorr response `k_U + e_U·δ_U` for [`Self::packed_commitment`].
+    pub packed_response: Fr,
     /// `[a], [b], [c], [d], [m]`.
     pub round1: Vec<G1Affine>,
-    /// `[h₁], [h₂], [h₃], [φ]`.
+    /// `[h₁], [h₂], [h₃], [φ], [s]`.
     pub round2: Vec<G1Affine>,
+    /// `[U'] = Σ_t η^t·[W_{t+2}]_vk + δ_U·[Z_H]`: the packed weights combined, with fresh hiding.
+    pub packed_commitment: G1Affine,
+    /// Schnorr nonce `k_U·[Z_H]` proving knowledge of δ_U.
+    pub packed_nonce: G1Affine,
     /// `[T]`, the quotient.
     pub quotient: G1Affine,
     /// Witness then fixed columns at ζ.
     pub evals: Vec<Fr>,
-    /// `b, c, d, φ` at ζω.
+    /// The [`NEXT_ROW`] columns at ζω.
     pub evals_next: Vec<Fr>,
     /// Batched opening proof at ζ.
     pub opening: G1Affine,
@@ -42,14 +48,17 @@ pub struct Proof {
 }
 
 impl Proof {
-    /// Serializes as 32-byte words: `[P']`, its nonce and response, round-1 points, round-2
-    /// points, quotient, evaluations at ζ, evaluations at ζω, the two opening proofs.
+    /// Serializes as 32-byte words: `[P']`, its nonce, the two Schnorr responses, round-1
+    /// points, round-2 points, `[U']` and its nonce, quotient, evaluations at ζ, evaluations at
+    /// ζω, the two opening proofs.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut words: Vec<Word> = Vec::with_capacity(PROOF_BYTES / 32);
         words.extend(g1_to_words(&self.param_commitment));
         words.extend(g1_to_words(&self.param_nonce));
         words.push(fr_to_word(&self.param_response));
-        for p in self.round1.iter().chain(&self.round2).chain([&self.quotient]) {
+        words.push(fr_to_word(&self.packed_response));
+        let packed = [&self.packed_commitment, &self.packed_nonce, &self.quotient];
+        for p in self.round1.iter().chain(&self.round2).chain(packed) {
             words.extend(g1_to_words(p));
         }
         words.extend(self.evals.iter().chain(&self.evals_next).map(fr_to_word));
@@ -67,15 +76,18 @@ impl Proof {
         let param_commitment = words_to_g1(&words[0], &words[1])?;
         let param_nonce = words_to_g1(&words[2], &words[3])?;
         let param_response = word_to_fr(&words[4])?;
-        let mut it = words[5..].iter();
+        let packed_response = word_to_fr(&words[5])?;
+        let mut it = words[6..].iter();
         let mut point = || -> Result<G1Affine> {
             let (x, y) = (it.next().expect("length checked"), it.next().expect("length checked"));
             words_to_g1(x, y)
         };
         let round1 = (0..ROUND1.len()).map(|_| point()).collect::<Result<Vec<_>>>()?;
         let round2 = (0..ROUND2.len()).map(|_| point()).collect::<Result<Vec<_>>>()?;
+        let packed_commitment = point()?;
+        let packed_nonce = point()?;
         let quotient = point()?;
-        let base = 5 + 2 * (ROUND1.len() + ROUND2.len() + 1);
+        let base = 6 + 2 * (ROUND1.len() + ROUND2.len() + 3);
         let scalars = &words[base..base + NUM_EVALS + NEXT_ROW.len()];
         let scalars = scalars.iter().map(word_to_fr).collect::<Result<Vec<_>>>()?;
         let tail = base + scalars.len();
@@ -85,8 +97,11 @@ impl Proof {
             param_commitment,
             param_nonce,
             param_response,
+            packed_response,
             round1,
             round2,
+            packed_commitment,
+            packed_nonce,
             quotient,
             evals: scalars[..NUM_EVALS].to_vec(),
             evals_next: scalars[NUM_EVALS..].to_vec(),

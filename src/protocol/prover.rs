@@ -5,12 +5,14 @@
 //! Zero knowledge for the weights: the VK commits to the parameter column `P` as
 //! `[P + s·Z_H]`. Each proof sends `[P'] = [P]_vk + δ·[Z_H]` for a fresh δ with a Schnorr proof
 //! of knowledge of δ (so `P' ≡ P` on `H`), and opens `P'` instead: the evaluations `P'(ζ)` of
-//! many proofs are independent, and cannot be interpolated back to the weights.
+//! many proofs are independent, and cannot be interpolated back to the weights. The packed weight
+//! columns are never opened one by one: each proof sends their η-combination
+//! `[U'] = Σ_t η^t·[W_t]_vk + δ_U·[Z_H]`, again with a Schnorr proof, and opens `U'`.
 
 use super::keys::ProvingKey;
 use super::proof::Proof;
 use super::{coset_offset, VerifyingKey};
-use crate::blocks::{self, Ctx, Fix, Row, Wit, NEXT_ROW, NUM_FIXED, NUM_WITNESS, ROUND1};
+use crate::blocks::{self, Ctx, Fix, Row, Wit, NEXT_ROW, NUM_FIXED, NUM_WITNESS, ROUND1, ROUND2};
 use crate::compiler::witness::Witness;
 use crate::compiler::Circuit;
 use crate::pcs::{self, Srs};
@@ -155,8 +157,10 @@ pub(crate) fn prove_with(
 
     // Blinding coefficients are drawn up front, in a fixed order, so a seeded rng gives the
     // same proof whatever the thread count.
-    let blinds: Vec<[Fr; 3]> = (0..NUM_WITNESS).map(|_| std::array::from_fn(|_| Fr::rand(rng))).collect();
+    let blinds: Vec<[Fr; 3]> =
+        (0..ROUND1.len() + ROUND2.len()).map(|_| std::array::from_fn(|_| Fr::rand(rng))).collect();
     let (delta, nonce) = (Fr::rand(rng), Fr::rand(rng));
+    let (delta_u, nonce_u) = (Fr::rand(rng), Fr::rand(rng));
 
     // Re-randomised parameter commitment and the proof that it differs by a multiple of [Z_H].
     let zh = vk.vanishing_commitment;
@@ -180,7 +184,8 @@ pub(crate) fn prove_with(
     profile.lap("round 1: interpolate and commit a, b, c, d, m");
     let beta = transcript.challenge();
     let gamma = transcript.challenge();
-    let ctx = Ctx::new(circuit.scale_bits, beta, gamma);
+    let eta = transcript.challenge();
+    let ctx = Ctx::new(circuit.scale_bits, beta, gamma, eta);
 
     // Round 2: logUp helpers and running sum.
     let fixed = &circuit.fixed;
@@ -221,14 +226,38 @@ pub(crate) fn prove_with(
     if self_check && !running.is_zero() {
         return Err(Error::Rejected("internal error: a looked-up value is not in the table".into()));
     }
-    let round2_values = [helpers.remove(0), helpers.remove(0), helpers.remove(0), phi];
+    // The packed weights combined with powers of η, and the packed block's running sum.
+    let eta_powers = pcs::powers(eta, circuit.packed_weights.len());
+    let packed_values: Vec<Fr> = (0..n)
+        .into_par_iter()
+        .map(|r| circuit.packed_weights.iter().zip(&eta_powers).map(|(w, e)| w[r] * e).sum())
+        .collect();
+    let running = blocks::packed::running_sum(fixed, &values, &packed_values, &ctx);
+    let round2_values = [helpers.remove(0), helpers.remove(0), helpers.remove(0), phi, running];
     let round2_polys: Vec<Vec<Fr>> =
         round2_values.par_iter().zip(&blinds[ROUND1.len()..]).map(|(v, b)| interpolate_blinded(&domain, v, *b)).collect();
     let round2 = commit_all(srs, &round2_polys)?;
     round2.iter().for_each(|c| transcript.absorb_point(c));
+    // U' = Σ η^t·(W_t + s_t·Z_H) + δ_U·Z_H: its commitment is the VK's combined, no MSM over H.
+    let packed_blind: Fr = pk.packed_blinds.iter().zip(&eta_powers).map(|(s, e)| *s * e).sum::<Fr>() + delta_u;
+    let mut packed_poly = domain.ifft(&packed_values);
+    packed_poly.resize(n + 1, Fr::zero());
+    packed_poly[0] -= packed_blind;
+    packed_poly[n] += packed_blind;
+    let packed_vk: ark_bn254::G1Projective =
+        vk.packed_commitments.iter().zip(&eta_powers).map(|(c, e)| *c * e).sum();
+    let packed_commitment = (packed_vk + zh * delta_u).into_affine();
+    let packed_nonce = (zh * nonce_u).into_affine();
+    transcript.absorb_point(&packed_commitment);
+    transcript.absorb_point(&packed_nonce);
+    let e_packed = transcript.challenge();
+    let packed_response = nonce_u + e_packed * delta_u;
+    transcript.absorb_scalar(&packed_response);
     values.extend(round2_values);
+    values.push(packed_values);
     polys.extend(round2_polys);
-    profile.lap("round 2: logUp helpers, running sum, commit");
+    polys.push(packed_poly);
+    profile.lap("round 2: logUp helpers, packed running sum, commit");
     let alpha = transcript.challenge();
 
     let public = public_columns(n, circuit.num_inputs, &instances);
@@ -317,8 +346,11 @@ pub(crate) fn prove_with(
         param_commitment,
         param_nonce,
         param_response,
+        packed_response,
         round1,
         round2,
+        packed_commitment,
+        packed_nonce,
         quotient: quotient_commitment,
         evals,
         evals_next,

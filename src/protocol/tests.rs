@@ -205,12 +205,16 @@ fn wrong_witnesses_are_rejected_per_block() {
     let s = setup_mixed(8, 6);
     let inst = instances(&s);
     let relu = gate_row(&s, |g| matches!(g, Gate::Affine(a) if a.act == Act::Relu && a.terms.len() > 1));
+    // The dense ReLUs are packed; the mean (D = 3) is a chain of its own.
+    let mean = gate_row(&s, |g| matches!(g, Gate::Affine(a) if a.div == 3));
+    let packed_input = s.circuit.groups[0].first_row;
     let product = gate_row(&s, |g| matches!(g, Gate::Affine(a) if !a.products.is_empty()));
     let step = gate_row(&s, |g| matches!(g, Gate::Affine(a) if a.act == Act::Step));
     let function = gate_row(&s, |g| matches!(g, Gate::Lookup { .. }));
     let cases = [
-        ("chain running sum", Wit::C, relu + 3),
-        ("chain input copy", Wit::A, relu + 2),
+        ("chain running sum", Wit::C, mean + 3),
+        ("chain input copy", Wit::A, mean + 2),
+        ("packed input copy", Wit::A, packed_input + 1),
         ("product operand", Wit::B, product + 2),
         ("rescale remainder", Wit::A, relu + 1),
         ("rescale sign", Wit::D, relu + 1),
@@ -247,6 +251,40 @@ fn forged_output_with_consistent_rescale_is_caught_by_range_lookup() {
     let proof = prover::prove_with(&s.pk, &s.vk, &s.circuit, &w, &mut ChaCha20Rng::seed_from_u64(1), false, &mut Default::default())
         .unwrap();
     assert!(verify(&s.vk, &prover::instances(&w), &proof).is_err());
+}
+
+#[test]
+fn packed_sum_off_by_one_is_caught_by_the_running_sum() {
+    // The remainder of a packed output's rescale moved by one (r + 1, and D − 1 − r − 1 on its
+    // output row, multiplicities to match): the output is unchanged, every row's own identities
+    // and every lookup hold, but the implied sum T = D·q + r − p is one off. Only the η-combined
+    // check Σ_t η^(t−1)·T_t = Σ_j u_j·x_j can object. An honest proof of the graph verifies.
+    use crate::blocks::Wit;
+    use ark_ff::PrimeField;
+    let s = setup_mixed(8, 14);
+    assert!(!s.circuit.groups.is_empty(), "the mixed graph's dense layer is packed");
+    let inst = instances(&s);
+    verify(&s.vk, &inst, &prove_seeded(&s, 15)).unwrap();
+    let o = s.circuit.gate_row[s.circuit.groups[0].members[1]];
+    let small = |v: Fr| v.into_bigint().as_ref()[0] as usize;
+    let (r, bound) = (small(s.witness.columns[Wit::A as usize][o + 1]), small(s.witness.columns[Wit::A as usize][o]));
+    assert!(bound > 0, "r + 1 stays below D");
+    let mut w = s.witness.clone();
+    w.columns[Wit::A as usize][o + 1] += Fr::from(1u64);
+    w.columns[Wit::A as usize][o] -= Fr::from(1u64);
+    let mult = &mut w.columns[Wit::Mult as usize];
+    for (from, to) in [(r, r + 1), (bound, bound - 1)] {
+        mult[s.circuit.table_rows[from]] -= Fr::from(1u64);
+        mult[s.circuit.table_rows[to]] += Fr::from(1u64);
+    }
+    // The honest prover's self-check names the one identity that fails.
+    let err = prove(&s.pk, &s.vk, &s.circuit, &w, &mut ChaCha20Rng::seed_from_u64(16)).unwrap_err();
+    assert!(err.to_string().contains("(packed"), "{err}");
+    let proof = prover::prove_with(&s.pk, &s.vk, &s.circuit, &w, &mut ChaCha20Rng::seed_from_u64(16), false, &mut Default::default())
+        .unwrap();
+    assert_eq!(prover::instances(&w), inst);
+    let err = verify(&s.vk, &inst, &proof).unwrap_err();
+    assert!(matches!(&err, crate::Error::Rejected(m) if m.contains("pairing")), "{err}");
 }
 
 #[test]

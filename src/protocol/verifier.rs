@@ -35,6 +35,10 @@ pub struct Challenges {
     pub e: Fr,
     pub beta: Fr,
     pub gamma: Fr,
+    /// Packing challenge.
+    pub eta: Fr,
+    /// Schnorr challenge of the combined packed weights.
+    pub e_packed: Fr,
     pub alpha: Fr,
     pub zeta: Fr,
     pub nu: Fr,
@@ -53,7 +57,12 @@ pub fn challenges(vk: &VerifyingKey, instances: &[Fr], proof: &Proof) -> Challen
     proof.round1.iter().for_each(|c| t.absorb_point(c));
     let beta = t.challenge();
     let gamma = t.challenge();
+    let eta = t.challenge();
     proof.round2.iter().for_each(|c| t.absorb_point(c));
+    t.absorb_point(&proof.packed_commitment);
+    t.absorb_point(&proof.packed_nonce);
+    let e_packed = t.challenge();
+    t.absorb_scalar(&proof.packed_response);
     let alpha = t.challenge();
     t.absorb_point(&proof.quotient);
     let zeta = t.challenge();
@@ -64,7 +73,7 @@ pub fn challenges(vk: &VerifyingKey, instances: &[Fr], proof: &Proof) -> Challen
     t.absorb_point(&proof.opening);
     t.absorb_point(&proof.opening_next);
     let rho = t.challenge();
-    Challenges { e, beta, gamma, alpha, zeta, nu, rho }
+    Challenges { e, beta, gamma, eta, e_packed, alpha, zeta, nu, rho }
 }
 
 /// The Schnorr check that `[P'] − [P]_vk` is a known multiple of `[Z_H]`:
@@ -75,6 +84,19 @@ pub fn param_commitment_is_bound(vk: &VerifyingKey, proof: &Proof, e: Fr) -> boo
         == proof.param_nonce + (proof.param_commitment.into_group() - param_vk) * e
 }
 
+/// The Schnorr check that `[U'] − Σ_t η^t·[W_t]_vk` is a known multiple of `[Z_H]`:
+/// `z_U·[Z_H] = R_U + e_U·([U'] − Σ_t η^t·[W_t]_vk)`. Vacuous for a model without packed groups
+/// (every `[W_t]` at infinity): no constraint reads `U` there.
+pub fn packed_commitment_is_bound(vk: &VerifyingKey, proof: &Proof, eta: Fr, e_packed: Fr) -> bool {
+    if vk.packed_commitments.iter().all(|c| c.is_zero()) {
+        return true;
+    }
+    let scalars = crate::pcs::powers(eta, vk.packed_commitments.len());
+    let combined = G1Projective::msm_unchecked(&vk.packed_commitments, &scalars);
+    vk.vanishing_commitment * proof.packed_response
+        == proof.packed_nonce + (proof.packed_commitment.into_group() - combined) * e_packed
+}
+
 /// Replays the proof into its accumulator; errors on anything checkable without a pairing.
 pub fn accumulate(vk: &VerifyingKey, instances: &[Fr], proof: &Proof) -> Result<Accumulator> {
     let n = vk.domain_size;
@@ -82,9 +104,12 @@ pub fn accumulate(vk: &VerifyingKey, instances: &[Fr], proof: &Proof) -> Result<
     if instances.len() != expected {
         return Err(Error::Rejected(format!("{} public values, the model has {expected}", instances.len())));
     }
-    let Challenges { e, beta, gamma, alpha, zeta, nu, rho } = challenges(vk, instances, proof);
+    let Challenges { e, beta, gamma, eta, e_packed, alpha, zeta, nu, rho } = challenges(vk, instances, proof);
     if !param_commitment_is_bound(vk, proof, e) {
         return Err(Error::Rejected("the re-randomised parameter commitment is not tied to the model".into()));
+    }
+    if !packed_commitment_is_bound(vk, proof, eta, e_packed) {
+        return Err(Error::Rejected("the combined packed weight commitment is not tied to the model".into()));
     }
 
     let omega = vk.omega();
@@ -103,13 +128,14 @@ pub fn accumulate(vk: &VerifyingKey, instances: &[Fr], proof: &Proof) -> Result<
     for (c, v) in NEXT_ROW.iter().zip(&proof.evals_next) {
         row.wit_next[*c as usize] = *v;
     }
-    let ctx = Ctx::new(vk.scale_bits, beta, gamma);
+    let ctx = Ctx::new(vk.scale_bits, beta, gamma, eta);
     let mut constraints = Vec::new();
     blocks::evaluate_constraints(&row, &ctx, &mut constraints);
     let quotient_eval = blocks::combine(&constraints, alpha) * z_h.inverse().expect("checked non-zero");
 
     // Claim at ζ: witness columns, quotient, fixed columns, combined with powers of ν.
     let mut bases: Vec<G1Affine> = proof.round1.iter().chain(&proof.round2).copied().collect();
+    bases.push(proof.packed_commitment);
     bases.push(proof.quotient);
     bases.extend(&vk.fixed_commitments);
     bases[NUM_WITNESS + 1 + Fix::Param as usize] = proof.param_commitment;

@@ -28,11 +28,11 @@ sol! {
     #[sol(rpc)]
     interface IVerifierHarness {
         function VK_DIGEST() external view returns (bytes32);
-        function challenges(bytes proof, uint256[] instances) external pure returns (uint256 e, uint256 beta, uint256 gamma, uint256 alpha, uint256 zeta, uint256 nu, uint256 rho);
-        function paramCheck(bytes proof, uint256[] instances) external view returns (bool);
+        function challenges(bytes proof, uint256[] instances) external pure returns (uint256[9] c);
+        function schnorrChecks(bytes proof, uint256[] instances) external view returns (bool);
         function accumulator(bytes proof, uint256[] instances) external view returns (bool ok, uint256 tz, uint256 lx, uint256 ly, uint256 rx, uint256 ry);
         function scratch(bytes proof, uint256[] instances, uint256[] addrs) external view returns (bool ok, uint256[] words);
-        function profile(bytes proof, uint256[] instances) external view returns (bool ok, uint256 canonical, uint256 transcript, uint256 param, uint256 publicInputs, uint256 quotient, uint256 pairing);
+        function profile(bytes proof, uint256[] instances) external view returns (bool ok, uint256 canonical, uint256 transcript, uint256 schnorr, uint256 publicInputs, uint256 quotient, uint256 pairing);
         function verifyGas(bytes proof, uint256[] instances) external view returns (bool ok, uint256 gasUsed);
     }
 }
@@ -95,21 +95,22 @@ fn rust_verdict(
     verify(vk, &inst, &Proof::from_bytes(bytes)?)
 }
 
-/// The Fiat–Shamir challenges (e, β, γ, α, ζ, ν, ρ) of the Rust verifier.
-fn rust_challenges(vk: &crate::protocol::VerifyingKey, inst: &[Fr], proof: &Proof) -> [Fr; 7] {
+/// The Fiat–Shamir challenges (e, β, γ, η, e_U, α, ζ, ν, ρ) of the Rust verifier.
+fn rust_challenges(vk: &crate::protocol::VerifyingKey, inst: &[Fr], proof: &Proof) -> [Fr; 9] {
     let c = crate::protocol::verifier::challenges(vk, inst, proof);
-    [c.e, c.beta, c.gamma, c.alpha, c.zeta, c.nu, c.rho]
+    [c.e, c.beta, c.gamma, c.eta, c.e_packed, c.alpha, c.zeta, c.nu, c.rho]
 }
 
-/// The Rust verifier's Schnorr check of P' (docs/spec.md §3 step 2).
+/// The Rust verifier's two Schnorr checks, of P' and of U' (docs/spec.md §3 step 2).
 fn rust_param_check(vk: &crate::protocol::VerifyingKey, inst: &[Fr], proof: &Proof) -> bool {
-    let e = crate::protocol::verifier::challenges(vk, inst, proof).e;
-    crate::protocol::verifier::param_commitment_is_bound(vk, proof, e)
+    use crate::protocol::verifier::{challenges, packed_commitment_is_bound, param_commitment_is_bound};
+    let c = challenges(vk, inst, proof);
+    param_commitment_is_bound(vk, proof, c.e) && packed_commitment_is_bound(vk, proof, c.eta, c.e_packed)
 }
 
-/// The Rust verifier stopped at the Schnorr check of P'.
+/// The Rust verifier stopped at a Schnorr check (of P' or of U').
 fn is_param_rejection(err: &crate::Error) -> bool {
-    matches!(err, crate::Error::Rejected(m) if m.contains("re-randomised parameter commitment"))
+    matches!(err, crate::Error::Rejected(m) if m.contains("commitment is not tied to the model"))
 }
 
 /// The Rust verifier got as far as the pairing, which failed.
@@ -244,7 +245,7 @@ impl OnChain {
         what: &str,
         bytes: &[u8],
         inst: &[U256],
-    ) -> [Fr; 7] {
+    ) -> [Fr; 9] {
         let proof = Proof::from_bytes(bytes).unwrap();
         let inst_fr: Vec<Fr> = inst
             .iter()
@@ -260,12 +261,12 @@ impl OnChain {
             .await
             .unwrap();
         assert_eq!(
-            [c.e, c.beta, c.gamma, c.alpha, c.zeta, c.nu, c.rho],
+            c,
             ch.map(|x| fr_u(&x)),
             "{what}: transcript challenges differ"
         );
         let param_ok = h
-            .paramCheck(Bytes::from(bytes.to_vec()), inst.to_vec())
+            .schnorrChecks(Bytes::from(bytes.to_vec()), inst.to_vec())
             .call()
             .await
             .unwrap();
@@ -286,7 +287,7 @@ impl OnChain {
         bytes: &[u8],
         inst: &[U256],
     ) {
-        let [_, beta, gamma, alpha, zeta, _, _] =
+        let [_, beta, gamma, eta, _, alpha, zeta, _, _] =
             self.assert_same_challenges(vk, what, bytes, inst).await;
         let proof = Proof::from_bytes(bytes).unwrap();
         let inst_fr: Vec<Fr> = inst
@@ -318,7 +319,7 @@ impl OnChain {
                 row.wit_next[*c as usize] = *v;
             }
             let mut cs = Vec::new();
-            blocks::evaluate_constraints(&row, &Ctx::new(vk.scale_bits, beta, gamma), &mut cs);
+            blocks::evaluate_constraints(&row, &Ctx::new(vk.scale_bits, beta, gamma, eta), &mut cs);
             blocks::combine(&cs, alpha) * z_h.inverse().unwrap()
         };
 
@@ -385,9 +386,9 @@ async fn run_fixture(model: &str, s: &Setup, full: bool) -> (u64, usize) {
         .unwrap();
     assert!(p.ok);
     eprintln!(
-        "{model}: gas by phase: parsing checks {}, transcript {}, Schnorr check of P' {}, \
+        "{model}: gas by phase: parsing checks {}, transcript {}, Schnorr checks {}, \
          public inputs + inversion {}, quotient {}, MSM + pairing {}",
-        p.canonical, p.transcript, p.param, p.publicInputs, p.quotient, p.pairing
+        p.canonical, p.transcript, p.schnorr, p.publicInputs, p.quotient, p.pairing
     );
     eprintln!(
         "{model} (N = {}, s = {scale_bits}, {} public values): submitProof {gas} gas (transaction), \
@@ -397,7 +398,7 @@ async fn run_fixture(model: &str, s: &Setup, full: bool) -> (u64, usize) {
         inner.gasUsed,
         chain.runtime_size
     );
-    assert!(gas < 450_000, "{model}: submitProof used {gas} gas");
+    assert!(gas < 500_000, "{model}: submitProof used {gas} gas");
 
     // Word offsets (docs/spec.md §4).
     use super::proof_words::{
@@ -582,6 +583,23 @@ async fn run_fixture(model: &str, s: &Setup, full: bool) -> (u64, usize) {
             with(&|p| p.param_nonce = G1Affine::zero()),
             inst.clone(),
         ));
+        if vk.packed_commitments.iter().any(|c| !c.is_zero()) {
+            param_rejects.push((
+                "combined packed weights U' shifted by G".into(),
+                with(&|p| p.packed_commitment = (p.packed_commitment + G1Affine::generator()).into_affine()),
+                inst.clone(),
+            ));
+            param_rejects.push((
+                "packed Schnorr response z_U + 1".into(),
+                with(&|p| p.packed_response += Fr::from(1u64)),
+                inst.clone(),
+            ));
+            param_rejects.push((
+                "packed Schnorr nonce R_U replaced by the point at infinity".into(),
+                with(&|p| p.packed_nonce = G1Affine::zero()),
+                inst.clone(),
+            ));
+        }
         // Changed instances change e, so the Schnorr check is the first to fail.
         let mut wrong = inst.clone();
         let last = wrong.len() - 1;
@@ -636,15 +654,19 @@ async fn run_fixture(model: &str, s: &Setup, full: bool) -> (u64, usize) {
         ));
         // P', R and z of another valid proof: the Schnorr check passes, the rest does not.
         let other = prove_seeded(s, 5);
+        // P', R, z of another valid proof pass their own Schnorr check but change every later
+        // challenge: the packed check (when the model has one) or the pairing rejects.
         let mut p = proof.clone();
         p.param_commitment = other.param_commitment;
         p.param_nonce = other.param_nonce;
         p.param_response = other.param_response;
-        pairing_rejects.push((
-            "P', R, z of another valid proof spliced in".into(),
-            p.to_bytes(),
-            inst.clone(),
-        ));
+        if vk.packed_commitments.iter().all(|c| c.is_zero()) {
+            pairing_rejects.push(("P', R, z of another valid proof spliced in".into(), p.to_bytes(), inst.clone()));
+        } else {
+            let err = chain.assert_rejected(vk, "P', R, z spliced", &p.to_bytes(), &inst).await;
+            assert!(is_param_rejection(&err), "P', R, z spliced: {err}");
+            chain.assert_same_challenges(vk, "P', R, z spliced", &p.to_bytes(), &inst).await;
+        }
         pairing_rejects.push((
             "byte flipped in evaluation b(zeta*omega)".into(),
             flip(32 * b_next_at + 31),
@@ -708,6 +730,12 @@ async fn run_fixture(model: &str, s: &Setup, full: bool) -> (u64, usize) {
     }
     for (what, b, i) in &pairing_rejects {
         let err = chain.assert_rejected(vk, what, b, i).await;
+        // A change before the packed Schnorr challenge e_U (round-1 or round-2 commitments)
+        // changes it, so in a model with packed groups that check may be the one to object.
+        if is_param_rejection(&err) && vk.packed_commitments.iter().any(|c| !c.is_zero()) {
+            chain.assert_same_challenges(vk, what, b, i).await;
+            continue;
+        }
         assert!(
             is_pairing_rejection(&err),
             "{what}: expected a pairing rejection from Rust, got {err}"
@@ -772,8 +800,11 @@ fn proof_words_are_where_to_bytes_writes_them() {
         param_commitment: point(),
         param_nonce: point(),
         param_response: Fr::from(1000u64),
+        packed_response: Fr::from(1001u64),
         round1: ROUND1.iter().map(|_| point()).collect(),
         round2: ROUND2.iter().map(|_| point()).collect(),
+        packed_commitment: point(),
+        packed_nonce: point(),
         quotient: point(),
         evals: (0..NUM_EVALS as u64).map(|i| Fr::from(2000 + i)).collect(),
         evals_next: (0..NEXT_ROW.len() as u64).map(|i| Fr::from(3000 + i)).collect(),
@@ -786,6 +817,9 @@ fn proof_words_are_where_to_bytes_writes_them() {
     at(&proof.param_commitment, PARAM);
     at(&proof.param_nonce, NONCE);
     assert_eq!(word_at(&bytes, RESPONSE), fr_u(&proof.param_response));
+    assert_eq!(word_at(&bytes, PACKED_RESPONSE), fr_u(&proof.packed_response));
+    at(&proof.packed_commitment, PACKED);
+    at(&proof.packed_nonce, PACKED_NONCE);
     for (k, p) in proof.round1.iter().enumerate() {
         at(p, ROUND1_AT + 2 * k);
     }
@@ -830,7 +864,8 @@ fn msm_skips_fixed_commitments_at_infinity() {
         }
         assert!(src.contains(&format!("F{i}_X, F{i}_Y")), "F_{i} missing from the digest words");
     }
-    assert!(src.contains(&format!("uint256[{}] memory w", 15 + 2 * NUM_FIXED)));
+    let packed = crate::blocks::packed::PACK_WIDTH - 1;
+    assert!(src.contains(&format!("uint256[{}] memory w", 15 + 2 * (NUM_FIXED + packed))));
 }
 
 /// The largest verifier a key can give: no fixed commitment at infinity, so every one is
@@ -869,9 +904,9 @@ fn rendered_source_is_complete_and_has_one_pairing() {
     // Exactly one call to the pairing precompile, and no other precompile is called via 0x08.
     assert_eq!(src.matches("staticcall(gas(), 0x08,").count(), 1);
     // Every precompile call site: modexp, ecMul in mulTo, ecAdd in mulAcc, ecAdd for R, pairing,
-    // and the Schnorr check's 2 ecMul + 2 ecAdd.
-    assert_eq!(src.matches("staticcall(").count(), 9);
-    assert_eq!(src.matches("staticcall(gas(), 0x07,").count(), 3);
+    // and the Schnorr checks' ecMul (schMul) and two ecAdd (schAdd, schMulAdd).
+    assert_eq!(src.matches("staticcall(").count(), 8);
+    assert_eq!(src.matches("staticcall(gas(), 0x07,").count(), 2);
     // Generated blocks are indented like their placeholders.
     assert!(src.contains("\n            // C0: chain\n            {\n                let c0 := "), "{src}");
     // Rendering is deterministic and depends on the key.
