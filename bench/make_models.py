@@ -1,11 +1,18 @@
 #!/usr/bin/env python3
-"""Generate the scaling series of MLPs for the EZKL comparison (bench/compare.py).
+"""Generate the scaling series of MLPs and CNNs for the EZKL comparison (bench/compare.py).
 
 mlp_w{W}: Gemm(W->W) + Relu + Gemm(W->10), input [1, W], for W in 64, 128, 256, 512.
-Deterministic (fixed numpy seed per width), opset 13 / ir_version 8 like tests/fixtures.
-Writes OUT/mlp_w{W}/network.onnx and OUT/mlp_w{W}/input.json (EZKL's input format).
+cnn_c{C}: Conv(3x3, 1->C, pad 1) + Relu + Conv(3x3, C->C, pad 1, stride 2) + Relu + Flatten
+          + Gemm(C*8*8 -> 10), input [1, 1, 16, 16], for C in 4, 8, 16, 32, 64
+          (multiply-accumulates: 2,944*C + 576*C^2, i.e. 21k, 60k, 194k, 684k, 2.6M).
+Deterministic (fixed numpy seed per width / channel count; He-like weights N(0,1)/sqrt(fan_in),
+biases 0.1*N(0,1) for the MLPs and 0.01*N(0,1) for the CNNs), opset 13 / ir_version 8 like
+tests/fixtures. Input values are uniform in [-1, 1], rounded to 6 decimals.
+Writes OUT/<name>/network.onnx and OUT/<name>/input.json (EZKL's input format,
+{"input_data": [[...flat floats...]], "input_shapes": [[...]]}).
 
-Usage: make_models.py [--out DIR] [--widths 64,128,256,512]
+Usage: make_models.py [--out DIR] [--widths 64,128,256,512] [--channels 4,8,16,32,64]
+       (an empty list, e.g. --channels "", generates none of that series)
 """
 import argparse
 import json
@@ -18,11 +25,26 @@ from onnx import TensorProto, helper, numpy_helper
 OPSET = 13
 IR_VERSION = 8
 SEED = 20260101
+CNN_SEED = 20260201
 WIDTHS = [64, 128, 256, 512]
+CHANNELS = [4, 8, 16, 32, 64]
+CNN_IN = (1, 1, 16, 16)  # N, C, H, W
 
 
 def init(name, arr):
     return numpy_helper.from_array(np.ascontiguousarray(arr), name=name)
+
+
+def finish(graph):
+    model = helper.make_model(
+        graph,
+        producer_name="zktorch-bench",
+        producer_version="1",
+        opset_imports=[helper.make_opsetid("", OPSET)],
+    )
+    model.ir_version = IR_VERSION
+    onnx.checker.check_model(model, full_check=True)
+    return model
 
 
 def mlp(width, out_dim=10):
@@ -43,32 +65,82 @@ def mlp(width, out_dim=10):
         [helper.make_tensor_value_info("output", TensorProto.FLOAT, [1, out_dim])],
         initializer=[init("W1", w1), init("b1", b1), init("W2", w2), init("b2", b2)],
     )
-    model = helper.make_model(
-        graph,
-        producer_name="zktorch-bench",
-        producer_version="1",
-        opset_imports=[helper.make_opsetid("", OPSET)],
-    )
-    model.ir_version = IR_VERSION
-    onnx.checker.check_model(model, full_check=True)
+    model = finish(graph)
     x = [round(float(v), 6) for v in rng.uniform(-1.0, 1.0, width)]
     return model, {"input_data": [x], "input_shapes": [[1, width]]}
+
+
+def cnn(channels, out_dim=10):
+    n, cin, h, w = CNN_IN
+    c = channels
+    h2, w2 = (h + 2 - 3) // 2 + 1, (w + 2 - 3) // 2 + 1  # 3x3, pad 1, stride 2: 16 -> 8
+    flat = c * h2 * w2
+    rng = np.random.default_rng(CNN_SEED + channels)
+    k1 = (rng.standard_normal((c, cin, 3, 3)) / np.sqrt(cin * 9)).astype(np.float32)
+    b1 = (0.01 * rng.standard_normal(c)).astype(np.float32)
+    k2 = (rng.standard_normal((c, c, 3, 3)) / np.sqrt(c * 9)).astype(np.float32)
+    b2 = (0.01 * rng.standard_normal(c)).astype(np.float32)
+    w3 = (rng.standard_normal((out_dim, flat)) / np.sqrt(flat)).astype(np.float32)
+    b3 = (0.01 * rng.standard_normal(out_dim)).astype(np.float32)
+    nodes = [
+        helper.make_node("Conv", ["input", "K1", "B1"], ["c1"], name="conv1",
+                         kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[1, 1]),
+        helper.make_node("Relu", ["c1"], ["a1"], name="relu1"),
+        helper.make_node("Conv", ["a1", "K2", "B2"], ["c2"], name="conv2",
+                         kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[2, 2]),
+        helper.make_node("Relu", ["c2"], ["a2"], name="relu2"),
+        helper.make_node("Flatten", ["a2"], ["f"], name="flatten", axis=1),
+        helper.make_node("Gemm", ["f", "W3", "B3"], ["output"], name="fc", transB=1),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        f"cnn_c{channels}",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, list(CNN_IN))],
+        [helper.make_tensor_value_info("output", TensorProto.FLOAT, [n, out_dim])],
+        initializer=[init("K1", k1), init("B1", b1), init("K2", k2), init("B2", b2),
+                     init("W3", w3), init("B3", b3)],
+    )
+    model = finish(graph)
+    x = [round(float(v), 6) for v in rng.uniform(-1.0, 1.0, int(np.prod(CNN_IN)))]
+    return model, {"input_data": [x], "input_shapes": [list(CNN_IN)]}
+
+
+def cnn_macs(channels):
+    """Multiply-accumulates of cnn_c{channels} (both convolutions and the Gemm)."""
+    _, cin, h, w = CNN_IN
+    c = channels
+    return h * w * c * cin * 9 + (h // 2) * (w // 2) * c * c * 9 + c * (h // 2) * (w // 2) * 10
+
+
+def write(out, name, model, inp):
+    d = os.path.join(out, name)
+    os.makedirs(d, exist_ok=True)
+    onnx.save(model, os.path.join(d, "network.onnx"))
+    with open(os.path.join(d, "input.json"), "w") as f:
+        json.dump(inp, f)
+    return d
+
+
+def ints(s):
+    return [int(v) for v in s.split(",") if v.strip()]
 
 
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=os.path.join(here, "work", "models"))
-    ap.add_argument("--widths", default=",".join(map(str, WIDTHS)))
+    ap.add_argument("--widths", default=",".join(map(str, WIDTHS)),
+                    help="MLP widths, comma-separated ('' for none)")
+    ap.add_argument("--channels", default=",".join(map(str, CHANNELS)),
+                    help="CNN channel counts, comma-separated ('' for none)")
     args = ap.parse_args()
-    for w in [int(s) for s in args.widths.split(",") if s]:
-        d = os.path.join(args.out, f"mlp_w{w}")
-        os.makedirs(d, exist_ok=True)
-        model, inp = mlp(w)
-        onnx.save(model, os.path.join(d, "network.onnx"))
-        with open(os.path.join(d, "input.json"), "w") as f:
-            json.dump(inp, f)
+    for w in ints(args.widths):
+        d = write(args.out, f"mlp_w{w}", *mlp(w))
         print(f"wrote {d}/network.onnx ({w}->{w}->10)")
+    for c in ints(args.channels):
+        d = write(args.out, f"cnn_c{c}", *cnn(c))
+        print(f"wrote {d}/network.onnx (1x16x16 -conv-> {c}x16x16 -conv/2-> {c}x8x8 -> 10, "
+              f"{cnn_macs(c):,} MACs)")
 
 
 if __name__ == "__main__":
