@@ -90,7 +90,7 @@ pub fn run(opts: &BenchOptions, mut progress: impl FnMut(&str)) -> Result<Vec<Be
         progress(&format!("depth {depth}, width {}", opts.width));
         let graph = random_mlp(depth, opts.width, opts.scale_bits, &mut rng)?;
         let n = Circuit::compile(&graph)?.domain_size;
-        let srs = Srs::insecure_dev(srs_size_for(n), &mut rng);
+        let srs = Srs::insecure_dev_with_lagrange(srs_size_for(n), n, &mut rng);
         let ((circuit, pk, vk), setup_s) = timed(|| {
             let circuit = Circuit::compile(&graph)?;
             let (pk, vk) = protocol::setup(&circuit, &srs, &mut ChaCha20Rng::seed_from_u64(opts.seed))?;

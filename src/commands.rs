@@ -202,7 +202,7 @@ pub fn setup(opts: &SetupOptions) -> Result<SetupReport> {
     let need = srs_size_for(circuit.domain_size);
     let (srs, label) = match &opts.srs {
         SrsSource::Ptau(p) => (ptau::load(p, need)?, p.display().to_string()),
-        SrsSource::Dev => (Srs::insecure_dev(need, &mut OsRng), "insecure-dev".to_string()),
+        SrsSource::Dev => (Srs::insecure_dev_with_lagrange(need, circuit.domain_size, &mut OsRng), "insecure-dev".to_string()),
     };
     let (pk, vk) = protocol::setup(&circuit, &srs, &mut OsRng)?;
     let settings = Settings {

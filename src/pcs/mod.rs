@@ -15,37 +15,68 @@ use ark_ff::{One, UniformRand, Zero};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use rayon::prelude::*;
 
-/// A structured reference string: `[τ^i]₁` for `i < g1.len()`, plus `[1]₂` and `[τ]₂`.
+/// A structured reference string: `[τ^i]₁` for `i < g1.len()`, plus `[1]₂` and `[τ]₂`, and
+/// possibly the Lagrange basis of one domain (see [`Srs::lagrange_basis`]).
 #[derive(Clone, Debug, CanonicalSerialize, CanonicalDeserialize, PartialEq)]
 pub struct Srs {
     pub g1: Vec<G1Affine>,
     pub g2: G2Affine,
     pub tau_g2: G2Affine,
+    /// `[L_i(τ)]₁` of one domain when the maker of the SRS knew them (empty otherwise).
+    pub lagrange: Vec<G1Affine>,
 }
 
 impl Srs {
     /// An insecure SRS whose τ comes from `rng` (tests and `--dev-srs` only: whoever knows the
     /// seed can forge proofs).
     pub fn insecure_dev(num_g1: usize, rng: &mut impl ark_std::rand::RngCore) -> Self {
-        let tau = Fr::rand(rng);
-        let mut powers = Vec::with_capacity(num_g1);
-        let mut cur = Fr::one();
-        for _ in 0..num_g1 {
-            powers.push(cur);
-            cur *= tau;
-        }
-        let g1 = G1Projective::from(G1Affine::generator());
-        let g1_powers = ark_ec::scalar_mul::ScalarMul::batch_mul(g1, &powers);
-        let g2 = G2Affine::generator();
-        Self { g1: g1_powers, g2, tau_g2: (g2 * tau).into_affine() }
+        Self::insecure_dev_with_lagrange(num_g1, 0, rng)
     }
 
-    /// Keeps the first `num_g1` G1 powers.
+    /// [`Self::insecure_dev`], also holding the Lagrange basis of the domain of size `n` (a
+    /// power of two, or 0 for none), computed from τ: `L_i(τ) = ω^i·(τ^n − 1)/(n·(τ − ω^i))`,
+    /// as cheap as the powers themselves.
+    pub fn insecure_dev_with_lagrange(num_g1: usize, n: usize, rng: &mut impl ark_std::rand::RngCore) -> Self {
+        use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+        let tau = Fr::rand(rng);
+        let powers = powers(tau, num_g1);
+        let g1 = G1Projective::from(G1Affine::generator());
+        let g1_powers = ark_ec::scalar_mul::ScalarMul::batch_mul(g1, &powers);
+        let lagrange = if n == 0 {
+            Vec::new()
+        } else {
+            let domain = Radix2EvaluationDomain::<Fr>::new(n).expect("power-of-two domain");
+            let scalars = domain.evaluate_all_lagrange_coefficients(tau);
+            ark_ec::scalar_mul::ScalarMul::batch_mul(g1, &scalars)
+        };
+        let g2 = G2Affine::generator();
+        Self { g1: g1_powers, g2, tau_g2: (g2 * tau).into_affine(), lagrange }
+    }
+
+    /// Keeps the first `num_g1` G1 powers (and the Lagrange basis, if any).
     pub fn trim(&self, num_g1: usize) -> Result<Self> {
         if num_g1 > self.g1.len() {
             return Err(Error::SrsTooSmall { have: self.g1.len(), need: num_g1 });
         }
-        Ok(Self { g1: self.g1[..num_g1].to_vec(), g2: self.g2, tau_g2: self.tau_g2 })
+        Ok(Self { g1: self.g1[..num_g1].to_vec(), g2: self.g2, tau_g2: self.tau_g2, lagrange: self.lagrange.clone() })
+    }
+
+    /// `[L_i(τ)]₁` for the Lagrange basis of the domain of size `n` (a power of two ≤ the number
+    /// of G1 powers): the inverse FFT of `[τ^i]₁`, computed in the group. Committing to a column
+    /// by its values then costs an MSM whose scalars are the values themselves: small integers
+    /// and zeros for most columns, which the MSM handles far faster than dense coefficients.
+    pub fn lagrange_basis(&self, n: usize) -> Result<Vec<G1Affine>> {
+        use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+        if self.lagrange.len() == n {
+            return Ok(self.lagrange.clone());
+        }
+        if n > self.g1.len() {
+            return Err(Error::SrsTooSmall { have: self.g1.len(), need: n });
+        }
+        let domain = Radix2EvaluationDomain::<Fr>::new(n).expect("power-of-two domain");
+        let mut points: Vec<G1Projective> = self.g1[..n].par_iter().map(|p| p.into_group()).collect();
+        domain.ifft_in_place(&mut points);
+        Ok(G1Projective::normalize_batch(&points))
     }
 
     /// `[f(τ)]₁` for `f` in coefficient form.
@@ -150,6 +181,27 @@ mod tests {
         assert!(srs.check_opening(&c, z, v, &w));
         assert!(!srs.check_opening(&c, z, v + Fr::one(), &w));
         assert!(matches!(srs.commit(&vec![Fr::one(); 65]), Err(Error::SrsTooSmall { .. })));
+    }
+
+    #[test]
+    fn lagrange_basis_from_tau_matches_the_group_ifft_and_commits_values() {
+        use ark_ec::VariableBaseMSM;
+        use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+        use ark_std::rand::SeedableRng;
+        let n = 16;
+        let seeded = || rand_chacha::ChaCha20Rng::seed_from_u64(7);
+        let with = Srs::insecure_dev_with_lagrange(2 * n, n, &mut seeded());
+        let without = Srs::insecure_dev(2 * n, &mut seeded());
+        assert!(without.lagrange.is_empty());
+        assert_eq!(with.g1, without.g1);
+        let basis = without.lagrange_basis(n).unwrap();
+        assert_eq!(basis, with.lagrange);
+        // Σ v_i·[L_i(τ)] is the commitment of the interpolant of the values, small or negative.
+        let values: Vec<Fr> = (0..n as i64).map(|i| Fr::from(i * i - 40)).collect();
+        let domain = Radix2EvaluationDomain::<Fr>::new(n).unwrap();
+        let by_values = G1Projective::msm_unchecked(&basis, &values).into_affine();
+        assert_eq!(by_values, without.commit(&domain.ifft(&values)).unwrap());
+        assert!(matches!(without.lagrange_basis(64), Err(Error::SrsTooSmall { .. })));
     }
 
     #[test]

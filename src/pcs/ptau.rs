@@ -99,5 +99,5 @@ pub fn load(path: &Path, num_g1: usize) -> Result<Srs> {
             return Err(fail(path, "tauG1 and tauG2 do not use the same τ"));
         }
     }
-    Ok(Srs { g1, g2, tau_g2 })
+    Ok(Srs { g1, g2, tau_g2, lagrange: Vec::new() })
 }

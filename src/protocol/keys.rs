@@ -14,8 +14,8 @@ use crate::pcs::encoding::{g1_to_words, g2_to_words, hex_to_word, word_hex, word
 use crate::pcs::Srs;
 use crate::transcript::keccak256;
 use crate::{Error, Result};
-use ark_bn254::{Fr, G1Affine, G2Affine};
-use ark_ec::{AffineRepr, CurveGroup};
+use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine};
+use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::{UniformRand, Zero};
 use ark_std::rand::RngCore;
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
@@ -52,6 +52,8 @@ pub struct ProvingKey {
     pub param_blind: Fr,
     /// The secrets of the packed weight commitments (0 for an all-zero column).
     pub packed_blinds: Vec<Fr>,
+    /// `[L_i(τ)]₁` over `H`: columns are committed from their values (see [`Srs::lagrange_basis`]).
+    pub lagrange: Vec<G1Affine>,
     pub srs: Srs,
 }
 
@@ -63,26 +65,23 @@ pub fn srs_size_for(domain_size: usize) -> usize {
 /// Commits the fixed columns of `circuit`; the parameter column with a fresh hiding blinder.
 pub fn setup(circuit: &Circuit, srs: &Srs, rng: &mut impl RngCore) -> Result<(ProvingKey, VerifyingKey)> {
     let n = circuit.domain_size;
-    let srs = srs.trim(srs_size_for(n))?;
-    let domain = Radix2EvaluationDomain::<Fr>::new(n).expect("power-of-two domain");
+    let mut srs = srs.trim(srs_size_for(n))?;
     let vanishing_commitment = (srs.g1[n].into_group() - srs.g1[0]).into_affine();
     let param_blind = Fr::rand(rng);
-    // One column at a time (the FFT and the MSM are parallel inside): with an outer parallel
-    // loop, rayon's work stealing starts every column while the first MSMs wait, and all their
-    // buffers are alive at once (3 GB at N = 2^19).
-    let mut fixed_commitments = circuit
-        .fixed
-        .iter()
-        .map(|col| srs.commit(&domain.ifft(col)))
-        .collect::<Result<Vec<_>>>()?;
+    let lagrange = srs.lagrange_basis(n)?;
+    srs.lagrange = Vec::new(); // the proving key holds it once
+    // Selectors, tags and weights are small integers or zero: committed from their values in the
+    // Lagrange basis, each MSM is a fraction of a dense one. One column at a time (the MSM is
+    // parallel inside; an outer parallel loop would keep every MSM's buffers alive at once).
+    let commit_values = |col: &[Fr]| G1Projective::msm_unchecked(&lagrange, col).into_affine();
+    let mut fixed_commitments: Vec<G1Affine> = circuit.fixed.iter().map(|col| commit_values(col)).collect();
     let param = &mut fixed_commitments[Fix::Param as usize];
     *param = (*param + vanishing_commitment * param_blind).into_affine();
     let mut packed_blinds = Vec::with_capacity(circuit.packed_weights.len());
     let mut packed_commitments = Vec::with_capacity(circuit.packed_weights.len());
     for col in &circuit.packed_weights {
         let blind = if col.iter().all(|v| v.is_zero()) { Fr::zero() } else { Fr::rand(rng) };
-        let c = srs.commit(&domain.ifft(col))?;
-        packed_commitments.push((c + vanishing_commitment * blind).into_affine());
+        packed_commitments.push((commit_values(col) + vanishing_commitment * blind).into_affine());
         packed_blinds.push(blind);
     }
     let vk = VerifyingKey {
@@ -97,7 +96,7 @@ pub fn setup(circuit: &Circuit, srs: &Srs, rng: &mut impl RngCore) -> Result<(Pr
         g2: srs.g2,
         tau_g2: srs.tau_g2,
     };
-    Ok((ProvingKey { fingerprint: circuit.fingerprint(), param_blind, packed_blinds, srs }, vk))
+    Ok((ProvingKey { fingerprint: circuit.fingerprint(), param_blind, packed_blinds, lagrange, srs }, vk))
 }
 
 impl VerifyingKey {

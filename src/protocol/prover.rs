@@ -15,11 +15,11 @@ use super::{coset_offset, VerifyingKey};
 use crate::blocks::{self, Ctx, Fix, Row, Wit, NEXT_ROW, NUM_FIXED, NUM_WITNESS, ROUND1, ROUND2};
 use crate::compiler::witness::Witness;
 use crate::compiler::Circuit;
-use crate::pcs::{self, Srs};
+use crate::pcs;
 use crate::transcript::Transcript;
 use crate::{Error, Result};
-use ark_bn254::{Fr, G1Affine};
-use ark_ec::CurveGroup;
+use ark_bn254::{Fr, G1Affine, G1Projective};
+use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::{Field, One, UniformRand, Zero};
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use ark_std::rand::RngCore;
@@ -38,10 +38,23 @@ fn interpolate_blinded(domain: &Radix2EvaluationDomain<Fr>, values: &[Fr], blind
     coeffs
 }
 
-/// Commits one polynomial at a time: each MSM is parallel inside, and an outer parallel loop
-/// would keep every MSM's buffers alive at once (see `keys::setup`).
-fn commit_all(srs: &Srs, polys: &[Vec<Fr>]) -> Result<Vec<G1Affine>> {
-    polys.iter().map(|p| srs.commit(p)).collect()
+/// Commits to the columns of [`interpolate_blinded`] from their values: `Σ v_i·[L_i(τ)]` (small
+/// or zero values make a cheap MSM) plus `Σ_k b_k·[X^k·Z_H(τ)] = Σ_k b_k·([τ^(n+k)] − [τ^k])`.
+/// One column at a time: each MSM is parallel inside, and an outer parallel loop would keep
+/// every MSM's buffers alive at once (see `keys::setup`).
+fn commit_columns(pk: &ProvingKey, values: &[Vec<Fr>], blinds: &[[Fr; 3]]) -> Vec<G1Affine> {
+    let (g1, n) = (&pk.srs.g1, pk.lagrange.len());
+    values
+        .iter()
+        .zip(blinds)
+        .map(|(v, b)| {
+            let mut c = G1Projective::msm_unchecked(&pk.lagrange, v);
+            for (k, bk) in b.iter().enumerate() {
+                c += (g1[n + k].into_group() - g1[k]) * bk;
+            }
+            c.into_affine()
+        })
+        .collect()
 }
 
 /// The public instances as field elements: the quantized input, then the quantized output.
@@ -179,7 +192,7 @@ pub(crate) fn prove_with(
         .zip(&blinds[..ROUND1.len()])
         .map(|(v, b)| interpolate_blinded(&domain, v, *b))
         .collect();
-    let round1 = commit_all(srs, &polys)?;
+    let round1 = commit_columns(pk, &values, &blinds[..ROUND1.len()]);
     round1.iter().for_each(|c| transcript.absorb_point(c));
     profile.lap("round 1: interpolate and commit a, b, c, d, m");
     let beta = transcript.challenge();
@@ -236,7 +249,7 @@ pub(crate) fn prove_with(
     let round2_values = [helpers.remove(0), helpers.remove(0), helpers.remove(0), phi, running];
     let round2_polys: Vec<Vec<Fr>> =
         round2_values.par_iter().zip(&blinds[ROUND1.len()..]).map(|(v, b)| interpolate_blinded(&domain, v, *b)).collect();
-    let round2 = commit_all(srs, &round2_polys)?;
+    let round2 = commit_columns(pk, &round2_values, &blinds[ROUND1.len()..]);
     round2.iter().for_each(|c| transcript.absorb_point(c));
     // U' = Σ η^t·(W_t + s_t·Z_H) + δ_U·Z_H: its commitment is the VK's combined, no MSM over H.
     let packed_blind: Fr = pk.packed_blinds.iter().zip(&eta_powers).map(|(s, e)| *s * e).sum::<Fr>() + delta_u;
@@ -270,7 +283,9 @@ pub(crate) fn prove_with(
     // of the four cosets c_j·H, c_j = g·ω₄ₙ^j (point 4t + j is c_j·ω^t), so the columns are
     // evaluated on one c_j·H at a time: a quarter of the memory, and the next row of point t is
     // point t + 1 of the same coset.
-    let mut fixed_polys: Vec<Vec<Fr>> = fixed.par_iter().map(|c| domain.ifft(c)).collect();
+    // Unused columns (selectors of blocks a model does not use) stay zero: no transform.
+    let ifft = |c: &Vec<Fr>| if c.iter().all(Fr::is_zero) { vec![Fr::zero(); n] } else { domain.ifft(c) };
+    let mut fixed_polys: Vec<Vec<Fr>> = fixed.par_iter().map(ifft).collect();
     let param = &mut fixed_polys[Fix::Param as usize];
     param.resize(n + 1, Fr::zero());
     param[0] -= pk.param_blind + delta;
@@ -288,6 +303,9 @@ pub(crate) fn prove_with(
         let ev: Vec<Vec<Fr>> = columns
             .par_iter()
             .map(|p| {
+                if p.iter().all(Fr::is_zero) {
+                    return vec![Fr::zero(); n];
+                }
                 let mut folded = p[..n.min(p.len())].to_vec();
                 for (k, hi) in p.iter().enumerate().skip(n) {
                     folded[k - n] += c_n * hi;
