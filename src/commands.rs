@@ -67,6 +67,9 @@ pub struct Settings {
     /// Input range `[min, max]` (integers at the table's input scale) of every lookup table,
     /// calibrated at setup from the example input with a margin.
     pub table_ranges: Vec<(i64, i64)>,
+    /// Bits of a rescale's high limb (sign table of `2^h` entries), calibrated at setup with
+    /// two bits of headroom.
+    pub sign_bits: u32,
     pub srs: String,
     pub circuit_fingerprint: String,
     pub vk_digest: String,
@@ -159,22 +162,23 @@ pub fn calibrate_scale(model: &onnx::Model, inputs: &[Vec<f64>], float_outputs: 
     }
 }
 
-/// Builds the element graph of `model` on `inputs` at scale `s`, applies the table ranges
-/// (calibrated ones from setup, or the graph's own widened by [`calibrated_ranges`]) and
-/// compiles the circuit.
+/// Builds the element graph of `model` on `inputs` at scale `s`, applies the table ranges and
+/// the sign bits (those calibrated at setup, or the graph's own: [`calibrated_ranges`],
+/// [`ElementGraph::calibrated_sign_bits`]) and compiles the circuit.
 pub fn compile_model(
     model: &onnx::Model,
     inputs: &[Vec<f64>],
     scale_bits: u32,
-    table_ranges: Option<&[(i64, i64)]>,
+    calibration: Option<(&[(i64, i64)], u32)>,
 ) -> Result<(ElementGraph, Circuit)> {
     crate::compiler::check_scale_bits(scale_bits)?;
     let mut g = model.build(inputs, scale_bits)?;
-    let ranges = match table_ranges {
-        Some(r) => r.to_vec(),
-        None => calibrated_ranges(&g),
+    let (ranges, sign_bits) = match calibration {
+        Some((r, h)) => (r.to_vec(), h),
+        None => (calibrated_ranges(&g), g.calibrated_sign_bits()),
     };
     g.apply_table_ranges(&ranges)?;
+    g.apply_sign_bits(sign_bits)?;
     let circuit = Circuit::compile(&g)?;
     Ok((g, circuit))
 }
@@ -206,13 +210,14 @@ pub fn setup(opts: &SetupOptions) -> Result<SetupReport> {
     };
     let (pk, vk) = protocol::setup(&circuit, &srs, &mut OsRng)?;
     let settings = Settings {
-        version: 2,
+        version: 3,
         scale_bits,
         domain_size: circuit.domain_size,
         num_inputs: circuit.num_inputs,
         num_outputs: circuit.num_outputs,
         gate_rows: circuit.gate_rows,
         table_ranges: g.tables.iter().map(|t| (t.min, t.max)).collect(),
+        sign_bits: g.sign_bits,
         srs: label,
         circuit_fingerprint: word_hex(&pk.fingerprint),
         vk_digest: word_hex(&vk.digest()),
@@ -331,7 +336,7 @@ pub fn prove(opts: &ProveOptions) -> Result<ProveReport> {
         .map_err(|e| Error::KeyMismatch(format!("{} is not a zktorch proving key: {e}", pk_path.display())))?;
     let model = onnx::Model::load(&opts.model)?;
     let inputs = onnx::read_input_json(&opts.input)?;
-    let (graph, circuit) = compile_model(&model, &inputs, settings.scale_bits, Some(&settings.table_ranges))?;
+    let (graph, circuit) = compile_model(&model, &inputs, settings.scale_bits, Some((&settings.table_ranges, settings.sign_bits)))?;
     if circuit.fingerprint() != pk.fingerprint {
         return Err(Error::KeyMismatch(format!(
             "{} is not the model the keys in {} were made for",

@@ -136,7 +136,7 @@ pub const FIXED_NAMES: [&str; NUM_FIXED] = [
 
 /// Tag of the range table `{(RANGE, v, 0) : 0 ≤ v < 2^s}`.
 pub const TAG_RANGE: u64 = 1;
-/// Tag of the sign table `{(SIGN, v, [v ≥ 0]) : −2^(s−1) ≤ v < 2^(s−1)}`.
+/// Tag of the sign table `{(SIGN, v, [v ≥ 0]) : −2^(h−1) ≤ v < 2^(h−1)}` (`h ≤ s` calibrated at setup).
 pub const TAG_SIGN: u64 = 2;
 /// Tag of the first function table; function table `k` has tag `FIRST_FN_TAG + k` and the wiring
 /// keys follow the last one.

@@ -5,9 +5,10 @@
 //! Layout: an output row `O`, a rescale row `R`, then the chain whose first `c` is `T`.
 //! On `R`: `a = r`, `b = lo`, `c = hi`, `d = sgn` with
 //! `T + p = D·(2^s·hi + lo) + r`; the lookup block checks `r, lo ∈ [0, 2^s)` and
-//! `(hi, sgn)` in the sign table (so `hi ∈ [−2^(s−1), 2^(s−1))`, `sgn = [hi ≥ 0]`).
+//! `(hi, sgn)` in the sign table (so `hi ∈ [−2^(h−1), 2^(h−1))` with `h ≤ s` calibrated at setup,
+//! `sgn = [hi ≥ 0]`).
 //! On `O` (reading `R` as its next row): `a = D − 1 − r`, also checked to lie in `[0, 2^s)`, so
-//! `0 ≤ r < D` (the divisor satisfies `1 ≤ D ≤ 2^s`). With `q = 2^s·hi + lo ∈ [−2^(2s−1), 2^(2s−1))`
+//! `0 ≤ r < D` (the divisor satisfies `1 ≤ D ≤ 2^s`). With `q = 2^s·hi + lo ∈ [−2^(s+h−1), 2^(s+h−1))`
 //! the decomposition is unique, hence `q = ⌊(T + p)/D⌋` exactly; `p` (hidden, in the parameter
 //! column) is the bias plus the rounding offset. The output `d` of `O` is `q` (linear),
 //! `q·sgn = ReLU(q)` or `sgn = [q ≥ 0]`, and is a wiring table entry.

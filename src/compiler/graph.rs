@@ -212,9 +212,54 @@ pub struct ElementGraph {
     pub nodes: Vec<String>,
     pub outputs: Vec<WireId>,
     pub tables: Vec<Table>,
+    /// Bits `h` of a rescale's high limb: `q = 2^s·hi + lo` with `hi ∈ [−2^(h−1), 2^(h−1))`, so
+    /// the sign table has `2^h` entries. `s` (every wire the builder allows) until calibrated.
+    pub sign_bits: u32,
 }
 
 impl ElementGraph {
+    /// `q = ⌊(Σ w·x + Σ x·y + offset)/D⌋` of every rescale gate (before its activation).
+    fn rescale_quotients(&self) -> impl Iterator<Item = (usize, i128)> + '_ {
+        self.gates.iter().enumerate().filter_map(|(i, g)| {
+            let Gate::Affine(a) = g else { return None };
+            let v = |w: &WireId| self.values[*w as usize] as i128;
+            let total = a.offset
+                + a.terms.iter().map(|(w, c)| *c as i128 * v(w)).sum::<i128>()
+                + a.products.iter().map(|(x, y)| v(x) * v(y)).sum::<i128>();
+            Some((i, total.div_euclid(a.div as i128)))
+        })
+    }
+
+    /// The smallest `h` whose range holds every rescale quotient of this input four times over
+    /// (two bits of headroom for other inputs), at most `s`.
+    pub fn calibrated_sign_bits(&self) -> u32 {
+        let peak = self.rescale_quotients().map(|(_, q)| q.unsigned_abs()).max().unwrap_or(0);
+        let s = self.scale_bits;
+        (1..=s).find(|h| 4 * peak < 1u128 << (s + h - 1)).unwrap_or(s)
+    }
+
+    /// Narrows the sign table to `2^h` entries, checking that every rescale quotient fits; one
+    /// outside names its node and the range.
+    pub fn apply_sign_bits(&mut self, h: u32) -> Result<()> {
+        let s = self.scale_bits;
+        if !(1..=s).contains(&h) {
+            return Err(Error::KeyMismatch(format!("sign bits {h} outside 1..={s}")));
+        }
+        let bound = 1i128 << (s + h - 1);
+        if let Some((i, q)) = self.rescale_quotients().find(|(_, q)| *q < -bound || *q >= bound) {
+            let unit = (1u64 << s) as f64;
+            return Err(Error::OutOfRange {
+                node: self.nodes[self.gate_node[i] as usize].clone(),
+                value: q as f64 / unit,
+                min: -bound as f64 / unit,
+                max: bound as f64 / unit,
+                hint: "run setup again with an input.json whose values cover this input (--input)".into(),
+            });
+        }
+        self.sign_bits = h;
+        Ok(())
+    }
+
     /// The quantized output values.
     pub fn output_values(&self) -> Vec<i64> {
         self.outputs.iter().map(|w| self.values[*w as usize]).collect()
@@ -707,6 +752,7 @@ impl Builder {
             nodes: self.nodes,
             outputs,
             tables: self.tables,
+            sign_bits: self.scale_bits,
         })
     }
 }

@@ -114,6 +114,8 @@ fn packed_groups(g: &ElementGraph) -> Vec<PackedGroup> {
 #[derive(Clone, Debug)]
 pub struct Circuit {
     pub scale_bits: u32,
+    /// Bits of a rescale's high limb (the sign table has `2^h` entries).
+    pub sign_bits: u32,
     /// `N = |H|`, a power of two.
     pub domain_size: usize,
     pub num_inputs: usize,
@@ -135,7 +137,7 @@ pub struct Circuit {
     pub(crate) group_of: Vec<Option<usize>>,
     /// First row of every gate (the input row, `O` row or function row).
     pub(crate) gate_row: Vec<usize>,
-    /// Rows of the fixed table entries: range `v` at `[v]`, sign `v` at `[2^s + v + 2^(s−1)]`,
+    /// Rows of the fixed table entries: range `v` at `[v]`, sign `v` at `[2^s + v + 2^(h−1)]`,
     /// then function table `k`'s entry `x` at `[table_base[k] + x − min_k]`.
     pub(crate) table_rows: Vec<usize>,
     pub(crate) table_base: Vec<usize>,
@@ -184,7 +186,8 @@ impl Circuit {
         let gate_rows = row;
         let scale = 1usize << s;
         let fn_entries: usize = g.tables.iter().map(|t| t.len()).sum();
-        let table_entries = 2 * scale + fn_entries;
+        let signs = 1usize << g.sign_bits;
+        let table_entries = scale + signs + fn_entries;
         let needed = gate_rows.max(g.gates.len() + table_entries).max(8);
         if needed > 1 << MAX_DOMAIN_BITS {
             return Err(Error::UnsupportedModel(format!(
@@ -286,7 +289,7 @@ impl Circuit {
         // Fixed table entries on the rows without a wiring entry.
         let dynamic = &fixed[Fix::TableDynamic as usize];
         let table_rows: Vec<usize> = (0..domain_size).filter(|r| dynamic[*r].is_zero()).take(table_entries).collect();
-        let half = (scale / 2) as i64;
+        let half = (signs / 2) as i64;
         let mut entry = |k: usize, key: Fr, value: Fr, extra: Fr| {
             let r = table_rows[k];
             fixed[Fix::TableKey as usize][r] = key;
@@ -296,12 +299,12 @@ impl Circuit {
         for v in 0..scale {
             entry(v, range_tag, Fr::from(v as u64), Fr::zero());
         }
-        for k in 0..scale {
+        for k in 0..signs {
             let v = k as i64 - half;
             entry(scale + k, Fr::from(TAG_SIGN), fr_from_i128(v as i128), if v >= 0 { one } else { Fr::zero() });
         }
         let mut table_base = Vec::with_capacity(g.tables.len());
-        let mut next = 2 * scale;
+        let mut next = scale + signs;
         for (t, table) in g.tables.iter().enumerate() {
             table_base.push(next);
             for x in table.min..=table.max {
@@ -312,6 +315,7 @@ impl Circuit {
         }
         Ok(Self {
             scale_bits: s,
+            sign_bits: g.sign_bits,
             domain_size,
             num_inputs,
             num_outputs,

@@ -31,7 +31,7 @@ impl Circuit {
         let n = self.domain_size;
         let s = self.scale_bits;
         let scale = 1i128 << s;
-        let half = scale / 2;
+        let half = 1i128 << (self.sign_bits - 1);
         let mut cols = vec![vec![Fr::zero(); n]; 5];
         let mut mult = vec![0u64; n];
         let v = |w: u32| g.values[w as usize];

@@ -345,3 +345,20 @@ fn weights_stay_hidden() {
     }
 }
 
+
+#[test]
+fn calibrated_sign_table_is_small_and_guards_its_range() {
+    // The mixed graph's quotients are small: the calibrated sign table is far below 2^s entries
+    // and still proves; a narrower one than the values need is refused, naming the node.
+    let mut g = mixed_graph(10, 42);
+    let h = g.calibrated_sign_bits();
+    assert!(h < 10, "h = {h}");
+    let full_rows = Circuit::compile(&g).unwrap().table_entries;
+    let mut narrow = g.clone();
+    let err = narrow.apply_sign_bits(1).unwrap_err();
+    assert!(matches!(&err, crate::Error::OutOfRange { .. }), "{err}");
+    g.apply_sign_bits(h).unwrap();
+    let s = setup_graph(g, 30);
+    assert_eq!(s.circuit.table_entries, full_rows - (1 << 10) + (1 << h));
+    verify(&s.vk, &instances(&s), &prove_seeded(&s, 31)).unwrap();
+}
