@@ -12,7 +12,7 @@
 //! |---|---|---|
 //! | chain | [`chain`] | `T = Σ_j w_j·x_j + Σ_k u_k·v_k`: fixed-weight dot products and witness products |
 //! | rescale | [`rescale`] | `T + p = D·q + r`, `0 ≤ r < D`, `q` range-checked; output `q`, `ReLU(q)` or `[q ≥ 0]` |
-//! | packed | [`packed`] | `T_t = Σ_j W_tj·x_j` for up to 8 outputs sharing their inputs, by one η-combined running sum |
+//! | packed | [`packed`] | `T_t = Σ_j W_tj·x_j` for up to 16 outputs sharing their inputs, by one η-combined running sum |
 //! | function | [`function`] | `y = f(x)` for a tabulated non-linear `f` |
 //! | public I/O | [`public_io`] | input and output rows equal the public instances |
 //! | lookup | [`lookup`] | every looked-up tuple is in the one tagged table (ranges, signs, functions, wiring), by logUp |

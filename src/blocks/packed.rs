@@ -34,7 +34,12 @@ use ark_bn254::Fr;
 use ark_ff::{One, Zero};
 
 /// Most outputs one group packs (the packed weight columns hold outputs 2 … `PACK_WIDTH`).
-pub const PACK_WIDTH: usize = 8;
+pub const PACK_WIDTH: usize = 16;
+
+/// Group widths the compiler tries, narrowest first: it keeps the narrowest that gives the
+/// smallest domain. Every packed weight column a model uses costs the verifier one G1
+/// multiplication; unused ones commit to the point at infinity and cost nothing.
+pub const PACK_WIDTHS: [usize; 2] = [8, PACK_WIDTH];
 
 /// `q_o`: the row is a rescale output row (packed or not).
 fn output_row<V: Value>(r: &Row<V>) -> V {

@@ -19,7 +19,7 @@
 pub mod graph;
 pub mod witness;
 
-use crate::blocks::packed::PACK_WIDTH;
+use crate::blocks::packed::{PACK_WIDTH, PACK_WIDTHS};
 use crate::blocks::{Fix, FIRST_FN_TAG, NUM_FIXED, TAG_RANGE, TAG_SIGN};
 use crate::pcs::encoding::{fr_from_i128, fr_to_word, Word};
 use crate::{Error, Result};
@@ -63,12 +63,12 @@ pub(crate) struct PackedGroup {
     pub first_row: usize,
 }
 
-/// Groups the fixed-weight dot products that read nearly the same inputs (a dense layer's
+/// Groups, `width` at most, the fixed-weight dot products that read nearly the same inputs (a dense layer's
 /// outputs, a convolution's output channels at one position): gates are bucketed by their
 /// smallest and largest input wire, and a gate joins the bucket's open group when at most a
 /// quarter of its inputs are new to it (weights that quantize to zero drop a few inputs).
 /// Groups of one are not packed.
-fn packed_groups(g: &ElementGraph) -> Vec<PackedGroup> {
+fn packed_groups(g: &ElementGraph, width: usize) -> Vec<PackedGroup> {
     struct Open {
         members: Vec<usize>,
         inputs: Vec<WireId>,
@@ -85,7 +85,7 @@ fn packed_groups(g: &ElementGraph) -> Vec<PackedGroup> {
         let hi = terms.iter().map(|t| t.0).max().expect("non-empty");
         let joinable = open.get(&(lo, hi)).filter(|&&k| {
             let grp = &groups[k];
-            grp.members.len() < PACK_WIDTH && 4 * terms.iter().filter(|t| !grp.seen.contains(&t.0)).count() <= terms.len()
+            grp.members.len() < width && 4 * terms.iter().filter(|t| !grp.seen.contains(&t.0)).count() <= terms.len()
         });
         let k = match joinable {
             Some(&k) => k,
@@ -108,6 +108,46 @@ fn packed_groups(g: &ElementGraph) -> Vec<PackedGroup> {
         .filter(|grp| grp.members.len() > 1)
         .map(|grp| PackedGroup { members: grp.members, inputs: grp.inputs, first_row: 0 })
         .collect()
+}
+
+/// Where every gate goes: the packed groups first (their running sum starts on the first row
+/// after the public rows), a spacer row that ends it, then every other gate in order.
+struct Layout {
+    groups: Vec<PackedGroup>,
+    group_of: Vec<Option<usize>>,
+    /// First row of every gate (the input row, `O` row or function row).
+    gate_row: Vec<usize>,
+    gate_rows: usize,
+}
+
+impl Layout {
+    fn new(g: &ElementGraph, width: usize) -> Self {
+        let mut groups = packed_groups(g, width);
+        let mut group_of = vec![None; g.gates.len()];
+        let mut gate_row = vec![0; g.gates.len()];
+        let mut row = g.num_inputs + g.outputs.len();
+        for (k, grp) in groups.iter_mut().enumerate() {
+            grp.first_row = row;
+            row += grp.inputs.len();
+            for m in &grp.members {
+                group_of[*m] = Some(k);
+                gate_row[*m] = row;
+                row += 2;
+            }
+        }
+        row += 1;
+        for (i, gate) in g.gates.iter().enumerate() {
+            match gate {
+                Gate::Input => gate_row[i] = i,
+                _ if group_of[i].is_some() => {}
+                _ => {
+                    gate_row[i] = row;
+                    row += gate_height(gate);
+                }
+            }
+        }
+        Self { groups, group_of, gate_row, gate_rows: row }
+    }
 }
 
 /// A model compiled onto one domain: fixed columns and the layout the witness follows.
@@ -157,38 +197,18 @@ impl Circuit {
         let key = |w: u32| Fr::from(first_key + w as u64);
         let fn_tag = |t: u32| Fr::from(FIRST_FN_TAG + t as u64);
 
-        // Rows of every gate: the packed groups first (their running sum starts on the first row
-        // after the public rows), a spacer row that ends it, then every other gate in order.
-        let mut groups = packed_groups(g);
-        let mut group_of = vec![None; g.gates.len()];
-        let mut gate_row = vec![0; g.gates.len()];
-        let mut row = num_inputs + num_outputs;
-        for (k, grp) in groups.iter_mut().enumerate() {
-            grp.first_row = row;
-            row += grp.inputs.len();
-            for m in &grp.members {
-                group_of[*m] = Some(k);
-                gate_row[*m] = row;
-                row += 2;
-            }
-        }
-        row += 1;
-        for (i, gate) in g.gates.iter().enumerate() {
-            match gate {
-                Gate::Input => gate_row[i] = i,
-                _ if group_of[i].is_some() => {}
-                _ => {
-                    gate_row[i] = row;
-                    row += gate_height(gate);
-                }
-            }
-        }
-        let gate_rows = row;
         let scale = 1usize << s;
         let fn_entries: usize = g.tables.iter().map(|t| t.len()).sum();
         let signs = 1usize << g.sign_bits;
         let table_entries = scale + signs + fn_entries;
-        let needed = gate_rows.max(g.gates.len() + table_entries).max(8);
+        let rows_needed = |gate_rows: usize| gate_rows.max(g.gates.len() + table_entries).max(8);
+        // The narrowest group width that gives the smallest domain.
+        let layouts = PACK_WIDTHS.map(|width| Layout::new(g, width));
+        let Layout { groups, group_of, gate_row, gate_rows } = layouts
+            .into_iter()
+            .min_by_key(|l| rows_needed(l.gate_rows).next_power_of_two())
+            .expect("at least one width");
+        let needed = rows_needed(gate_rows);
         if needed > 1 << MAX_DOMAIN_BITS {
             return Err(Error::UnsupportedModel(format!(
                 "the circuit needs {needed} rows ({gate_rows} for gates, {table_entries} table entries), over the limit of 2^{MAX_DOMAIN_BITS}"
