@@ -88,7 +88,8 @@ pub fn run(opts: &BenchOptions, mut progress: impl FnMut(&str)) -> Result<Vec<Be
     let mut rows = Vec::new();
     for &depth in &opts.depths {
         progress(&format!("depth {depth}, width {}", opts.width));
-        let graph = random_mlp(depth, opts.width, opts.scale_bits, &mut rng)?;
+        let mut graph = random_mlp(depth, opts.width, opts.scale_bits, &mut rng)?;
+        graph.apply_sign_bits(graph.calibrated_sign_bits())?;
         let n = Circuit::compile(&graph)?.domain_size;
         let srs = Srs::insecure_dev_with_lagrange(srs_size_for(n), n, &mut rng);
         let ((circuit, pk, vk), setup_s) = timed(|| {
