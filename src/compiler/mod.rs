@@ -181,6 +181,8 @@ pub struct Circuit {
     /// then function table `k`'s entry `x` at `[table_base[k] + x − min_k]`.
     pub(crate) table_rows: Vec<usize>,
     pub(crate) table_base: Vec<usize>,
+    /// [`Circuit::fingerprint`], computed once (the CLI and the prover both check it).
+    fingerprint: std::sync::OnceLock<Word>,
 }
 
 impl Circuit {
@@ -350,12 +352,17 @@ impl Circuit {
             gate_row,
             table_rows,
             table_base,
+            fingerprint: std::sync::OnceLock::new(),
         })
     }
 
     /// keccak256 over the sizes and the keccak256 of every fixed and packed weight column
     /// (columns hashed in parallel): ties a proving key to the exact model it was made for.
     pub fn fingerprint(&self) -> Word {
+        *self.fingerprint.get_or_init(|| self.compute_fingerprint())
+    }
+
+    fn compute_fingerprint(&self) -> Word {
         use rayon::prelude::*;
         use sha3::{Digest, Keccak256};
         let columns: Vec<Word> = self
