@@ -29,6 +29,7 @@
 //! `q_x·(s − (p + η·U)·a − s(ωX)) + q_o·(s − s(ωX) + D·(2^S·c(ωX) + b(ωX)) + a(ωX) − p)
 //!  + q_r·(s − η·s(ωX)) = 0`, `(1 − q_x − q_o − q_r)·s = 0` and `L_pub·s(ωX) = 0`.
 
+use super::rescale::{implied_sum, output_selector};
 use super::{Ctx, Fix, Row, Value, Wit};
 use ark_bn254::Fr;
 use ark_ff::{One, Zero};
@@ -41,17 +42,12 @@ pub const PACK_WIDTH: usize = 16;
 /// multiplication; unused ones commit to the point at infinity and cost nothing.
 pub const PACK_WIDTHS: [usize; 2] = [8, PACK_WIDTH];
 
-/// `q_o`: the row is a rescale output row (packed or not).
-fn output_row<V: Value>(r: &Row<V>) -> V {
-    r.f(Fix::QLinear) + r.f(Fix::QRelu) + r.f(Fix::QStep)
-}
-
 pub fn constraints<V: Value>(r: &Row<V>, ctx: &Ctx<V>, out: &mut Vec<V>) {
     let s = r.w(Wit::S);
     let s_next = r.next(Wit::S);
     let u = r.f(Fix::Param) + ctx.eta.clone() * r.w(Wit::U);
-    let t = r.f(Fix::Div) * (ctx.scale.clone() * r.next(Wit::C) + r.next(Wit::B)) + r.next(Wit::A) - r.f(Fix::Param);
-    let q_o = output_row(r);
+    let t = implied_sum(|c| r.f(c), |c| r.next(c), ctx.scale.clone());
+    let q_o = output_selector(|c| r.f(c));
     out.push(
         r.f(Fix::QPackX) * (s.clone() - u * r.w(Wit::A) - s_next.clone())
             + q_o.clone() * (s.clone() - s_next.clone() + t)
@@ -65,21 +61,17 @@ pub fn constraints<V: Value>(r: &Row<V>, ctx: &Ctx<V>, out: &mut Vec<V>) {
 /// the round-1 columns (indexed by [`Wit`]), `u` the combined packed weights on `H`.
 pub fn running_sum(fixed: &[Vec<Fr>], wit: &[Vec<Fr>], u: &[Fr], ctx: &Ctx<Fr>) -> Vec<Fr> {
     let n = u.len();
-    let col = |c: Fix| &fixed[c as usize];
-    let w = |c: Wit| &wit[c as usize];
     let mut s = vec![Fr::zero(); n];
     // The region never wraps around H (a spacer row with s = 0 ends it), and an output row is
     // never last, so the last row's successor never matters.
     for r in (0..n.saturating_sub(1)).rev() {
         let next = s[r + 1];
-        let output = col(Fix::QLinear)[r] + col(Fix::QRelu)[r] + col(Fix::QStep)[r];
-        s[r] = if col(Fix::QPackX)[r].is_one() {
-            (col(Fix::Param)[r] + ctx.eta * u[r]) * w(Wit::A)[r] + next
-        } else if output.is_one() {
-            let t = col(Fix::Div)[r] * (ctx.scale * w(Wit::C)[r + 1] + w(Wit::B)[r + 1]) + w(Wit::A)[r + 1]
-                - col(Fix::Param)[r];
-            next - t
-        } else if col(Fix::QPackR)[r].is_one() {
+        let here = |c: Fix| fixed[c as usize][r];
+        s[r] = if here(Fix::QPackX).is_one() {
+            (here(Fix::Param) + ctx.eta * u[r]) * wit[Wit::A as usize][r] + next
+        } else if output_selector(here).is_one() {
+            next - implied_sum(here, |c| wit[c as usize][r + 1], ctx.scale)
+        } else if here(Fix::QPackR).is_one() {
             ctx.eta * next
         } else {
             Fr::zero()

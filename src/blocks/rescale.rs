@@ -15,6 +15,19 @@
 
 use super::{Ctx, Fix, Row, Value, Wit};
 
+/// `q_o = q_linear + q_relu + q_step`, from the fixed columns `f` of a row: 1 on an output row
+/// `O`, 0 elsewhere.
+pub fn output_selector<V: Value>(f: impl Fn(Fix) -> V) -> V {
+    f(Fix::QLinear) + f(Fix::QRelu) + f(Fix::QStep)
+}
+
+/// On an output row `O` (fixed columns `f`, next row `R` read through `next`), the sum its
+/// rescale implies: `T = D·(2^s·hi + lo) + r − p` with `p` in `O`'s parameter column (where a
+/// packed gate keeps it; see [`super::packed`]).
+pub fn implied_sum<V: Value>(f: impl Fn(Fix) -> V, next: impl Fn(Wit) -> V, scale: V) -> V {
+    f(Fix::Div) * (scale * next(Wit::C) + next(Wit::B)) + next(Wit::A) - f(Fix::Param)
+}
+
 pub fn constraints<V: Value>(r: &Row<V>, ctx: &Ctx<V>, out: &mut Vec<V>) {
     // On R: the next row's c is the chain's sum T.
     let q_here = ctx.scale.clone() * r.w(Wit::C) + r.w(Wit::B);
@@ -26,6 +39,5 @@ pub fn constraints<V: Value>(r: &Row<V>, ctx: &Ctx<V>, out: &mut Vec<V>) {
     out.push(r.f(Fix::QLinear) * (r.w(Wit::D) - q.clone()));
     out.push(r.f(Fix::QRelu) * (r.w(Wit::D) - q * r.next(Wit::D)));
     out.push(r.f(Fix::QStep) * (r.w(Wit::D) - r.next(Wit::D)));
-    let output_row = r.f(Fix::QLinear) + r.f(Fix::QRelu) + r.f(Fix::QStep);
-    out.push(output_row * (r.w(Wit::A) + r.next(Wit::A) + V::constant(1u64.into()) - r.f(Fix::Div)));
+    out.push(output_selector(|c| r.f(c)) * (r.w(Wit::A) + r.next(Wit::A) + V::constant(1u64.into()) - r.f(Fix::Div)));
 }

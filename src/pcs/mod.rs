@@ -53,12 +53,13 @@ impl Srs {
         Self { g1: g1_powers, g2, tau_g2: (g2 * tau).into_affine(), lagrange }
     }
 
-    /// Keeps the first `num_g1` G1 powers (and the Lagrange basis, if any).
+    /// Keeps the first `num_g1` G1 powers (not the Lagrange basis: take it first with
+    /// [`Self::lagrange_basis`]).
     pub fn trim(&self, num_g1: usize) -> Result<Self> {
         if num_g1 > self.g1.len() {
             return Err(Error::SrsTooSmall { have: self.g1.len(), need: num_g1 });
         }
-        Ok(Self { g1: self.g1[..num_g1].to_vec(), g2: self.g2, tau_g2: self.tau_g2, lagrange: self.lagrange.clone() })
+        Ok(Self { g1: self.g1[..num_g1].to_vec(), g2: self.g2, tau_g2: self.tau_g2, lagrange: Vec::new() })
     }
 
     /// `[L_i(τ)]₁` for the Lagrange basis of the domain of size `n` (a power of two ≤ the number

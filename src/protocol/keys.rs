@@ -65,11 +65,10 @@ pub fn srs_size_for(domain_size: usize) -> usize {
 /// Commits the fixed columns of `circuit`; the parameter column with a fresh hiding blinder.
 pub fn setup(circuit: &Circuit, srs: &Srs, rng: &mut impl RngCore) -> Result<(ProvingKey, VerifyingKey)> {
     let n = circuit.domain_size;
-    let mut srs = srs.trim(srs_size_for(n))?;
+    let lagrange = srs.lagrange_basis(n)?;
+    let srs = srs.trim(srs_size_for(n))?;
     let vanishing_commitment = (srs.g1[n].into_group() - srs.g1[0]).into_affine();
     let param_blind = Fr::rand(rng);
-    let lagrange = srs.lagrange_basis(n)?;
-    srs.lagrange = Vec::new(); // the proving key holds it once
     // Selectors, tags and weights are small integers or zero: committed from their values in the
     // Lagrange basis, each MSM is a fraction of a dense one. One column at a time (the MSM is
     // parallel inside; an outer parallel loop would keep every MSM's buffers alive at once).

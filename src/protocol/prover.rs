@@ -28,14 +28,20 @@ use rayon::prelude::*;
 /// Interpolates `values` over `H` and adds `Z_H·(b₀ + b₁X + b₂X²)`: three random coefficients,
 /// one more than the number of points each column is opened at (ζ, ζω).
 fn interpolate_blinded(domain: &Radix2EvaluationDomain<Fr>, values: &[Fr], blind: [Fr; 3]) -> Vec<Fr> {
-    let n = domain.size();
     let mut coeffs = domain.ifft(values);
-    coeffs.resize(n + 3, Fr::zero());
     for (k, b) in blind.iter().enumerate() {
-        coeffs[k] -= b;
-        coeffs[n + k] += b;
+        add_vanishing_multiple(&mut coeffs, domain.size(), k, *b);
     }
     coeffs
+}
+
+/// `f += b·X^k·Z_H(X) = b·(X^(n+k) − X^k)` (its values on `H` are unchanged).
+fn add_vanishing_multiple(f: &mut Vec<Fr>, n: usize, k: usize, b: Fr) {
+    if f.len() < n + k + 1 {
+        f.resize(n + k + 1, Fr::zero());
+    }
+    f[k] -= b;
+    f[n + k] += b;
 }
 
 /// Commits to the columns of [`interpolate_blinded`] from their values: `Σ v_i·[L_i(τ)]` (small
@@ -254,12 +260,8 @@ pub(crate) fn prove_with(
     // U' = Σ η^t·(W_t + s_t·Z_H) + δ_U·Z_H: its commitment is the VK's combined, no MSM over H.
     let packed_blind: Fr = pk.packed_blinds.iter().zip(&eta_powers).map(|(s, e)| *s * e).sum::<Fr>() + delta_u;
     let mut packed_poly = domain.ifft(&packed_values);
-    packed_poly.resize(n + 1, Fr::zero());
-    packed_poly[0] -= packed_blind;
-    packed_poly[n] += packed_blind;
-    let packed_vk: ark_bn254::G1Projective =
-        vk.packed_commitments.iter().zip(&eta_powers).map(|(c, e)| *c * e).sum();
-    let packed_commitment = (packed_vk + zh * delta_u).into_affine();
+    add_vanishing_multiple(&mut packed_poly, n, 0, packed_blind);
+    let packed_commitment = (super::verifier::combined_packed_commitment(vk, eta) + zh * delta_u).into_affine();
     let packed_nonce = (zh * nonce_u).into_affine();
     transcript.absorb_point(&packed_commitment);
     transcript.absorb_point(&packed_nonce);
@@ -286,13 +288,12 @@ pub(crate) fn prove_with(
     // Unused columns (selectors of blocks a model does not use) stay zero: no transform.
     let ifft = |c: &Vec<Fr>| if c.iter().all(Fr::is_zero) { vec![Fr::zero(); n] } else { domain.ifft(c) };
     let mut fixed_polys: Vec<Vec<Fr>> = fixed.par_iter().map(ifft).collect();
-    let param = &mut fixed_polys[Fix::Param as usize];
-    param.resize(n + 1, Fr::zero());
-    param[0] -= pk.param_blind + delta;
-    param[n] += pk.param_blind + delta;
+    add_vanishing_multiple(&mut fixed_polys[Fix::Param as usize], n, 0, pk.param_blind + delta);
     let public_polys: Vec<Vec<Fr>> = public.par_iter().map(|c| domain.ifft(c)).collect();
     let columns: Vec<&[Fr]> = polys.iter().chain(&fixed_polys).chain(&public_polys).map(|p| p.as_slice()).collect();
     let (f0, p0) = (NUM_WITNESS, NUM_WITNESS + NUM_FIXED);
+    // All-zero columns (unused blocks) evaluate to zero on every coset: no transform.
+    let zero: Vec<bool> = columns.par_iter().map(|p| p.iter().all(Fr::is_zero)).collect();
     let m = 4 * n;
     let mut quotient_evals = vec![Fr::zero(); m];
     for j in 0..4 {
@@ -302,8 +303,9 @@ pub(crate) fn prove_with(
         // f(c·ω^t) = Σ_{k<n} (f_k + c^n·f_{k+n})·c^k·ω^{tk}: fold the few coefficients above n.
         let ev: Vec<Vec<Fr>> = columns
             .par_iter()
-            .map(|p| {
-                if p.iter().all(Fr::is_zero) {
+            .zip(&zero)
+            .map(|(p, is_zero)| {
+                if *is_zero {
                     return vec![Fr::zero(); n];
                 }
                 let mut folded = p[..n.min(p.len())].to_vec();

@@ -91,10 +91,15 @@ pub fn packed_commitment_is_bound(vk: &VerifyingKey, proof: &Proof, eta: Fr, e_p
     if vk.packed_commitments.iter().all(|c| c.is_zero()) {
         return true;
     }
-    let scalars = crate::pcs::powers(eta, vk.packed_commitments.len());
-    let combined = G1Projective::msm_unchecked(&vk.packed_commitments, &scalars);
+    let combined = combined_packed_commitment(vk, eta);
     vk.vanishing_commitment * proof.packed_response
         == proof.packed_nonce + (proof.packed_commitment.into_group() - combined) * e_packed
+}
+
+/// `Σ_t η^t·[W_t]_vk`: the packed weight commitments combined as a proof's `U'` must be (up to
+/// its fresh multiple of `[Z_H]`).
+pub(crate) fn combined_packed_commitment(vk: &VerifyingKey, eta: Fr) -> G1Projective {
+    G1Projective::msm_unchecked(&vk.packed_commitments, &crate::pcs::powers(eta, vk.packed_commitments.len()))
 }
 
 /// Replays the proof into its accumulator; errors on anything checkable without a pairing.
