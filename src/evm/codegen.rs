@@ -29,7 +29,7 @@ use crate::blocks::packed::PACK_WIDTH;
 use crate::blocks::{Fix, Wit, FIXED_NAMES, NEXT_ROW, NUM_CONSTRAINTS, NUM_FIXED, NUM_WITNESS, ROUND1, ROUND2, WITNESS_NAMES};
 use crate::pcs::encoding::{fr_to_word, g1_to_words, g2_to_words, word_hex};
 use crate::protocol::proof::{NUM_EVALS, NUM_POINTS, NUM_SCALARS, PROOF_BYTES};
-use crate::protocol::VerifyingKey;
+use crate::protocol::{VerifyingKey, HIDING_BLINDERS};
 use crate::{Error, Result};
 
 /// The verifier template, embedded at build time.
@@ -45,20 +45,21 @@ pub const VERIFIER_JSON: &str = "Verifier.json";
 pub(crate) mod proof_words {
     use crate::blocks::{NEXT_ROW, ROUND1, ROUND2};
     use crate::protocol::proof::{NUM_EVALS, PROOF_BYTES};
+    use crate::protocol::HIDING_BLINDERS;
 
     /// `P'`, the re-randomised parameter commitment.
     pub const PARAM: usize = 0;
-    /// `R`, the Schnorr nonce.
+    /// `R`, the nonce of its re-randomisation proof.
     pub const NONCE: usize = 2;
-    /// `z`, the Schnorr response.
+    /// `z₀, z₁`, its responses.
     pub const RESPONSE: usize = 4;
-    /// `z_U`, the packed weights' Schnorr response.
-    pub const PACKED_RESPONSE: usize = 5;
-    pub const ROUND1_AT: usize = 6;
+    /// `z_U0, z_U1`, the packed weights' responses.
+    pub const PACKED_RESPONSE: usize = RESPONSE + HIDING_BLINDERS;
+    pub const ROUND1_AT: usize = PACKED_RESPONSE + HIDING_BLINDERS;
     pub const ROUND2_AT: usize = ROUND1_AT + 2 * ROUND1.len();
     /// `[U']`, the combined packed weights.
     pub const PACKED: usize = ROUND2_AT + 2 * ROUND2.len();
-    /// `R_U`, its Schnorr nonce.
+    /// `R_U`, its re-randomisation nonce.
     pub const PACKED_NONCE: usize = PACKED + 2;
     /// `[T]`.
     pub const QUOTIENT: usize = PACKED_NONCE + 2;
@@ -77,7 +78,7 @@ pub(crate) mod proof_words {
     /// order, covering the whole proof.
     pub const RUNS: [(usize, usize, bool, &str); 5] = [
         (PARAM, RESPONSE, true, "P', R"),
-        (RESPONSE, ROUND1_AT, false, "z, z_U"),
+        (RESPONSE, ROUND1_AT, false, "z₀, z₁, z_U0, z_U1"),
         (ROUND1_AT, EVALS, true, "round-1 and round-2 commitments, [U'], R_U, [T]"),
         (EVALS, OPENING, false, "evaluations at ζ and ζω"),
         (OPENING, WORDS, true, "W_ζ, W_ζω"),
@@ -154,15 +155,15 @@ fn memory_layout() -> String {
     };
     constant("M_PROOF", M_PROOF, &format!("the proof is copied here (up to {}), so every value has a fixed address", hex(at(WORDS))));
     constant("P_PARAM", at(PARAM), "P', the re-randomised parameter commitment");
-    constant("P_NONCE", at(NONCE), "Schnorr nonce R");
-    constant("Z_RESP", at(RESPONSE), "Schnorr response z");
-    constant("Z_U_RESP", at(PACKED_RESPONSE), "Schnorr response z_U");
+    constant("P_NONCE", at(NONCE), "its re-randomisation nonce R");
+    constant("Z_RESP", at(RESPONSE), "its responses z₀, z₁");
+    constant("Z_U_RESP", at(PACKED_RESPONSE), "the responses z_U0, z_U1 of U'");
     for (k, c) in ROUND1.iter().chain(&ROUND2).enumerate() {
         let round = if k < ROUND1.len() { 1 } else { 2 };
         constant(&commitment_at(*c as usize), at(ROUND1_AT + 2 * k), &format!("[{}], round {round}", WITNESS_NAMES[*c as usize]));
     }
     constant(&commitment_at(Wit::U as usize), at(PACKED), "[U'], the combined packed weights");
-    constant("P_U_NONCE", at(PACKED_NONCE), "Schnorr nonce R_U");
+    constant("P_U_NONCE", at(PACKED_NONCE), "its re-randomisation nonce R_U");
     constant("P_T", at(QUOTIENT), "[T], the quotient");
     constant("E_WITNESS", at(EVALS), "evaluations at ζ: the witness columns, …");
     for i in 0..NUM_WITNESS {
@@ -194,7 +195,7 @@ fn memory_layout() -> String {
         (M_L_OUT, 1, "Σ_{n_in≤k<P} L_k(ζ)"),
         (M_PI, 1, "Σ v_k·L_k(ζ)"),
         (M_TZ, 1, "T(ζ)"),
-        ("M_SCH", 4, "the Schnorr checks' accumulator, then an addend"),
+        ("M_SCH", 4, "the re-randomisation checks' accumulator, then an addend"),
         ("M_ACC", 4, "MSM accumulator (= L at the end), then the last product"),
         ("M_MUL", 3, "ecMul input: x, y, scalar"),
         ("M_R", 4, "R = W_ζ + ρ·W_ζω, then W_ζ for the ecAdd"),
@@ -210,19 +211,19 @@ fn memory_layout() -> String {
 }
 
 /// The constructor's digest words: exactly [`VerifyingKey::digest`]'s order (N, s, n_in, n_out, ω,
-/// [1]₂, [τ]₂, Z, the fixed commitments, the packed weight commitments).
+/// the I/O scales' hash, [1]₂, [τ]₂, Z, Z₁, the fixed commitments, the packed weight commitments).
 fn digest_list() -> (usize, String) {
     let mut lines = vec![
-        "N, SCALE_BITS, N_IN, N_OUT, OMEGA,".to_string(),
+        "N, SCALE_BITS, N_IN, N_OUT, OMEGA, uint256(IO_SCALES),".to_string(),
         "G2_X1, G2_X0, G2_Y1, G2_Y0, TAU_X1, TAU_X0, TAU_Y1, TAU_Y0,".into(),
-        "ZH_X, ZH_Y,".into(),
+        "ZH_X, ZH_Y, ZH1_X, ZH1_Y,".into(),
     ];
     let mut points: Vec<String> = (0..NUM_FIXED).map(|i| format!("F{i}_X, F{i}_Y")).collect();
     points.extend((0..PACK_WIDTH - 1).map(|i| format!("W{i}_X, W{i}_Y")));
     lines.extend(points.chunks(5).map(|c| c.join(", ") + ","));
     let last = lines.last_mut().expect("non-empty");
     last.pop(); // the trailing comma
-    (5 + 4 + 4 + 2 + 2 * points.len(), lines.join("\n"))
+    (6 + 4 + 4 + 2 * HIDING_BLINDERS + 2 * points.len(), lines.join("\n"))
 }
 
 /// `_canonical`'s checks, one per run of points or scalars in the proof.
@@ -255,7 +256,7 @@ fn transcript() -> String {
     absorb(&mut t, PARAM, 2, "P'");
     absorb(&mut t, NONCE, 2, "R");
     challenge(&mut t, "e");
-    absorb(&mut t, RESPONSE, 1, "z");
+    absorb(&mut t, RESPONSE, HIDING_BLINDERS, "z₀, z₁");
     for (k, c) in ROUND1.iter().enumerate() {
         absorb(&mut t, ROUND1_AT + 2 * k, 2, &name(c));
     }
@@ -268,7 +269,7 @@ fn transcript() -> String {
     absorb(&mut t, PACKED, 2, "[U']");
     absorb(&mut t, PACKED_NONCE, 2, "R_U");
     challenge(&mut t, "eU");
-    absorb(&mut t, PACKED_RESPONSE, 1, "z_U");
+    absorb(&mut t, PACKED_RESPONSE, HIDING_BLINDERS, "z_U0, z_U1");
     challenge(&mut t, "alpha");
     absorb(&mut t, QUOTIENT, 2, "[T]");
     challenge(&mut t, "zeta");
@@ -374,8 +375,8 @@ fn commitments_msm(vk: &VerifyingKey) -> String {
     lines.join("\n")
 }
 
-/// The second Schnorr check: `M_SCH = U' − Σ_t η^t·W_t` (the first with coefficient 1, an
-/// addition of the negated constant; commitments at infinity skipped), then `schnorr`. A model
+/// The second re-randomisation check: `M_SCH = U' − Σ_t η^t·W_t` (the first with coefficient 1,
+/// an addition of the negated constant; commitments at infinity skipped), then `okamoto`. A model
 /// without packed groups has no packed weights and no input row reads `U`: the check is left out,
 /// as [`crate::protocol::verifier::packed_commitment_is_bound`] does.
 fn packed_check(vk: &VerifyingKey) -> String {
@@ -406,7 +407,7 @@ fn packed_check(vk: &VerifyingKey) -> String {
     }
     lines.extend(body.into_iter().map(|l| format!("    {l}")));
     lines.push("}".into());
-    lines.push("ok := and(ok, schnorr(mload(M_E_U), mload(P_U_NONCE), mload(add(P_U_NONCE, 0x20)), mload(Z_U_RESP)))".into());
+    lines.push("ok := and(ok, okamoto(mload(M_E_U), mload(P_U_NONCE), mload(add(P_U_NONCE, 0x20)), mload(Z_U_RESP), mload(add(Z_U_RESP, 0x20))))".into());
     lines.join("\n")
 }
 
@@ -495,9 +496,12 @@ fn substitutions(vk: &VerifyingKey) -> Vec<(String, String)> {
             subs.push((format!("{prefix}_{suffix}"), word_hex(word)));
         }
     }
-    let [zx, zy] = g1_to_words(&vk.vanishing_commitment);
-    subs.push(("ZH_X".into(), word_hex(&zx)));
-    subs.push(("ZH_Y".into(), word_hex(&zy)));
+    for (name, base) in ["ZH", "ZH1"].iter().zip(&vk.hiding_bases) {
+        let [x, y] = g1_to_words(base);
+        subs.push((format!("{name}_X"), word_hex(&x)));
+        subs.push((format!("{name}_Y"), word_hex(&y)));
+    }
+    subs.push(("IO_SCALES".into(), word_hex(&vk.io_scales_hash())));
     subs
 }
 

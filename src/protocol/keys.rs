@@ -3,10 +3,12 @@
 //! The verifying key is the model's public identity: the domain, the scale, the I/O sizes, the
 //! commitments to every fixed column (parameters, selectors, table), `[Z_H(τ)]₁` and the two G2
 //! points. It never holds a weight: the parameter column and the packed weight columns are
-//! committed with hiding, as `[P(τ)]₁ + s·[Z_H(τ)]₁` with secrets `s` that only the proving key
-//! knows, and every proof re-randomises what it opens (see [`super::prover`]). Its digest seeds
-//! every transcript.
+//! committed with hiding, as `[P(τ)]₁ + s₀·[Z_H(τ)]₁ + s₁·[τ·Z_H(τ)]₁` with secrets `(s₀, s₁)`
+//! that only the proving key knows, and every proof re-randomises what it opens with two fresh
+//! blinders (see [`super::prover`] and docs/design.md, "Zero knowledge"). Its digest seeds every
+//! transcript and binds everything `verify` uses, the scales of the public values included.
 
+use super::{HIDING_BLINDERS, WITNESS_BLINDERS};
 use crate::blocks::packed::PACK_WIDTH;
 use crate::blocks::{Fix, NUM_FIXED};
 use crate::compiler::Circuit;
@@ -16,7 +18,7 @@ use crate::transcript::keccak256;
 use crate::{Error, Result};
 use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine};
 use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
-use ark_ff::{UniformRand, Zero};
+use ark_ff::{One, UniformRand, Zero};
 use ark_std::rand::RngCore;
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
@@ -30,15 +32,16 @@ pub struct VerifyingKey {
     pub num_inputs: usize,
     pub num_outputs: usize,
     /// Scale bits of every public value (inputs, then outputs): `s` for reals, 0 for integers.
-    /// Only used to print the values as reals; not part of the digest (the proof is about the
-    /// integers).
+    /// `verify` decodes the instances with them; bound by the digest through
+    /// [`Self::io_scales_hash`].
     pub io_scale_bits: Vec<u32>,
     pub fixed_commitments: Vec<G1Affine>,
     /// Hiding commitments to the packed weight columns `W_2 …` (the point at infinity for an
     /// all-zero column, which hides nothing).
     pub packed_commitments: Vec<G1Affine>,
-    /// `[Z_H(τ)]₁ = [τ^N]₁ − [1]₁`, the base of the parameter blinding.
-    pub vanishing_commitment: G1Affine,
+    /// The bases of the hidden columns' blinding: `[Z_H(τ)]₁ = [τ^N]₁ − [1]₁` and
+    /// `[τ·Z_H(τ)]₁ = [τ^(N+1)]₁ − [τ]₁`.
+    pub hiding_bases: [G1Affine; HIDING_BLINDERS],
     pub g2: G2Affine,
     pub tau_g2: G2Affine,
 }
@@ -48,18 +51,24 @@ pub struct VerifyingKey {
 #[derive(Clone, Debug, CanonicalSerialize, CanonicalDeserialize)]
 pub struct ProvingKey {
     pub fingerprint: [u8; 32],
-    /// The secret `s` of the VK's hiding parameter commitment.
-    pub param_blind: Fr,
-    /// The secrets of the packed weight commitments (0 for an all-zero column).
-    pub packed_blinds: Vec<Fr>,
+    /// The secrets `(s₀, s₁)` of the VK's hiding parameter commitment.
+    pub param_blind: [Fr; HIDING_BLINDERS],
+    /// The secrets of the packed weight commitments (zero for an all-zero column).
+    pub packed_blinds: Vec<[Fr; HIDING_BLINDERS]>,
     /// `[L_i(τ)]₁` over `H`: columns are committed from their values (see [`Srs::lagrange_basis`]).
     pub lagrange: Vec<G1Affine>,
     pub srs: Srs,
 }
 
-/// Number of G1 powers the protocol needs for a domain of size `n` (the quotient has degree ≤ 2n+3).
+/// Number of G1 powers the protocol needs for a domain of size `n`: witness columns have degree
+/// `n − 1 + WITNESS_BLINDERS`, so the cubic constraints give a quotient of degree ≤ 2n + 5.
 pub fn srs_size_for(domain_size: usize) -> usize {
-    2 * domain_size + 4
+    2 * domain_size + 2 * WITNESS_BLINDERS - 2
+}
+
+/// `Σ_k b_k·[τ^k·Z_H(τ)]₁ = Σ_k b_k·([τ^(n+k)]₁ − [τ^k]₁)`: the commitment of `Z_H·Σ_k b_k·X^k`.
+pub(crate) fn vanishing_multiple_commitment(g1: &[G1Affine], n: usize, blind: &[Fr]) -> G1Projective {
+    blind.iter().enumerate().map(|(k, b)| (g1[n + k].into_group() - g1[k]) * b).sum()
 }
 
 /// Commits the fixed columns of `circuit`; the parameter column with a fresh hiding blinder.
@@ -67,20 +76,26 @@ pub fn setup(circuit: &Circuit, srs: &Srs, rng: &mut impl RngCore) -> Result<(Pr
     let n = circuit.domain_size;
     let lagrange = srs.lagrange_basis(n)?;
     let srs = srs.trim(srs_size_for(n))?;
-    let vanishing_commitment = (srs.g1[n].into_group() - srs.g1[0]).into_affine();
-    let param_blind = Fr::rand(rng);
+    let hiding_bases: [G1Affine; HIDING_BLINDERS] = std::array::from_fn(|k| {
+        let mut unit = [Fr::zero(); HIDING_BLINDERS];
+        unit[k] = Fr::one();
+        vanishing_multiple_commitment(&srs.g1, n, &unit).into_affine()
+    });
+    let hide = |blind: &[Fr; HIDING_BLINDERS]| vanishing_multiple_commitment(&srs.g1, n, blind);
+    let param_blind: [Fr; HIDING_BLINDERS] = std::array::from_fn(|_| Fr::rand(rng));
     // Selectors, tags and weights are small integers or zero: committed from their values in the
     // Lagrange basis, each MSM is a fraction of a dense one. One column at a time (the MSM is
     // parallel inside; an outer parallel loop would keep every MSM's buffers alive at once).
     let commit_values = |col: &[Fr]| G1Projective::msm_unchecked(&lagrange, col).into_affine();
     let mut fixed_commitments: Vec<G1Affine> = circuit.fixed.iter().map(|col| commit_values(col)).collect();
     let param = &mut fixed_commitments[Fix::Param as usize];
-    *param = (*param + vanishing_commitment * param_blind).into_affine();
+    *param = (*param + hide(&param_blind)).into_affine();
     let mut packed_blinds = Vec::with_capacity(circuit.packed_weights.len());
     let mut packed_commitments = Vec::with_capacity(circuit.packed_weights.len());
     for col in &circuit.packed_weights {
-        let blind = if col.iter().all(|v| v.is_zero()) { Fr::zero() } else { Fr::rand(rng) };
-        packed_commitments.push((commit_values(col) + vanishing_commitment * blind).into_affine());
+        let unused = col.iter().all(|v| v.is_zero());
+        let blind: [Fr; HIDING_BLINDERS] = std::array::from_fn(|_| if unused { Fr::zero() } else { Fr::rand(rng) });
+        packed_commitments.push((commit_values(col) + hide(&blind)).into_affine());
         packed_blinds.push(blind);
     }
     let vk = VerifyingKey {
@@ -91,7 +106,7 @@ pub fn setup(circuit: &Circuit, srs: &Srs, rng: &mut impl RngCore) -> Result<(Pr
         io_scale_bits: circuit.io_scale_bits.clone(),
         fixed_commitments,
         packed_commitments,
-        vanishing_commitment,
+        hiding_bases,
         g2: srs.g2,
         tau_g2: srs.tau_g2,
     };
@@ -104,8 +119,16 @@ impl VerifyingKey {
         Radix2EvaluationDomain::<Fr>::new(self.domain_size).expect("power-of-two domain").group_gen()
     }
 
-    /// The words the digest hashes, in order: N, s, n_in, n_out, ω, [1]₂, [τ]₂, [Z_H(τ)]₁,
-    /// fixed commitments, packed weight commitments.
+    /// `keccak256(b_0 ‖ … ‖ b_{P−1})` of the public values' scale bits, one word each: the
+    /// digest binds how `verify` decodes the instances in one word (a contract constant).
+    pub fn io_scales_hash(&self) -> Word {
+        use crate::pcs::encoding::fr_to_word;
+        let words: Vec<Word> = self.io_scale_bits.iter().map(|b| fr_to_word(&Fr::from(*b as u64))).collect();
+        keccak256(&words.concat())
+    }
+
+    /// The words the digest hashes, in order: N, s, n_in, n_out, ω, the I/O scales' hash,
+    /// [1]₂, [τ]₂, the two hiding bases, fixed commitments, packed weight commitments.
     fn digest_words(&self) -> Vec<Word> {
         use crate::pcs::encoding::fr_to_word;
         let mut w = vec![
@@ -114,10 +137,13 @@ impl VerifyingKey {
             fr_to_word(&Fr::from(self.num_inputs as u64)),
             fr_to_word(&Fr::from(self.num_outputs as u64)),
             fr_to_word(&self.omega()),
+            self.io_scales_hash(),
         ];
         w.extend(g2_to_words(&self.g2));
         w.extend(g2_to_words(&self.tau_g2));
-        w.extend(g1_to_words(&self.vanishing_commitment));
+        for b in &self.hiding_bases {
+            w.extend(g1_to_words(b));
+        }
         for c in self.fixed_commitments.iter().chain(&self.packed_commitments) {
             w.extend(g1_to_words(c));
         }
@@ -133,7 +159,7 @@ impl VerifyingKey {
     pub fn to_json(&self) -> serde_json::Value {
         let hexes = |ws: &[Word]| ws.iter().map(word_hex).collect::<Vec<_>>();
         serde_json::to_value(VkJson {
-            version: 3,
+            version: VK_VERSION,
             domain_size: self.domain_size,
             scale_bits: self.scale_bits,
             num_inputs: self.num_inputs,
@@ -142,7 +168,7 @@ impl VerifyingKey {
             omega: word_hex(&crate::pcs::encoding::fr_to_word(&self.omega())),
             g2: hexes(&g2_to_words(&self.g2)),
             tau_g2: hexes(&g2_to_words(&self.tau_g2)),
-            vanishing_commitment: hexes(&g1_to_words(&self.vanishing_commitment)),
+            hiding_bases: self.hiding_bases.iter().map(|c| hexes(&g1_to_words(c))).collect(),
             fixed_commitments: self.fixed_commitments.iter().map(|c| hexes(&g1_to_words(c))).collect(),
             packed_commitments: self.packed_commitments.iter().map(|c| hexes(&g1_to_words(c))).collect(),
             digest: word_hex(&self.digest()),
@@ -154,7 +180,7 @@ impl VerifyingKey {
     pub fn from_json(v: &serde_json::Value) -> Result<Self> {
         let bad = |m: String| Error::KeyMismatch(format!("invalid verifying key: {m}"));
         let j: VkJson = serde_json::from_value(v.clone()).map_err(|e| bad(e.to_string()))?;
-        if j.version != 3 {
+        if j.version != VK_VERSION {
             return Err(bad(format!("unsupported version {}", j.version)));
         }
         if !j.domain_size.is_power_of_two() || j.domain_size < 8 || j.domain_size > 1 << 28 {
@@ -187,6 +213,9 @@ impl VerifyingKey {
         }
         let fixed_commitments = j.fixed_commitments.iter().map(|p| g1w(p)).collect::<Result<Vec<_>>>()?;
         let packed_commitments = j.packed_commitments.iter().map(|p| g1w(p)).collect::<Result<Vec<_>>>()?;
+        let hiding_bases: Vec<G1Affine> = j.hiding_bases.iter().map(|p| g1w(p)).collect::<Result<_>>()?;
+        let hiding_bases: [G1Affine; HIDING_BLINDERS] =
+            hiding_bases.try_into().map_err(|_| bad(format!("expected {HIDING_BLINDERS} hiding bases")))?;
         let vk = Self {
             domain_size: j.domain_size,
             scale_bits: j.scale_bits,
@@ -195,7 +224,7 @@ impl VerifyingKey {
             io_scale_bits: j.io_scale_bits.clone(),
             fixed_commitments,
             packed_commitments,
-            vanishing_commitment: g1w(&j.vanishing_commitment)?,
+            hiding_bases,
             g2: g2w(&j.g2)?,
             tau_g2: g2w(&j.tau_g2)?,
         };
@@ -205,6 +234,9 @@ impl VerifyingKey {
         Ok(vk)
     }
 }
+
+/// Version of vk.json (and of the proof layout, docs/spec.md).
+const VK_VERSION: u32 = 4;
 
 #[derive(Serialize, Deserialize)]
 struct VkJson {
@@ -217,7 +249,7 @@ struct VkJson {
     omega: String,
     g2: Vec<String>,
     tau_g2: Vec<String>,
-    vanishing_commitment: Vec<String>,
+    hiding_bases: Vec<Vec<String>>,
     fixed_commitments: Vec<Vec<String>>,
     packed_commitments: Vec<Vec<String>>,
     digest: String,

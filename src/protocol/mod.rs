@@ -8,6 +8,7 @@
 pub mod keys;
 pub mod proof;
 pub mod prover;
+pub mod rerandomize;
 pub mod verifier;
 
 pub use keys::{setup, ProvingKey, VerifyingKey};
@@ -18,6 +19,18 @@ pub use verifier::{accumulate, verify};
 use ark_bn254::Fr;
 use ark_ff::FftField;
 
+/// Random coefficients of the multiple of `Z_H` added to every witness column,
+/// `Z_H·(b₀ + b₁X + b₂X² + b₃X³)`: a column is revealed at up to four points — τ (its
+/// commitment), ζ and ζω (its openings) and ωτ (the quotient's commitment reads the next-row
+/// columns there) — and four independent blinders make its values at all four uniform
+/// (docs/design.md, "Zero knowledge").
+pub const WITNESS_BLINDERS: usize = 4;
+
+/// Random coefficients of the hiding of the private fixed columns (the parameter column and
+/// the packed weights), `δ₀·Z_H + δ₁·X·Z_H`: each proof reveals such a column twice, by its
+/// re-randomised commitment and at ζ, so it needs two fresh blinders.
+pub const HIDING_BLINDERS: usize = 2;
+
 /// Offset of the coset on which the prover evaluates the quotient (not in any subgroup of H).
 pub fn coset_offset() -> Fr {
     Fr::GENERATOR
@@ -25,3 +38,5 @@ pub fn coset_offset() -> Fr {
 
 #[cfg(test)]
 pub(crate) mod tests;
+#[cfg(test)]
+mod hiding_tests;

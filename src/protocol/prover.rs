@@ -1,17 +1,19 @@
-//! The prover. Every witness column is blinded with a random multiple of `Z_H` (its values on
-//! `H` are unchanged), committed, and the rounds follow [`super`]'s schedule. Commitments, FFTs
-//! and the quotient evaluation run in parallel (rayon).
+//! The prover. Every witness column is blinded with a random multiple of `Z_H` of
+//! [`WITNESS_BLINDERS`] coefficients (its values on `H` are unchanged), committed, and the rounds
+//! follow [`super`]'s schedule. Commitments, FFTs and the quotient evaluation run in parallel
+//! (rayon).
 //!
-//! Zero knowledge for the weights: the VK commits to the parameter column `P` as
-//! `[P + s·Z_H]`. Each proof sends `[P'] = [P]_vk + δ·[Z_H]` for a fresh δ with a Schnorr proof
-//! of knowledge of δ (so `P' ≡ P` on `H`), and opens `P'` instead: the evaluations `P'(ζ)` of
-//! many proofs are independent, and cannot be interpolated back to the weights. The packed weight
-//! columns are never opened one by one: each proof sends their η-combination
-//! `[U'] = Σ_t η^t·[W_t]_vk + δ_U·[Z_H]`, again with a Schnorr proof, and opens `U'`.
+//! Zero knowledge for the weights: the VK commits to the parameter column `P` with hiding
+//! `s₀·[Z_H] + s₁·[X·Z_H]`. Each proof re-randomises it with two fresh blinders and proves so
+//! ([`super::rerandomize`]), and opens the re-randomised `P'` instead: its commitment and its
+//! value at ζ are uniform whatever the weights. The packed weight columns are never opened one
+//! by one: each proof sends their η-combination `U'`, re-randomised the same way, and opens `U'`.
+//! The argument is written down in docs/design.md ("Zero knowledge").
 
-use super::keys::ProvingKey;
+use super::keys::{vanishing_multiple_commitment, ProvingKey};
 use super::proof::Proof;
-use super::{coset_offset, VerifyingKey};
+use super::rerandomize::Rerandomized;
+use super::{coset_offset, VerifyingKey, HIDING_BLINDERS, WITNESS_BLINDERS};
 use crate::blocks::{self, Ctx, Fix, Row, Wit, NEXT_ROW, NUM_FIXED, NUM_WITNESS, ROUND1, ROUND2};
 use crate::compiler::witness::Witness;
 use crate::compiler::Circuit;
@@ -25,14 +27,21 @@ use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use ark_std::rand::RngCore;
 use rayon::prelude::*;
 
-/// Interpolates `values` over `H` and adds `Z_H·(b₀ + b₁X + b₂X²)`: three random coefficients,
-/// one more than the number of points each column is opened at (ζ, ζω).
-fn interpolate_blinded(domain: &Radix2EvaluationDomain<Fr>, values: &[Fr], blind: [Fr; 3]) -> Vec<Fr> {
+/// Random coefficients of one witness column's multiple of `Z_H`.
+type Blind = [Fr; WITNESS_BLINDERS];
+
+/// Interpolates `values` over `H` and adds `Z_H·Σ_k b_k·X^k`.
+fn interpolate_blinded(domain: &Radix2EvaluationDomain<Fr>, values: &[Fr], blind: &[Fr]) -> Vec<Fr> {
     let mut coeffs = domain.ifft(values);
-    for (k, b) in blind.iter().enumerate() {
-        add_vanishing_multiple(&mut coeffs, domain.size(), k, *b);
-    }
+    add_vanishing_multiples(&mut coeffs, domain.size(), blind);
     coeffs
+}
+
+/// `f += Z_H·Σ_k b_k·X^k`.
+fn add_vanishing_multiples(f: &mut Vec<Fr>, n: usize, blind: &[Fr]) {
+    for (k, b) in blind.iter().enumerate() {
+        add_vanishing_multiple(f, n, k, *b);
+    }
 }
 
 /// `f += b·X^k·Z_H(X) = b·(X^(n+k) − X^k)` (its values on `H` are unchanged).
@@ -45,21 +54,15 @@ fn add_vanishing_multiple(f: &mut Vec<Fr>, n: usize, k: usize, b: Fr) {
 }
 
 /// Commits to the columns of [`interpolate_blinded`] from their values: `Σ v_i·[L_i(τ)]` (small
-/// or zero values make a cheap MSM) plus `Σ_k b_k·[X^k·Z_H(τ)] = Σ_k b_k·([τ^(n+k)] − [τ^k])`.
+/// or zero values make a cheap MSM) plus the commitment of the blinding multiple of `Z_H`.
 /// One column at a time: each MSM is parallel inside, and an outer parallel loop would keep
 /// every MSM's buffers alive at once (see `keys::setup`).
-fn commit_columns(pk: &ProvingKey, values: &[Vec<Fr>], blinds: &[[Fr; 3]]) -> Vec<G1Affine> {
+fn commit_columns(pk: &ProvingKey, values: &[Vec<Fr>], blinds: &[Blind]) -> Vec<G1Affine> {
     let (g1, n) = (&pk.srs.g1, pk.lagrange.len());
     values
         .iter()
         .zip(blinds)
-        .map(|(v, b)| {
-            let mut c = G1Projective::msm_unchecked(&pk.lagrange, v);
-            for (k, bk) in b.iter().enumerate() {
-                c += (g1[n + k].into_group() - g1[k]) * bk;
-            }
-            c.into_affine()
-        })
+        .map(|(v, b)| (G1Projective::msm_unchecked(&pk.lagrange, v) + vanishing_multiple_commitment(g1, n, b)).into_affine())
         .collect()
 }
 
@@ -176,27 +179,19 @@ pub(crate) fn prove_with(
 
     // Blinding coefficients are drawn up front, in a fixed order, so a seeded rng gives the
     // same proof whatever the thread count.
-    let blinds: Vec<[Fr; 3]> =
+    let blinds: Vec<Blind> =
         (0..ROUND1.len() + ROUND2.len()).map(|_| std::array::from_fn(|_| Fr::rand(rng))).collect();
-    let (delta, nonce) = (Fr::rand(rng), Fr::rand(rng));
-    let (delta_u, nonce_u) = (Fr::rand(rng), Fr::rand(rng));
 
-    // Re-randomised parameter commitment and the proof that it differs by a multiple of [Z_H].
-    let zh = vk.vanishing_commitment;
-    let param_commitment = (vk.fixed_commitments[Fix::Param as usize] + zh * delta).into_affine();
-    let param_nonce = (zh * nonce).into_affine();
-    transcript.absorb_point(&param_commitment);
-    transcript.absorb_point(&param_nonce);
-    let e = transcript.challenge();
-    let param_response = nonce + e * delta;
-    transcript.absorb_scalar(&param_response);
+    // Re-randomised parameter commitment and the proof that it differs by hiding only.
+    let param_vk = vk.fixed_commitments[Fix::Param as usize].into_group();
+    let (param, param_delta) = Rerandomized::prove(&mut transcript, param_vk, &vk.hiding_bases, rng);
 
     // Round 1: a, b, c, d, m.
     let mut values: Vec<Vec<Fr>> = witness.columns.clone();
     let mut polys: Vec<Vec<Fr>> = values
         .par_iter()
         .zip(&blinds[..ROUND1.len()])
-        .map(|(v, b)| interpolate_blinded(&domain, v, *b))
+        .map(|(v, b)| interpolate_blinded(&domain, v, b))
         .collect();
     let round1 = commit_columns(pk, &values, &blinds[..ROUND1.len()]);
     round1.iter().for_each(|c| transcript.absorb_point(c));
@@ -254,20 +249,18 @@ pub(crate) fn prove_with(
     let running = blocks::packed::running_sum(fixed, &values, &packed_values, &ctx);
     let round2_values = [helpers.remove(0), helpers.remove(0), helpers.remove(0), phi, running];
     let round2_polys: Vec<Vec<Fr>> =
-        round2_values.par_iter().zip(&blinds[ROUND1.len()..]).map(|(v, b)| interpolate_blinded(&domain, v, *b)).collect();
+        round2_values.par_iter().zip(&blinds[ROUND1.len()..]).map(|(v, b)| interpolate_blinded(&domain, v, b)).collect();
     let round2 = commit_columns(pk, &round2_values, &blinds[ROUND1.len()..]);
     round2.iter().for_each(|c| transcript.absorb_point(c));
-    // U' = Σ η^t·(W_t + s_t·Z_H) + δ_U·Z_H: its commitment is the VK's combined, no MSM over H.
-    let packed_blind: Fr = pk.packed_blinds.iter().zip(&eta_powers).map(|(s, e)| *s * e).sum::<Fr>() + delta_u;
+    // U' = Σ η^t·W_t + (Σ η^t·s_t + δ_U)·(Z_H, X·Z_H): its commitment is the VK's combined,
+    // re-randomised, no MSM over H.
+    let packed_vk = super::verifier::combined_packed_commitment(vk, eta);
+    let (packed, packed_delta) = Rerandomized::prove(&mut transcript, packed_vk, &vk.hiding_bases, rng);
+    let packed_blind: [Fr; HIDING_BLINDERS] = std::array::from_fn(|k| {
+        pk.packed_blinds.iter().zip(&eta_powers).map(|(s, e)| s[k] * e).sum::<Fr>() + packed_delta[k]
+    });
     let mut packed_poly = domain.ifft(&packed_values);
-    add_vanishing_multiple(&mut packed_poly, n, 0, packed_blind);
-    let packed_commitment = (super::verifier::combined_packed_commitment(vk, eta) + zh * delta_u).into_affine();
-    let packed_nonce = (zh * nonce_u).into_affine();
-    transcript.absorb_point(&packed_commitment);
-    transcript.absorb_point(&packed_nonce);
-    let e_packed = transcript.challenge();
-    let packed_response = nonce_u + e_packed * delta_u;
-    transcript.absorb_scalar(&packed_response);
+    add_vanishing_multiples(&mut packed_poly, n, &packed_blind);
     values.extend(round2_values);
     values.push(packed_values);
     polys.extend(round2_polys);
@@ -288,7 +281,8 @@ pub(crate) fn prove_with(
     // Unused columns (selectors of blocks a model does not use) stay zero: no transform.
     let ifft = |c: &Vec<Fr>| if c.iter().all(Fr::is_zero) { vec![Fr::zero(); n] } else { domain.ifft(c) };
     let mut fixed_polys: Vec<Vec<Fr>> = fixed.par_iter().map(ifft).collect();
-    add_vanishing_multiple(&mut fixed_polys[Fix::Param as usize], n, 0, pk.param_blind + delta);
+    let param_blind: [Fr; HIDING_BLINDERS] = std::array::from_fn(|k| pk.param_blind[k] + param_delta[k]);
+    add_vanishing_multiples(&mut fixed_polys[Fix::Param as usize], n, &param_blind);
     let public_polys: Vec<Vec<Fr>> = public.par_iter().map(|c| domain.ifft(c)).collect();
     let columns: Vec<&[Fr]> = polys.iter().chain(&fixed_polys).chain(&public_polys).map(|p| p.as_slice()).collect();
     let (f0, p0) = (NUM_WITNESS, NUM_WITNESS + NUM_FIXED);
@@ -363,14 +357,10 @@ pub(crate) fn prove_with(
     let opening_next = pcs::open_batch(srs, &next_polys, zeta_next, nu)?;
     profile.lap("evaluations and batched openings");
     Ok(Proof {
-        param_commitment,
-        param_nonce,
-        param_response,
-        packed_response,
+        param,
         round1,
         round2,
-        packed_commitment,
-        packed_nonce,
+        packed,
         quotient: quotient_commitment,
         evals,
         evals_next,

@@ -147,7 +147,7 @@ fn tampered_proofs_and_wrong_outputs_are_rejected() {
     // Valid points that are simply wrong: shift the parameter commitment or each witness
     // commitment by the generator.
     let mut p = proof.clone();
-    p.param_commitment = (p.param_commitment + G1Affine::generator()).into_affine();
+    p.param.commitment = (p.param.commitment + G1Affine::generator()).into_affine();
     assert!(verify(&s.vk, &inst, &p).is_err(), "shifted parameter commitment accepted");
     for k in 0..proof.round1.len() {
         let mut p = proof.clone();
@@ -329,7 +329,7 @@ fn weights_stay_hidden() {
     verify(&a.vk, &instances(&a), &p2).unwrap();
     let param_eval = crate::blocks::NUM_WITNESS + Fix::Param as usize;
     assert_ne!(p1.evals[param_eval], p2.evals[param_eval]);
-    assert_ne!(p1.param_commitment, p2.param_commitment);
+    assert_ne!(p1.param.commitment, p2.param.commitment);
     // No weight or bias value appears as a word of the VK or of a proof.
     let mut words: Vec<[u8; 32]> = p1.to_bytes().chunks(32).map(|c| c.try_into().unwrap()).collect();
     for c in &a.vk.fixed_commitments {

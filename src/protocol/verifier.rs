@@ -31,13 +31,13 @@ pub(crate) fn lagrange_prefix(n: usize, omega: Fr, zeta: Fr, z_h: Fr, count: usi
 /// Every Fiat–Shamir challenge of a proof, in transcript order (docs/spec.md §3).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Challenges {
-    /// Schnorr challenge of the re-randomised parameter commitment.
+    /// Challenge of the parameter column's re-randomisation proof.
     pub e: Fr,
     pub beta: Fr,
     pub gamma: Fr,
     /// Packing challenge.
     pub eta: Fr,
-    /// Schnorr challenge of the combined packed weights.
+    /// Challenge of the combined packed weights' re-randomisation proof.
     pub e_packed: Fr,
     pub alpha: Fr,
     pub zeta: Fr,
@@ -50,19 +50,13 @@ pub struct Challenges {
 pub fn challenges(vk: &VerifyingKey, instances: &[Fr], proof: &Proof) -> Challenges {
     let mut t = Transcript::new(&vk.digest());
     t.absorb_scalars(instances);
-    t.absorb_point(&proof.param_commitment);
-    t.absorb_point(&proof.param_nonce);
-    let e = t.challenge();
-    t.absorb_scalar(&proof.param_response);
+    let e = proof.param.absorb(&mut t);
     proof.round1.iter().for_each(|c| t.absorb_point(c));
     let beta = t.challenge();
     let gamma = t.challenge();
     let eta = t.challenge();
     proof.round2.iter().for_each(|c| t.absorb_point(c));
-    t.absorb_point(&proof.packed_commitment);
-    t.absorb_point(&proof.packed_nonce);
-    let e_packed = t.challenge();
-    t.absorb_scalar(&proof.packed_response);
+    let e_packed = proof.packed.absorb(&mut t);
     let alpha = t.challenge();
     t.absorb_point(&proof.quotient);
     let zeta = t.challenge();
@@ -76,28 +70,23 @@ pub fn challenges(vk: &VerifyingKey, instances: &[Fr], proof: &Proof) -> Challen
     Challenges { e, beta, gamma, eta, e_packed, alpha, zeta, nu, rho }
 }
 
-/// The Schnorr check that `[P'] − [P]_vk` is a known multiple of `[Z_H]`:
-/// `z·[Z_H] = R + e·([P'] − [P]_vk)`.
+/// That `[P'] − [P]_vk` is a known combination of the hiding bases (so `P' ≡ P` on `H`).
 pub fn param_commitment_is_bound(vk: &VerifyingKey, proof: &Proof, e: Fr) -> bool {
-    let param_vk = vk.fixed_commitments[Fix::Param as usize];
-    vk.vanishing_commitment * proof.param_response
-        == proof.param_nonce + (proof.param_commitment.into_group() - param_vk) * e
+    let param_vk = vk.fixed_commitments[Fix::Param as usize].into_group();
+    proof.param.is_bound_to(param_vk, &vk.hiding_bases, e)
 }
 
-/// The Schnorr check that `[U'] − Σ_t η^t·[W_t]_vk` is a known multiple of `[Z_H]`:
-/// `z_U·[Z_H] = R_U + e_U·([U'] − Σ_t η^t·[W_t]_vk)`. Vacuous for a model without packed groups
-/// (every `[W_t]` at infinity): no constraint reads `U` there.
+/// That `[U'] − Σ_t η^t·[W_t]_vk` is a known combination of the hiding bases. Vacuous for a
+/// model without packed groups (every `[W_t]` at infinity): no constraint reads `U` there.
 pub fn packed_commitment_is_bound(vk: &VerifyingKey, proof: &Proof, eta: Fr, e_packed: Fr) -> bool {
     if vk.packed_commitments.iter().all(|c| c.is_zero()) {
         return true;
     }
-    let combined = combined_packed_commitment(vk, eta);
-    vk.vanishing_commitment * proof.packed_response
-        == proof.packed_nonce + (proof.packed_commitment.into_group() - combined) * e_packed
+    proof.packed.is_bound_to(combined_packed_commitment(vk, eta), &vk.hiding_bases, e_packed)
 }
 
 /// `Σ_t η^t·[W_t]_vk`: the packed weight commitments combined as a proof's `U'` must be (up to
-/// its fresh multiple of `[Z_H]`).
+/// its fresh hiding).
 pub(crate) fn combined_packed_commitment(vk: &VerifyingKey, eta: Fr) -> G1Projective {
     G1Projective::msm_unchecked(&vk.packed_commitments, &crate::pcs::powers(eta, vk.packed_commitments.len()))
 }
@@ -140,10 +129,10 @@ pub fn accumulate(vk: &VerifyingKey, instances: &[Fr], proof: &Proof) -> Result<
 
     // Claim at ζ: witness columns, quotient, fixed columns, combined with powers of ν.
     let mut bases: Vec<G1Affine> = proof.round1.iter().chain(&proof.round2).copied().collect();
-    bases.push(proof.packed_commitment);
+    bases.push(proof.packed.commitment);
     bases.push(proof.quotient);
     bases.extend(&vk.fixed_commitments);
-    bases[NUM_WITNESS + 1 + Fix::Param as usize] = proof.param_commitment;
+    bases[NUM_WITNESS + 1 + Fix::Param as usize] = proof.param.commitment;
     let mut values: Vec<Fr> = proof.evals[..NUM_WITNESS].to_vec();
     values.push(quotient_eval);
     values.extend(&proof.evals[NUM_WITNESS..]);

@@ -398,7 +398,7 @@ async fn run_fixture(model: &str, s: &Setup, full: bool) -> (u64, usize) {
         inner.gasUsed,
         chain.runtime_size
     );
-    assert!(gas < 500_000, "{model}: submitProof used {gas} gas");
+    assert!(gas < 515_000, "{model}: submitProof used {gas} gas");
 
     // Word offsets (docs/spec.md §4).
     use super::proof_words::{
@@ -550,7 +550,7 @@ async fn run_fixture(model: &str, s: &Setup, full: bool) -> (u64, usize) {
         };
         param_rejects.push((
             "parameter commitment P' replaced by F_P + G".into(),
-            with(&|p| p.param_commitment = (f_param + G1Affine::generator()).into_affine()),
+            with(&|p| p.param.commitment = (f_param + G1Affine::generator()).into_affine()),
             inst.clone(),
         ));
         param_rejects.push((
@@ -560,43 +560,58 @@ async fn run_fixture(model: &str, s: &Setup, full: bool) -> (u64, usize) {
         ));
         param_rejects.push((
             "Schnorr nonce R shifted by G".into(),
-            with(&|p| p.param_nonce = (p.param_nonce + G1Affine::generator()).into_affine()),
+            with(&|p| p.param.nonce = (p.param.nonce + G1Affine::generator()).into_affine()),
             inst.clone(),
         ));
         param_rejects.push((
             "parameter commitment P' shifted by G".into(),
-            with(&|p| p.param_commitment = (p.param_commitment + G1Affine::generator()).into_affine()),
+            with(&|p| p.param.commitment = (p.param.commitment + G1Affine::generator()).into_affine()),
             inst.clone(),
         ));
         param_rejects.push((
             "parameter commitment P' replaced by F_P (R, z kept)".into(),
-            with(&|p| p.param_commitment = f_param),
+            with(&|p| p.param.commitment = f_param),
             inst.clone(),
         ));
         param_rejects.push((
-            "Schnorr response z + 1".into(),
-            with(&|p| p.param_response += Fr::from(1u64)),
+            "re-randomisation response z₀ + 1".into(),
+            with(&|p| p.param.response[0] += Fr::from(1u64)),
+            inst.clone(),
+        ));
+        param_rejects.push((
+            "re-randomisation response z₁ + 1".into(),
+            with(&|p| p.param.response[1] += Fr::from(1u64)),
+            inst.clone(),
+        ));
+        param_rejects.push((
+            "responses z₀, z₁ swapped".into(),
+            with(&|p| p.param.response.swap(0, 1)),
             inst.clone(),
         ));
         param_rejects.push((
             "Schnorr nonce R replaced by the point at infinity".into(),
-            with(&|p| p.param_nonce = G1Affine::zero()),
+            with(&|p| p.param.nonce = G1Affine::zero()),
             inst.clone(),
         ));
         if vk.packed_commitments.iter().any(|c| !c.is_zero()) {
             param_rejects.push((
                 "combined packed weights U' shifted by G".into(),
-                with(&|p| p.packed_commitment = (p.packed_commitment + G1Affine::generator()).into_affine()),
+                with(&|p| p.packed.commitment = (p.packed.commitment + G1Affine::generator()).into_affine()),
                 inst.clone(),
             ));
             param_rejects.push((
-                "packed Schnorr response z_U + 1".into(),
-                with(&|p| p.packed_response += Fr::from(1u64)),
+                "packed re-randomisation response z_U0 + 1".into(),
+                with(&|p| p.packed.response[0] += Fr::from(1u64)),
+                inst.clone(),
+            ));
+            param_rejects.push((
+                "packed re-randomisation response z_U1 + 1".into(),
+                with(&|p| p.packed.response[1] += Fr::from(1u64)),
                 inst.clone(),
             ));
             param_rejects.push((
                 "packed Schnorr nonce R_U replaced by the point at infinity".into(),
-                with(&|p| p.packed_nonce = G1Affine::zero()),
+                with(&|p| p.packed.nonce = G1Affine::zero()),
                 inst.clone(),
             ));
         }
@@ -657,9 +672,9 @@ async fn run_fixture(model: &str, s: &Setup, full: bool) -> (u64, usize) {
         // P', R, z of another valid proof pass their own Schnorr check but change every later
         // challenge: the packed check (when the model has one) or the pairing rejects.
         let mut p = proof.clone();
-        p.param_commitment = other.param_commitment;
-        p.param_nonce = other.param_nonce;
-        p.param_response = other.param_response;
+        p.param.commitment = other.param.commitment;
+        p.param.nonce = other.param.nonce;
+        p.param.response = other.param.response;
         if vk.packed_commitments.iter().all(|c| c.is_zero()) {
             pairing_rejects.push(("P', R, z of another valid proof spliced in".into(), p.to_bytes(), inst.clone()));
         } else {
@@ -789,6 +804,7 @@ fn proof_words_are_where_to_bytes_writes_them() {
     use super::proof_words::*;
     use crate::blocks::{NEXT_ROW, ROUND1, ROUND2};
     use crate::protocol::proof::{NUM_EVALS, NUM_POINTS, NUM_SCALARS};
+    use crate::protocol::rerandomize::Rerandomized;
     // Every point and scalar distinct, so each part can be found at its offset.
     let g = G1Affine::generator();
     let mut k = 0u64;
@@ -796,15 +812,15 @@ fn proof_words_are_where_to_bytes_writes_them() {
         k += 1;
         (g * Fr::from(k)).into_affine()
     };
+    let param = Rerandomized { commitment: point(), nonce: point(), response: [Fr::from(1000u64), Fr::from(1001u64)] };
+    let round1 = ROUND1.iter().map(|_| point()).collect();
+    let round2 = ROUND2.iter().map(|_| point()).collect();
+    let packed = Rerandomized { commitment: point(), nonce: point(), response: [Fr::from(1002u64), Fr::from(1003u64)] };
     let proof = Proof {
-        param_commitment: point(),
-        param_nonce: point(),
-        param_response: Fr::from(1000u64),
-        packed_response: Fr::from(1001u64),
-        round1: ROUND1.iter().map(|_| point()).collect(),
-        round2: ROUND2.iter().map(|_| point()).collect(),
-        packed_commitment: point(),
-        packed_nonce: point(),
+        param,
+        round1,
+        round2,
+        packed,
         quotient: point(),
         evals: (0..NUM_EVALS as u64).map(|i| Fr::from(2000 + i)).collect(),
         evals_next: (0..NEXT_ROW.len() as u64).map(|i| Fr::from(3000 + i)).collect(),
@@ -814,12 +830,14 @@ fn proof_words_are_where_to_bytes_writes_them() {
     let bytes = proof.to_bytes();
     assert_eq!(bytes.len(), 32 * WORDS);
     let at = |p: &G1Affine, w: usize| assert_eq!([word_at(&bytes, w), word_at(&bytes, w + 1)], point_u(p), "point at word {w}");
-    at(&proof.param_commitment, PARAM);
-    at(&proof.param_nonce, NONCE);
-    assert_eq!(word_at(&bytes, RESPONSE), fr_u(&proof.param_response));
-    assert_eq!(word_at(&bytes, PACKED_RESPONSE), fr_u(&proof.packed_response));
-    at(&proof.packed_commitment, PACKED);
-    at(&proof.packed_nonce, PACKED_NONCE);
+    at(&proof.param.commitment, PARAM);
+    at(&proof.param.nonce, NONCE);
+    for k in 0..2 {
+        assert_eq!(word_at(&bytes, RESPONSE + k), fr_u(&proof.param.response[k]));
+        assert_eq!(word_at(&bytes, PACKED_RESPONSE + k), fr_u(&proof.packed.response[k]));
+    }
+    at(&proof.packed.commitment, PACKED);
+    at(&proof.packed.nonce, PACKED_NONCE);
     for (k, p) in proof.round1.iter().enumerate() {
         at(p, ROUND1_AT + 2 * k);
     }
@@ -865,7 +883,7 @@ fn msm_skips_fixed_commitments_at_infinity() {
         assert!(src.contains(&format!("F{i}_X, F{i}_Y")), "F_{i} missing from the digest words");
     }
     let packed = crate::blocks::packed::PACK_WIDTH - 1;
-    assert!(src.contains(&format!("uint256[{}] memory w", 15 + 2 * (NUM_FIXED + packed))));
+    assert!(src.contains(&format!("uint256[{}] memory w", 18 + 2 * (NUM_FIXED + packed))));
 }
 
 /// The largest verifier a key can give: no fixed commitment at infinity, so every one is
