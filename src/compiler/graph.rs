@@ -12,6 +12,14 @@
 //!
 //! Every wire has a scale: `2^s` for real values, `2^0` for integers and booleans (outputs of
 //! comparisons, integer inputs), so that integer arithmetic stays exact.
+//!
+//! Coefficients and constants made from a *private* value (a model weight, [`Builder::weight`])
+//! are marked private, and the layout never looks at their values: a private term stays a
+//! term when its coefficient is or rounds to zero, an expression with any private coefficient
+//! gets `D = 2^s` and scale `2^s`, and it is always materialized (never read as a bare wire).
+//! So every gate's terms, products, `D`, activation and scale — all the builder puts in public
+//! fixed columns — are the same for any values of the private constants; the values only
+//! reach the gate's integer weights and offset, which go to the hidden columns.
 
 use std::collections::HashMap;
 
@@ -312,12 +320,45 @@ impl ElementGraph {
     }
 }
 
+/// A real coefficient, and whether it depends on a private value (a model weight).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Coef {
+    value: f64,
+    private: bool,
+}
+
+impl Coef {
+    fn public(value: f64) -> Self {
+        Self { value, private: false }
+    }
+
+    /// Zero that is known to be zero whatever the weights (a public zero).
+    fn is_public_zero(&self) -> bool {
+        !self.private && self.value == 0.0
+    }
+
+    fn add(self, o: Coef) -> Coef {
+        Coef { value: self.value + o.value, private: self.private || o.private }
+    }
+
+    fn mul(self, o: Coef) -> Coef {
+        Coef { value: self.value * o.value, private: self.private || o.private }
+    }
+}
+
 /// A linear expression over wires, with real coefficients.
 #[derive(Clone, Debug, Default)]
 struct Expr {
-    terms: Vec<(WireId, f64)>,
-    products: Vec<(WireId, WireId, f64)>,
-    constant: f64,
+    terms: Vec<(WireId, Coef)>,
+    products: Vec<(WireId, WireId, Coef)>,
+    constant: Coef,
+}
+
+impl Expr {
+    /// Whether any coefficient or the constant is private.
+    fn is_private(&self) -> bool {
+        self.constant.private || self.terms.iter().any(|t| t.1.private) || self.products.iter().any(|p| p.2.private)
+    }
 }
 
 /// Builds an [`ElementGraph`], evaluating every wire as it is made.
@@ -391,7 +432,7 @@ impl Builder {
     }
 
     fn wire_expr(&mut self, w: WireId) -> ExprId {
-        self.push_expr(Expr { terms: vec![(w, 1.0)], ..Default::default() })
+        self.push_expr(Expr { terms: vec![(w, Coef::public(1.0))], ..Default::default() })
     }
 
     /// Real value of a wire.
@@ -418,26 +459,48 @@ impl Builder {
         Ok(self.wire_expr(w))
     }
 
-    /// The constant `c`.
+    /// The public constant `c` (part of the architecture: its value may shape the layout).
     pub fn constant(&mut self, c: f64) -> ExprId {
-        self.push_expr(Expr { constant: c, ..Default::default() })
+        self.push_expr(Expr { constant: Coef::public(c), ..Default::default() })
     }
 
-    /// `Some(c)` if `e` is a constant.
-    pub fn as_constant(&self, e: ExprId) -> Option<f64> {
+    /// The private constant `c` (a model weight): the layout of every gate it reaches is the
+    /// same whatever its value.
+    pub fn weight(&mut self, c: f64) -> ExprId {
+        self.push_expr(Expr { constant: Coef { value: c, private: true }, ..Default::default() })
+    }
+
+    fn constant_coef(&self, e: ExprId) -> Option<Coef> {
         let x = &self.exprs[e as usize];
         (x.terms.is_empty() && x.products.is_empty()).then_some(x.constant)
+    }
+
+    /// `Some(c)` if `e` is a constant, public or private. A caller that lets `c` choose what it
+    /// builds makes `c` part of the architecture ([`Builder::public_constant`] does not).
+    pub fn as_constant(&self, e: ExprId) -> Option<f64> {
+        self.constant_coef(e).map(|c| c.value)
+    }
+
+    /// `Some(c)` if `e` is a public constant.
+    pub fn public_constant(&self, e: ExprId) -> Option<f64> {
+        self.constant_coef(e).filter(|c| !c.private).map(|c| c.value)
+    }
+
+    /// `f(c)` as a constant as private as `c`, if `e` is the constant `c`.
+    pub fn fold(&mut self, e: ExprId, f: impl FnOnce(f64) -> f64) -> Option<ExprId> {
+        let c = self.constant_coef(e)?;
+        Some(self.push_expr(Expr { constant: Coef { value: f(c.value), ..c }, ..Default::default() }))
     }
 
     /// The current (quantized) real value of `e`.
     pub fn value(&self, e: ExprId) -> f64 {
         let x = &self.exprs[e as usize];
-        let mut v = x.constant;
+        let mut v = x.constant.value;
         for (w, c) in &x.terms {
-            v += c * self.wire_real(*w);
+            v += c.value * self.wire_real(*w);
         }
         for (a, b, c) in &x.products {
-            v += c * self.wire_real(*a) * self.wire_real(*b);
+            v += c.value * self.wire_real(*a) * self.wire_real(*b);
         }
         v
     }
@@ -447,31 +510,36 @@ impl Builder {
         x.terms.len() <= 1 && x.products.is_empty()
     }
 
-    /// `Σ cᵢ·eᵢ + k`. Operands that are sums themselves are materialized first when there is
-    /// more than one operand (so fan-in sums do not multiply their term counts).
+    /// `Σ cᵢ·eᵢ + k` with public coefficients `cᵢ` and `k`.
     pub fn linear(&mut self, operands: &[(ExprId, f64)], k: f64) -> Result<ExprId> {
-        let many = operands.iter().filter(|(e, c)| *c != 0.0 && self.as_constant(*e).is_none()).count() > 1;
+        let operands: Vec<(ExprId, Coef)> = operands.iter().map(|(e, c)| (*e, Coef::public(*c))).collect();
+        self.combine(&operands, Coef::public(k))
+    }
+
+    /// `Σ cᵢ·eᵢ + k`. Operands that are sums themselves are materialized first when there is
+    /// more than one operand (so fan-in sums do not multiply their term counts). Terms whose
+    /// coefficient is a public zero are dropped; private ones stay, whatever their value.
+    fn combine(&mut self, operands: &[(ExprId, Coef)], k: Coef) -> Result<ExprId> {
+        let live: Vec<(ExprId, Coef)> = operands.iter().copied().filter(|(_, c)| !c.is_public_zero()).collect();
+        let many = live.iter().filter(|(e, _)| self.as_constant(*e).is_none()).count() > 1;
         let mut out = Expr { constant: k, ..Default::default() };
         let mut index: HashMap<WireId, usize> = HashMap::new();
-        for &(e, c) in operands {
-            if c == 0.0 {
-                continue;
-            }
+        for (e, c) in live {
             let e = if many && !self.is_simple(e) { self.wire_expr_of(e)? } else { e };
             let x = self.exprs[e as usize].clone();
-            out.constant += c * x.constant;
+            out.constant = out.constant.add(c.mul(x.constant));
             for (w, cw) in x.terms {
                 match index.get(&w) {
-                    Some(&i) => out.terms[i].1 += c * cw,
+                    Some(&i) => out.terms[i].1 = out.terms[i].1.add(c.mul(cw)),
                     None => {
                         index.insert(w, out.terms.len());
-                        out.terms.push((w, c * cw));
+                        out.terms.push((w, c.mul(cw)));
                     }
                 }
             }
-            out.products.extend(x.products.into_iter().map(|(a, b, cp)| (a, b, c * cp)));
+            out.products.extend(x.products.into_iter().map(|(a, b, cp)| (a, b, c.mul(cp))));
         }
-        out.terms.retain(|(_, c)| *c != 0.0);
+        out.terms.retain(|(_, c)| !c.is_public_zero());
         Ok(self.push_expr(out))
     }
 
@@ -490,31 +558,31 @@ impl Builder {
         self.linear(&[(a, c)], k)
     }
 
-    /// `Σ aᵢ·bᵢ` (a dot product; constant operands become weights).
+    /// `Σ aᵢ·bᵢ` (a dot product; constant operands become coefficients, as private as they).
     pub fn dot(&mut self, pairs: &[(ExprId, ExprId)]) -> Result<ExprId> {
-        let mut linear: Vec<(ExprId, f64)> = Vec::new();
-        let mut products: Vec<(WireId, WireId, f64)> = Vec::new();
-        let mut k = 0.0;
+        let mut linear: Vec<(ExprId, Coef)> = Vec::new();
+        let mut products: Vec<(WireId, WireId, Coef)> = Vec::new();
+        let mut k = Coef::default();
         for &(a, b) in pairs {
-            match (self.as_constant(a), self.as_constant(b)) {
-                (Some(x), Some(y)) => k += x * y,
+            match (self.constant_coef(a), self.constant_coef(b)) {
+                (Some(x), Some(y)) => k = k.add(x.mul(y)),
                 (Some(x), None) => linear.push((b, x)),
                 (None, Some(y)) => linear.push((a, y)),
                 (None, None) => {
                     let wa = self.wire_of(a)?;
                     let wb = self.wire_of(b)?;
-                    products.push((wa, wb, 1.0));
+                    products.push((wa, wb, Coef::public(1.0)));
                 }
             }
         }
-        let lin = self.linear(&linear, k)?;
+        let lin = self.combine(&linear, k)?;
         if products.is_empty() {
             return Ok(lin);
         }
         let mut e = self.exprs[lin as usize].clone();
         if !e.products.is_empty() || e.terms.len() > 1 {
             let w = self.wire_of(lin)?;
-            e = Expr { terms: vec![(w, 1.0)], ..Default::default() };
+            e = Expr { terms: vec![(w, Coef::public(1.0))], ..Default::default() };
         }
         e.products.extend(products);
         Ok(self.push_expr(e))
@@ -525,10 +593,12 @@ impl Builder {
         self.dot(&[(a, b)])
     }
 
-    /// The wire holding `e` (materializing it if needed).
+    /// The wire holding `e` (materializing it if needed; an expression with a private
+    /// coefficient always is, even when it equals one wire).
     pub fn wire_of(&mut self, e: ExprId) -> Result<WireId> {
         let x = &self.exprs[e as usize];
-        if x.products.is_empty() && x.constant == 0.0 && x.terms.len() == 1 && x.terms[0].1 == 1.0 {
+        let one = Coef::public(1.0);
+        if x.products.is_empty() && x.constant.is_public_zero() && x.terms.len() == 1 && x.terms[0].1 == one {
             return Ok(x.terms[0].0);
         }
         self.materialize(e, Act::Linear)
@@ -542,8 +612,8 @@ impl Builder {
 
     /// `max(e, 0)`.
     pub fn relu(&mut self, e: ExprId) -> Result<ExprId> {
-        if let Some(c) = self.as_constant(e) {
-            return Ok(self.constant(c.max(0.0)));
+        if let Some(c) = self.fold(e, |c| c.max(0.0)) {
+            return Ok(c);
         }
         let w = self.materialize(e, Act::Relu)?;
         Ok(self.wire_expr(w))
@@ -551,8 +621,8 @@ impl Builder {
 
     /// `[e ≥ 0]` (1 or 0, an integer wire).
     pub fn ge_zero(&mut self, e: ExprId) -> Result<ExprId> {
-        if let Some(c) = self.as_constant(e) {
-            return Ok(self.constant(if c >= 0.0 { 1.0 } else { 0.0 }));
+        if let Some(c) = self.fold(e, |c| if c >= 0.0 { 1.0 } else { 0.0 }) {
+            return Ok(c);
         }
         let w = self.materialize(e, Act::Step)?;
         Ok(self.wire_expr(w))
@@ -576,22 +646,22 @@ impl Builder {
     /// added before the floor, as a fraction of one (0 = floor, 0.5 = round half up,
     /// 1 − 2^-s = ceil). The result is an integer wire (scale 1).
     pub fn to_integer(&mut self, e: ExprId, mode: f64) -> Result<ExprId> {
-        if let Some(c) = self.as_constant(e) {
-            return Ok(self.constant((c + mode).floor()));
+        if let Some(c) = self.fold(e, |c| (c + mode).floor()) {
+            return Ok(c);
         }
         let x = self.exprs[e as usize].clone();
         let s = self.scale_bits;
         let one = (1u64 << s) as f64;
-        // T at scale 2^s over the wires, then D = 2^s gives ⌊real + mode⌋. That needs integral
-        // weights and no products; otherwise `e` is made a wire first.
-        let weight = |w: WireId, c: f64| c * (1u64 << (s - self.wire_scale[w as usize].min(s))) as f64;
-        if !x.products.is_empty() || x.terms.iter().any(|(w, c)| !is_integral(weight(*w, *c))) {
+        // T at scale 2^s over the wires, then D = 2^s gives ⌊real + mode⌋. That needs public
+        // integral weights and no products; otherwise `e` is made a wire first.
+        let weight = |w: WireId, c: Coef| c.value * (1u64 << (s - self.wire_scale[w as usize].min(s))) as f64;
+        if !x.products.is_empty() || x.terms.iter().any(|(w, c)| c.private || !is_integral(weight(*w, *c))) {
             let w = self.wire_of(e)?;
             let y = self.wire_expr(w);
             return self.to_integer(y, mode);
         }
         let terms = x.terms.iter().map(|(w, c)| (*w, weight(*w, *c).round() as i64)).collect();
-        let offset = ((x.constant + mode) * one).round() as i128;
+        let offset = ((x.constant.value + mode) * one).round() as i128;
         let w = self.push_affine(Affine { terms, products: vec![], offset, div: 1u64 << s, act: Act::Linear }, 0)?;
         Ok(self.wire_expr(w))
     }
@@ -602,7 +672,7 @@ impl Builder {
             let y = f.eval(c).ok_or_else(|| {
                 Error::UnsupportedModel(format!("{} of the constant {c} is undefined at node {}", f.name(), self.node_name()))
             })?;
-            return Ok(self.constant(y));
+            return Ok(self.fold(e, |_| y).expect("a constant"));
         }
         let x = self.wire_of(e)?;
         let table = Table { func: f, in_scale: self.wire_scale[x as usize], out_scale: self.scale_bits, min: i64::MAX, max: i64::MIN };
@@ -626,83 +696,114 @@ impl Builder {
     }
 
     /// Lays out a rescale gate for `e` with activation `act` and returns its wire.
+    ///
+    /// Output scale `2^eq`: `1` when every wire, coefficient and the constant is a public
+    /// integer, else `2^s`. `D`: the one all products imply (each product enters `T` with
+    /// weight 1, so its coefficient must be `2^(e_a + e_b − eq)/D`), else the smallest making
+    /// every public weight integral, else `2^s`. An expression with a private coefficient
+    /// gets `eq = s` and `D = 2^s` (its products must imply that, or are made wires first), so
+    /// neither depends on a private value.
     fn materialize(&mut self, e: ExprId, act: Act) -> Result<WireId> {
         if let Some(w) = self.wires_of.get(&(e, act)) {
             return Ok(*w);
         }
         let s = self.scale_bits;
         let mut x = self.exprs[e as usize].clone();
-        // Products: each contributes c·v_a·v_b·2^(e_q − e_a − e_b); all must share one factor
-        // 1/D with D an integer in [1, 2^s], else they are made wires of their own first.
-        let all_int = x.terms.iter().all(|(w, c)| self.wire_scale[*w as usize] == 0 && is_integral(*c))
-            && x.products.iter().all(|(a, b, c)| self.wire_scale[*a as usize] + self.wire_scale[*b as usize] == 0 && is_integral(*c))
-            && is_integral(x.constant);
-        let eq = if all_int { 0 } else { s };
-        let product_div = |b: &Self, (a, bb, c): &(WireId, WireId, f64)| -> Option<u64> {
-            let ea = b.wire_scale[*a as usize] as i32;
-            let eb = b.wire_scale[*bb as usize] as i32;
-            let g = c * 2f64.powi(eq as i32 - ea - eb);
-            let d = 1.0 / g;
-            (g > 0.0 && is_integral(d) && d >= 1.0 && d <= (1u64 << s) as f64).then(|| d.round() as u64)
-        };
+        let private = x.is_private();
+        let eq = if private || !self.all_integer(&x) { s } else { 0 };
         let mut div: Option<u64> = None;
         let mut split = false;
         for p in &x.products {
-            match (product_div(self, p), div) {
+            match (self.product_div(p, eq).filter(|d| !private || *d == 1u64 << s), div) {
                 (Some(d), None) => div = Some(d),
                 (Some(d), Some(d0)) if d == d0 => {}
                 _ => split = true,
             }
         }
         if split {
-            // Each product becomes its own wire (coefficient 1, exact scale), then a term.
-            let products = std::mem::take(&mut x.products);
-            for (a, b, c) in products {
-                let ea = self.wire_scale[a as usize];
-                let eb = self.wire_scale[b as usize];
-                let (d, scale) = if ea + eb >= s { (1u64 << (ea + eb - s), s) } else { (1, ea + eb) };
-                let p = self.push_affine(
-                    Affine { terms: vec![], products: vec![(a, b)], offset: (d / 2) as i128, div: d, act: Act::Linear },
-                    scale,
-                )?;
-                x.terms.push((p, c));
-            }
+            self.split_products(&mut x)?;
             div = None;
         }
-        let weight_of = |b: &Self, w: WireId, c: f64, d: u64| c * 2f64.powi(eq as i32 - b.wire_scale[w as usize] as i32) * d as f64;
         let div = match div {
             Some(d) => d,
-            None => {
-                // Smallest D making every weight and the constant integral, else 2^s.
-                let exact = |d: u64| {
-                    x.terms.iter().all(|(w, c)| is_integral(weight_of(self, *w, *c, d)))
-                        && is_integral(x.constant * 2f64.powi(eq as i32) * d as f64)
-                };
-                let mut candidates: Vec<u64> = vec![1];
-                for v in x.terms.iter().map(|(w, c)| weight_of(self, *w, *c, 1)).chain([x.constant * 2f64.powi(eq as i32)]) {
-                    let frac = v - v.floor();
-                    if frac > INTEGRAL {
-                        let d = (1.0 / frac).round();
-                        if d >= 2.0 && d <= (1u64 << s) as f64 {
-                            candidates.push(d as u64);
-                        }
-                    }
-                }
-                candidates.into_iter().find(|d| exact(*d)).unwrap_or(1u64 << s)
-            }
+            None if private => 1u64 << s,
+            None => self.exact_div(&x, eq),
         };
+        // A public weight that rounds to zero is dropped; a private one stays.
         let terms: Vec<(WireId, i64)> = x
             .terms
             .iter()
-            .map(|(w, c)| (*w, weight_of(self, *w, *c, div).round() as i64))
-            .filter(|(_, c)| *c != 0)
+            .map(|(w, c)| (*w, c.private, self.weight_at(*w, *c, eq, div).round() as i64))
+            .filter(|(_, private, k)| *private || *k != 0)
+            .map(|(w, _, k)| (w, k))
             .collect();
         let rounding = if act == Act::Step { 0 } else { (div / 2) as i128 };
-        let offset = (x.constant * 2f64.powi(eq as i32) * div as f64).round() as i128 + rounding;
+        let offset = (x.constant.value * 2f64.powi(eq as i32) * div as f64).round() as i128 + rounding;
         let products = x.products.iter().map(|(a, b, _)| (*a, *b)).collect();
         let w = self.push_affine(Affine { terms, products, offset, div, act }, if act == Act::Step { 0 } else { eq })?;
         self.wires_of.insert((e, act), w);
         Ok(w)
+    }
+
+    /// Whether every wire of `x` is an integer wire and every coefficient an integer.
+    fn all_integer(&self, x: &Expr) -> bool {
+        let int_wire = |w: &WireId| self.wire_scale[*w as usize] == 0;
+        x.terms.iter().all(|(w, c)| int_wire(w) && is_integral(c.value))
+            && x.products.iter().all(|(a, b, c)| int_wire(a) && int_wire(b) && is_integral(c.value))
+            && is_integral(x.constant.value)
+    }
+
+    /// The `D` in `[1, 2^s]` under which the product `c·x_a·x_b` enters an output at scale
+    /// `2^eq` with weight 1, if there is one (never for a private `c`).
+    fn product_div(&self, (a, b, c): &(WireId, WireId, Coef), eq: u32) -> Option<u64> {
+        let ea = self.wire_scale[*a as usize] as i32;
+        let eb = self.wire_scale[*b as usize] as i32;
+        let g = c.value * 2f64.powi(eq as i32 - ea - eb);
+        let d = 1.0 / g;
+        (!c.private && g > 0.0 && is_integral(d) && d >= 1.0 && d <= (1u64 << self.scale_bits) as f64).then(|| d.round() as u64)
+    }
+
+    /// Makes each product of `x` a wire of its own (coefficient 1, exact scale) and a term
+    /// with the product's coefficient.
+    fn split_products(&mut self, x: &mut Expr) -> Result<()> {
+        let s = self.scale_bits;
+        for (a, b, c) in std::mem::take(&mut x.products) {
+            let ea = self.wire_scale[a as usize];
+            let eb = self.wire_scale[b as usize];
+            let (d, scale) = if ea + eb >= s { (1u64 << (ea + eb - s), s) } else { (1, ea + eb) };
+            let p = self.push_affine(
+                Affine { terms: vec![], products: vec![(a, b)], offset: (d / 2) as i128, div: d, act: Act::Linear },
+                scale,
+            )?;
+            x.terms.push((p, c));
+        }
+        Ok(())
+    }
+
+    /// Weight of the term `c·x_w` in `T` for an output at scale `2^eq` and divisor `d`.
+    fn weight_at(&self, w: WireId, c: Coef, eq: u32, d: u64) -> f64 {
+        c.value * 2f64.powi(eq as i32 - self.wire_scale[w as usize] as i32) * d as f64
+    }
+
+    /// The smallest `D` making every weight of the public, product-free `x` and its constant
+    /// integral (candidates: 1 and the reciprocals of their fractional parts), else `2^s`.
+    fn exact_div(&self, x: &Expr, eq: u32) -> u64 {
+        let s = self.scale_bits;
+        let constant = x.constant.value * 2f64.powi(eq as i32);
+        let exact = |d: u64| {
+            x.terms.iter().all(|(w, c)| is_integral(self.weight_at(*w, *c, eq, d))) && is_integral(constant * d as f64)
+        };
+        let mut candidates: Vec<u64> = vec![1];
+        for v in x.terms.iter().map(|(w, c)| self.weight_at(*w, *c, eq, 1)).chain([constant]) {
+            let frac = v - v.floor();
+            if frac > INTEGRAL {
+                let d = (1.0 / frac).round();
+                if d >= 2.0 && d <= (1u64 << s) as f64 {
+                    candidates.push(d as u64);
+                }
+            }
+        }
+        candidates.into_iter().find(|d| exact(*d)).unwrap_or(1u64 << s)
     }
 
     /// Evaluates a rescale gate (range-checking `q`) and adds it; its output has scale `2^scale`.
@@ -754,5 +855,69 @@ impl Builder {
             tables: self.tables,
             sign_bits: self.scale_bits,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A gate with its weights and offset (what the hidden column holds) left out.
+    fn shape(g: &Gate) -> String {
+        match g {
+            Gate::Affine(a) => {
+                let wires: Vec<WireId> = a.terms.iter().map(|t| t.0).collect();
+                format!("affine {wires:?} {:?} /{} {:?}", a.products, a.div, a.act)
+            }
+            other => format!("{other:?}"),
+        }
+    }
+
+    /// Every builder path a weight can reach, with the weights `w`: dense sums (with a bias),
+    /// an element-wise scale of a product, a rounding, a division, ReLU, a step and a constant
+    /// output.
+    fn graph(w: [f64; 4]) -> ElementGraph {
+        let mut b = Builder::new(10);
+        let x: Vec<ExprId> = [0.5, -1.25, 2.0].iter().map(|v| b.input(*v, false).unwrap()).collect();
+        let k = b.input(3.0, true).unwrap();
+        let ws: Vec<ExprId> = w.iter().map(|v| b.weight(*v)).collect();
+        let mut dense: Vec<(ExprId, ExprId)> = x.iter().zip(&ws).map(|(x, w)| (*x, *w)).collect();
+        dense.push((ws[3], k));
+        let z = b.dot(&dense).unwrap();
+        let z = b.add(z, ws[0]).unwrap();
+        let r = b.relu(z).unwrap();
+        let p = b.mul(x[0], x[1]).unwrap();
+        let scaled = b.mul(p, ws[1]).unwrap();
+        let single = b.mul(x[2], ws[2]).unwrap();
+        let int = b.mul(k, ws[3]).unwrap();
+        let floor = b.to_integer(single, 0.0).unwrap();
+        let step = b.ge_zero(int).unwrap();
+        let folded = b.relu(ws[2]).unwrap();
+        let quotient = b.dot(&[(x[1], ws[1]), (k, ws[0])]).unwrap();
+        b.finish(&[r, scaled, single, int, floor, step, folded, quotient]).unwrap()
+    }
+
+    #[test]
+    fn private_weights_never_shape_the_gates() {
+        let reference = graph([0.37, -0.81, 0.55, 1.3]);
+        for w in [[0.0, 0.0, 0.0, 0.0], [1.0, 1.0, 1.0, 1.0], [2.0, -3.0, 0.5, 4.0], [0.0, 1.0, -1.0, 1e-6]] {
+            let g = graph(w);
+            let shapes = |g: &ElementGraph| g.gates.iter().map(shape).collect::<Vec<_>>();
+            assert_eq!(shapes(&g), shapes(&reference), "weights {w:?}");
+            assert_eq!(g.wire_scale, reference.wire_scale, "weights {w:?}");
+        }
+    }
+
+    #[test]
+    fn public_coefficients_keep_exact_divisions() {
+        let mut b = Builder::new(10);
+        let x: Vec<ExprId> = [1.0, 2.0, 4.0].iter().map(|v| b.input(*v, true).unwrap()).collect();
+        let mean = b.linear(&x.iter().map(|e| (*e, 1.0 / 3.0)).collect::<Vec<_>>(), 0.0).unwrap();
+        let sum = b.linear(&[(x[0], 2.0), (x[1], 0.0), (x[2], -1.0)], 1.0).unwrap();
+        let g = b.finish(&[mean, sum]).unwrap();
+        let Gate::Affine(m) = &g.gates[3] else { panic!("a rescale") };
+        let Gate::Affine(s) = &g.gates[4] else { panic!("a rescale") };
+        assert_eq!((m.div, s.div, s.terms.len()), (3, 1, 2), "D = n, D = 1, the public zero dropped");
+        assert_eq!(g.wire_scale[4], 0, "an integer sum stays an integer");
     }
 }

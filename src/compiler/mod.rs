@@ -66,8 +66,10 @@ pub(crate) struct PackedGroup {
 /// Groups, `width` at most, the fixed-weight dot products that read nearly the same inputs (a dense layer's
 /// outputs, a convolution's output channels at one position): gates are bucketed by their
 /// smallest and largest input wire, and a gate joins the bucket's open group when at most a
-/// quarter of its inputs are new to it (weights that quantize to zero drop a few inputs).
-/// Groups of one are not packed.
+/// quarter of its inputs are new to it (public coefficients that cancel drop a few inputs).
+/// Groups of one are not packed. The grouping reads only the gates' input wires, which the
+/// builder keeps whatever the private weights' values (a zero weight is a zero in the hidden
+/// columns), so it depends on the architecture alone.
 fn packed_groups(g: &ElementGraph, width: usize) -> Vec<PackedGroup> {
     struct Open {
         members: Vec<usize>,
@@ -354,6 +356,12 @@ impl Circuit {
             table_base,
             fingerprint: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The number of packed weight columns `W_2 …` some group uses (its largest group less
+    /// one): fixed by the layout, whatever the weights (a used column may hold only zeros).
+    pub fn packed_columns_used(&self) -> usize {
+        self.groups.iter().map(|g| g.members.len() - 1).max().unwrap_or(0)
     }
 
     /// keccak256 over the sizes and the keccak256 of every fixed and packed weight column

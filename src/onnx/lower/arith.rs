@@ -58,8 +58,8 @@ fn eq(b: &mut Builder, a: ExprId, c: ExprId) -> Result<ExprId> {
 
 /// `x` rounded toward zero to an integer (tract's float → int cast and integer division).
 fn trunc(b: &mut Builder, x: ExprId) -> Result<ExprId> {
-    if let Some(c) = b.as_constant(x) {
-        return Ok(b.constant(c.trunc()));
+    if let Some(c) = b.fold(x, f64::trunc) {
+        return Ok(c);
     }
     let floor = b.to_integer(x, 0.0)?;
     let ceil = b.to_integer(x, 1.0 - 1.0 / (1u64 << b.scale_bits()) as f64)?;
@@ -134,10 +134,11 @@ pub(super) fn binary(b: &mut Builder, node: &TypedNode, name: &str, a: &Exprs, c
             let e = eq(b, x, y)?;
             not(b, e)
         }),
-        "Div" => zip(b, node, a, c, |b, x, y| match (b.as_constant(y), integer) {
-            (Some(d), false) => b.affine(x, 1.0 / d, 0.0),
-            (Some(d), true) => {
-                let q = b.affine(x, 1.0 / d, 0.0)?;
+        // A constant divisor becomes a coefficient `1/d`, as private as `d`.
+        "Div" => zip(b, node, a, c, |b, x, y| match (b.fold(y, f64::recip), integer) {
+            (Some(r), false) => b.mul(x, r),
+            (Some(r), true) => {
+                let q = b.mul(x, r)?;
                 trunc(b, q)
             }
             (None, false) => {
@@ -147,10 +148,11 @@ pub(super) fn binary(b: &mut Builder, node: &TypedNode, name: &str, a: &Exprs, c
             (None, true) => Err(misuse(node, "integer division by a computed value is not supported")),
         }),
         "Rem" => zip(b, node, a, c, |b, x, y| {
-            let d = b.as_constant(y).ok_or_else(|| misuse(node, "the divisor must be a constant"))?;
-            let q = b.affine(x, 1.0 / d, 0.0)?;
+            let r = b.fold(y, f64::recip).ok_or_else(|| misuse(node, "the divisor must be a constant"))?;
+            let q = b.mul(x, r)?;
             let q = trunc(b, q)?;
-            b.linear(&[(x, 1.0), (q, -d)], 0.0)
+            let qd = b.mul(q, y)?;
+            b.sub(x, qd)
         }),
         "Pow" => zip(b, node, a, c, |b, x, y| match (b.as_constant(x), b.as_constant(y)) {
             (_, Some(p)) => pow_const(b, x, p),
@@ -175,7 +177,8 @@ pub(super) fn iff(b: &mut Builder, node: &TypedNode, cond: &Exprs, t: &Exprs, f:
     let v = broadcast(node, &[cond, t, f])?;
     let mut out = Vec::with_capacity(v[0].len());
     for ((c, x), y) in v[0].iter().zip(v[1].iter()).zip(v[2].iter()) {
-        out.push(match b.as_constant(*c) {
+        // A public constant condition picks a branch; a private one is a coefficient.
+        out.push(match b.public_constant(*c) {
             Some(k) => {
                 if k != 0.0 {
                     *x

@@ -17,6 +17,13 @@
 //! interpreter; the model outputs, flattened and concatenated, are the graph's public
 //! outputs.
 //!
+//! Constants are *private* (model weights: [`Builder::weight`], whose values never shape the
+//! layout) or *public* (architecture: [`Builder::constant`]). A constant of the lowered graph
+//! is public when it is unchanged in a copy of the model whose float constants were all
+//! replaced by other values (shapes, counts such as a mean's `1/n`, integer and boolean
+//! tables), private otherwise (weights, biases, BatchNorm's folded scale, anything computed
+//! from them); see [`unchanged_constants`].
+//!
 //! Any operator outside the supported set is `Error::UnsupportedOp` naming the node; a
 //! supported one used in a way the circuit cannot express is `Error::UnsupportedModel`; and a
 //! tract error or panic is `Error::Onnx`.
@@ -32,7 +39,7 @@ mod scan;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
@@ -51,6 +58,7 @@ use tract_onnx::tract_core::ops::logic::Iff;
 use tract_onnx::tract_core::ops::scan::Scan;
 use tract_onnx::tract_core::ops::nn::{Reduce, Reducer, RmsNorm, Softmax};
 use tract_onnx::tract_hir::infer::Factoid;
+use tract_onnx::tract_hir::ops::konst::Const;
 
 use self::range::Ranges;
 use crate::compiler::graph::{Builder, ElementGraph, ExprId};
@@ -69,6 +77,9 @@ pub struct Model {
     graph: TypedModel,
     /// Shape and type of every input.
     inputs: Vec<(Vec<usize>, DatumType)>,
+    /// Names of the public constants of `graph` ([`unchanged_constants`]); `None` when the
+    /// comparison could not be made (then every float constant is private).
+    public: Option<HashSet<String>>,
 }
 
 fn onnx_err(path: &Path, e: impl std::fmt::Display) -> Error {
@@ -120,13 +131,11 @@ impl Model {
             for o in 0..m.output_outlets().map_err(err)?.len() {
                 m.set_output_fact(o, InferenceFact::default()).map_err(err)?;
             }
+            let other = with_other_weights(&m).and_then(|o| o.into_typed()).ok();
             let typed = m.into_typed().map_err(err)?;
-            // Declutter can fail (or panic) where the typed graph is fine: lower that then.
-            let graph = catch_unwind(AssertUnwindSafe(|| typed.clone().into_decluttered()))
-                .ok()
-                .and_then(|r| r.ok())
-                .unwrap_or_else(|| typed.clone());
-            Ok(Model { path: path.to_path_buf(), typed, graph, inputs })
+            let graph = declutter(&typed);
+            let public = other.map(|o| unchanged_constants(&graph, &declutter(&o)));
+            Ok(Model { path: path.to_path_buf(), typed, graph, inputs, public })
         })
     }
 
@@ -209,11 +218,52 @@ impl Model {
                 let ids = x.iter().map(|v| b.input(value(*v), !dt.is_float())).collect::<Result<Vec<_>>>()?;
                 tensors.push(Exprs::from_shape_vec(IxDyn(shape), ids).expect("checked length"));
             }
-            let outputs = lower_model(&mut b, &self.graph, tensors)?;
+            let outputs = lower_model(&mut b, &self.graph, self.public.as_ref(), tensors)?;
             let flat: Vec<ExprId> = outputs.iter().flat_map(|t| t.iter().copied()).collect();
             b.finish(&flat)
         })
     }
+}
+
+/// `typed` decluttered; declutter can fail (or panic) where the typed graph is fine: `typed`
+/// itself then.
+fn declutter(typed: &TypedModel) -> TypedModel {
+    catch_unwind(AssertUnwindSafe(|| typed.clone().into_decluttered())).ok().and_then(|r| r.ok()).unwrap_or_else(|| typed.clone())
+}
+
+/// `m` with every float constant `v` replaced by `1.5 − 1.7·v` (element-wise: no value is
+/// kept, signs flip, zeros and integers become other numbers).
+fn with_other_weights(m: &InferenceModel) -> TractResult<InferenceModel> {
+    let mut m = m.clone();
+    for id in 0..m.nodes.len() {
+        let Some(k) = m.nodes[id].op_as::<Const>() else { continue };
+        let dt = k.val().datum_type();
+        if !dt.is_float() {
+            continue;
+        }
+        let other = Tensor::from(tensor_array(k.val())?.mapv(|v| 1.5 - 1.7 * v)).cast_to_dt(dt)?.into_owned().into_arc_tensor();
+        m.set_outlet_fact(OutletId::new(id, 0), TypedFact::try_from(other.clone())?.into())?;
+        m.nodes[id].op = Box::new(Const::new(other)?);
+    }
+    Ok(m)
+}
+
+/// Names of the constant nodes of `graph` (every output a constant) whose outputs are the
+/// same in `other`, the lowered graph of [`with_other_weights`]: the constants that do not
+/// depend on the float constants' values. A name that `other` lacks, or holds twice, is left
+/// out.
+fn unchanged_constants(graph: &TypedModel, other: &TypedModel) -> HashSet<String> {
+    let konst = |n: &TypedNode| n.outputs.iter().map(|o| o.fact.konst.clone()).collect::<Option<Vec<_>>>();
+    let mut seen: HashMap<&str, Option<Vec<Arc<Tensor>>>> = HashMap::new();
+    for n in other.nodes() {
+        seen.entry(n.name.as_str()).and_modify(|k| *k = None).or_insert_with(|| konst(n));
+    }
+    graph
+        .nodes()
+        .iter()
+        .filter(|n| konst(n).is_some_and(|k| seen.get(n.name.as_str()).and_then(|o| o.as_ref()) == Some(&k)))
+        .map(|n| n.name.clone())
+        .collect()
 }
 
 /// A tensor's values as `f64`, row-major.
@@ -251,15 +301,18 @@ enum Slot {
 /// The walk over one model (the graph, or a Scan body).
 struct Lowering<'m, 'b> {
     model: &'m TypedModel,
+    /// Names of the public constants; `None`: the float ones are private.
+    public: Option<&'m HashSet<String>>,
     b: &'b mut Builder,
     values: HashMap<OutletId, Slot>,
     ranges: Ranges,
 }
 
-/// Lowers `model` with `inputs` bound to its inputs (in order) and returns its outputs.
-fn lower_model(b: &mut Builder, model: &TypedModel, inputs: Vec<Exprs>) -> Result<Vec<Exprs>> {
+/// Lowers `model` with `inputs` bound to its inputs (in order) and returns its outputs;
+/// `public` names its public constants (`None`: the float ones are private).
+fn lower_model(b: &mut Builder, model: &TypedModel, public: Option<&HashSet<String>>, inputs: Vec<Exprs>) -> Result<Vec<Exprs>> {
     let terr = |e: TractError| Error::UnsupportedModel(format!("{e:#}"));
-    let mut lw = Lowering { model, b, values: HashMap::new(), ranges: Ranges::default() };
+    let mut lw = Lowering { model, public, b, values: HashMap::new(), ranges: Ranges::default() };
     for (outlet, t) in model.input_outlets().map_err(terr)?.iter().zip(inputs) {
         let fact = model.outlet_fact(*outlet).map_err(terr)?;
         if concrete_shape(fact).as_deref() != Some(t.shape()) {
@@ -332,7 +385,15 @@ impl Lowering<'_, '_> {
                     _ => None,
                 };
                 let values = tensor_array(k).map_err(|e| tract_err(node, e))?;
-                values.mapv(|v| self.b.constant(precision.map_or(v, |p| snap(v, p))))
+                let private = self.public.map_or(k.datum_type().is_float(), |p| !p.contains(&node.name));
+                values.mapv(|v| {
+                    let v = precision.map_or(v, |p| snap(v, p));
+                    if private {
+                        self.b.weight(v)
+                    } else {
+                        self.b.constant(v)
+                    }
+                })
             }
         };
         self.values.insert(outlet, Slot::Exprs(t.clone()));

@@ -281,7 +281,8 @@ pub(super) fn softmax(b: &mut Builder, node: &TypedNode, x: &Exprs) -> Result<Ex
     let c = ((b.scale_bits() + 1) as f64 * LN_2 / unit).floor() * unit + unit;
     let (_, lanes) = reduction_groups(x, &op.axes);
     let mut out = Vec::with_capacity(x.len());
-    // Constants below the provable range (attention masks of −∞ or −10⁹) weigh exactly 0.
+    // Constants below the provable range (attention masks of −∞ or −10⁹) weigh exactly 0. This
+    // reads a constant's value, so which elements are masked is part of the architecture.
     let lowest = -((b.range() + 1) as f64) * unit;
     for lane in lanes {
         let masked: Vec<bool> = lane.iter().map(|v| b.as_constant(*v).is_some_and(|k| k < lowest)).collect();

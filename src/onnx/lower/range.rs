@@ -1,5 +1,5 @@
 //! Value ranges of tensor elements, known for every input of the model: booleans are in
-//! `[0, 1]`, constants are exact, and sums, products, extrema, casts, selections and gathers
+//! `[0, 1]`, public constants are exact, and sums, products, extrema, casts, selections and gathers
 //! of known ranges have known ranges (interval arithmetic). A one-hot over a computed index
 //! then only needs step gates for the values the index can take (tree ensembles compute
 //! node indices this way: `2·parent + [x < threshold] + offset`).
@@ -28,9 +28,10 @@ fn union(a: Range, b: Range) -> Range {
 }
 
 impl Ranges {
-    /// The range of `e`, if known.
+    /// The range of `e`, if known (never from a private constant's value: ranges decide
+    /// which step gates are laid out).
     pub(super) fn get(&self, b: &Builder, e: ExprId) -> Option<Range> {
-        b.as_constant(e).map(|c| (c, c)).or_else(|| self.0.get(&e).copied())
+        b.public_constant(e).map(|c| (c, c)).or_else(|| self.0.get(&e).copied())
     }
 
     /// Records that every element of `t` lies in `r`.

@@ -61,7 +61,7 @@ pub(super) fn scan(b: &mut Builder, node: &TypedNode, op: &Scan, inputs: Vec<Exp
             })
             .collect();
         drop(state);
-        let body_outputs = lower_model(b, &op.body, body_inputs)?;
+        let body_outputs = lower_model(b, &op.body, None, body_inputs)?;
         for (v, m) in body_outputs.into_iter().zip(&op.output_mapping) {
             if let Some((slot, info)) = m.scan {
                 // Backward scans fill their output from the end.
