@@ -392,7 +392,7 @@ fn packed_check(vk: &VerifyingKey) -> String {
     let mut power = 0;
     for (t, c) in vk.packed_commitments.iter().enumerate() {
         if c.is_zero() {
-            body.push(format!("// W_{t}: the point at infinity (an all-zero column), nothing to subtract"));
+            body.push(format!("// W_{t}: the point at infinity (a column the layout leaves unused), nothing to subtract"));
             continue;
         }
         if t == 0 {
@@ -416,7 +416,7 @@ fn packed_commitments(vk: &VerifyingKey) -> String {
     let mut lines = Vec::new();
     for (i, c) in vk.packed_commitments.iter().enumerate() {
         let [x, y] = g1_to_words(c);
-        let note = if c.is_zero() { " (the point at infinity: an all-zero column)" } else { " (hiding)" };
+        let note = if c.is_zero() { " (the point at infinity: a column the layout leaves unused)" } else { " (hiding)" };
         lines.push(format!("uint256 internal constant W{i}_X = {}; // packed weights of output {}{note}", word_hex(&x), i + 2));
         lines.push(format!("uint256 internal constant W{i}_Y = {};", word_hex(&y)));
     }

@@ -36,8 +36,8 @@ pub struct VerifyingKey {
     /// [`Self::io_scales_hash`].
     pub io_scale_bits: Vec<u32>,
     pub fixed_commitments: Vec<G1Affine>,
-    /// Hiding commitments to the packed weight columns `W_2 …` (the point at infinity for an
-    /// all-zero column, which hides nothing).
+    /// Hiding commitments to the packed weight columns `W_2 …` (the point at infinity for a
+    /// column the layout leaves unused, which holds nothing).
     pub packed_commitments: Vec<G1Affine>,
     /// The bases of the hidden columns' blinding: `[Z_H(τ)]₁ = [τ^N]₁ − [1]₁` and
     /// `[τ·Z_H(τ)]₁ = [τ^(N+1)]₁ − [τ]₁`.
@@ -53,7 +53,7 @@ pub struct ProvingKey {
     pub fingerprint: [u8; 32],
     /// The secrets `(s₀, s₁)` of the VK's hiding parameter commitment.
     pub param_blind: [Fr; HIDING_BLINDERS],
-    /// The secrets of the packed weight commitments (zero for an all-zero column).
+    /// The secrets of the packed weight commitments (zero for a column the layout leaves unused).
     pub packed_blinds: Vec<[Fr; HIDING_BLINDERS]>,
     /// `[L_i(τ)]₁` over `H`: columns are committed from their values (see [`Srs::lagrange_basis`]).
     pub lagrange: Vec<G1Affine>,
@@ -92,9 +92,11 @@ pub fn setup(circuit: &Circuit, srs: &Srs, rng: &mut impl RngCore) -> Result<(Pr
     *param = (*param + hide(&param_blind)).into_affine();
     let mut packed_blinds = Vec::with_capacity(circuit.packed_weights.len());
     let mut packed_commitments = Vec::with_capacity(circuit.packed_weights.len());
-    for col in &circuit.packed_weights {
-        let unused = col.iter().all(|v| v.is_zero());
-        let blind: [Fr; HIDING_BLINDERS] = std::array::from_fn(|_| if unused { Fr::zero() } else { Fr::rand(rng) });
+    // Which columns are hidden is decided by the layout, never by their values: a used column
+    // of zeros is hidden like any other.
+    let used = circuit.packed_columns_used();
+    for (t, col) in circuit.packed_weights.iter().enumerate() {
+        let blind: [Fr; HIDING_BLINDERS] = std::array::from_fn(|_| if t < used { Fr::rand(rng) } else { Fr::zero() });
         packed_commitments.push((commit_values(col) + hide(&blind)).into_affine());
         packed_blinds.push(blind);
     }
