@@ -71,7 +71,9 @@ pub struct Settings {
     /// two bits of headroom.
     pub sign_bits: u32,
     pub srs: String,
-    pub circuit_fingerprint: String,
+    /// The model's public identity: keccak of the verifying key, whose weight commitments are
+    /// hiding. (The circuit fingerprint, an unsalted hash of every fixed column, weights
+    /// included, is kept in `pk.bin` only: published, it would confirm a guessed model.)
     pub vk_digest: String,
 }
 
@@ -210,7 +212,7 @@ pub fn setup(opts: &SetupOptions) -> Result<SetupReport> {
     };
     let (pk, vk) = protocol::setup(&circuit, &srs, &mut OsRng)?;
     let settings = Settings {
-        version: 3,
+        version: 4,
         scale_bits,
         domain_size: circuit.domain_size,
         num_inputs: circuit.num_inputs,
@@ -219,7 +221,6 @@ pub fn setup(opts: &SetupOptions) -> Result<SetupReport> {
         table_ranges: g.tables.iter().map(|t| (t.min, t.max)).collect(),
         sign_bits: g.sign_bits,
         srs: label,
-        circuit_fingerprint: word_hex(&pk.fingerprint),
         vk_digest: word_hex(&vk.digest()),
     };
     let mut pk_bytes = Vec::new();
@@ -292,7 +293,8 @@ pub struct ProveOptions {
     pub model: PathBuf,
     pub input: PathBuf,
     pub out: PathBuf,
-    /// Seed of the blinding randomness (default: the OS's randomness).
+    /// Seed of the blinding randomness, for tests and reproducible runs only: such a proof is
+    /// not zero-knowledge. Default: 32 bytes of OS randomness.
     pub seed: Option<u64>,
 }
 
@@ -315,6 +317,17 @@ pub struct ProveReport {
     pub seconds: f64,
     /// Where the time went: loading, witness, each prover stage, the float reference run.
     pub profile: Timings,
+}
+
+/// The prover's randomness: ChaCha20 keyed by 32 bytes of OS randomness, or by `seed` (tests and
+/// reproducible runs only: whoever knows the seed can strip the blinding and recover the weights).
+fn blinding_rng(seed: Option<u64>) -> Result<ChaCha20Rng> {
+    if let Some(seed) = seed {
+        return Ok(ChaCha20Rng::seed_from_u64(seed));
+    }
+    let mut key = [0u8; 32];
+    OsRng.try_fill_bytes(&mut key).map_err(|e| Error::Usage(format!("cannot read the OS's randomness: {e}")))?;
+    Ok(ChaCha20Rng::from_seed(key))
 }
 
 /// `zktorch prove`.
@@ -347,10 +360,7 @@ pub fn prove(opts: &ProveOptions) -> Result<ProveReport> {
     lap(&mut timings, "load keys and model, compile");
     let witness = circuit.witness(&graph)?;
     lap(&mut timings, "witness");
-    let mut rng = match opts.seed {
-        Some(seed) => ChaCha20Rng::seed_from_u64(seed),
-        None => ChaCha20Rng::seed_from_u64(OsRng.next_u64()),
-    };
+    let mut rng = blinding_rng(opts.seed)?;
     let (proof, profile) = protocol::prover::prove_profiled(&pk, &vk, &circuit, &witness, &mut rng)?;
     lap(&mut timings, "prove");
     timings.stages.extend(profile.stages.iter().map(|(name, s)| (*name, *s)));

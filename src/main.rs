@@ -61,7 +61,8 @@ enum Command {
         /// Where to write proof.json.
         #[arg(long)]
         out: PathBuf,
-        /// Seed for the blinding randomness (reproducible proofs); default: OS randomness.
+        /// Seed for the blinding randomness, for tests only: a seeded proof is NOT zero-knowledge.
+        /// Default: 32 bytes of OS randomness.
         #[arg(long)]
         seed: Option<u64>,
         /// Print where the time went (every stage of loading, witness and proving).
@@ -160,6 +161,9 @@ fn run(cli: &Cli) -> Result<Outcome, Error> {
             ok(json(&r), text)
         }
         Command::Prove { keys, model, input, out, seed, profile } => {
+            if seed.is_some() {
+                eprintln!("warning: --seed makes the blinding reproducible: this proof is NOT zero-knowledge (anyone who knows the seed can recover the weights). Use it for tests only.");
+            }
             let r = commands::prove(&commands::ProveOptions {
                 keys: keys.clone(),
                 model: model.clone(),
