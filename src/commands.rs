@@ -457,10 +457,9 @@ pub struct PublicValues {
     pub outputs: Vec<f64>,
 }
 
-/// Checks that `file` is a proof.json of this version for `vk` and decodes its instances (signed fixed point at the key's
-/// scales); `Err(Rejected)` names the first instance that is not a fixed-point value of at
-/// most [`MAX_PUBLIC_MAGNITUDE`], or the first float of the file that disagrees with its
-/// instance. Does not check the proof itself.
+/// Checks that `file` is a proof.json of this version for `vk` and decodes its instances
+/// ([`public_values`]); `Err(Rejected)` names the first instance that does not decode, or the
+/// first float of the file that disagrees with its instance. Does not check the proof itself.
 pub fn check_public_values(vk: &VerifyingKey, file: &ProofFile) -> Result<PublicValues> {
     if file.version != PROOF_FILE_VERSION {
         return Err(Error::MalformedProof(format!("proof.json version {}, expected {PROOF_FILE_VERSION}", file.version)));
@@ -482,17 +481,25 @@ pub fn check_public_values(vk: &VerifyingKey, file: &ProofFile) -> Result<Public
 /// count or an instance that is not an integer of magnitude ≤ [`MAX_PUBLIC_MAGNITUDE`].
 pub fn public_values(vk: &VerifyingKey, instances: &[Fr]) -> Result<PublicValues> {
     let expected = vk.num_inputs + vk.num_outputs;
+    if vk.io_scale_bits.len() != expected {
+        return Err(Error::KeyMismatch(format!("the verifying key lists {} scales for {expected} public values", vk.io_scale_bits.len())));
+    }
     if instances.len() != expected {
         return Err(Error::Rejected(format!("{} instances, the verifying key expects {expected}", instances.len())));
     }
     let reals = instances.iter().zip(&vk.io_scale_bits).enumerate().map(|(i, (x, bits))| {
         let v = fr_to_i128(x).filter(|v| v.abs() <= MAX_PUBLIC_MAGNITUDE);
         let v = v.ok_or_else(|| Error::Rejected(format!("instance {i} is not a fixed-point value of magnitude ≤ 2^53")))?;
-        Ok(v as f64 / (1u64 << bits) as f64)
+        Ok(v as f64 * last_bit(*bits))
     });
     let mut inputs = reals.collect::<Result<Vec<f64>>>()?;
     let outputs = inputs.split_off(vk.num_inputs);
     Ok(PublicValues { inputs, outputs })
+}
+
+/// `2^-bits`, the last bit of a fixed-point value (exact; 0 past f64's range, never a panic).
+fn last_bit(bits: u32) -> f64 {
+    f64::powi(2.0, -(bits.min(2000) as i32))
 }
 
 /// `Err(Rejected)` unless every float of `proof.json`'s `field` is within
@@ -502,7 +509,7 @@ fn check_floats(field: &str, file: &[f64], proven: &[f64], bits: &[u32]) -> Resu
         return Err(Error::Rejected(format!("proof.json lists {} {field}, its instances {}", file.len(), proven.len())));
     }
     for (i, ((f, p), b)) in file.iter().zip(proven).zip(bits).enumerate() {
-        let off_by = ((f - p) * (1u64 << b) as f64).abs();
+        let off_by = ((f - p) / last_bit(*b)).abs();
         if !(off_by <= FLOAT_TOLERANCE_LSB) {
             return Err(Error::Rejected(format!("proof.json's {field}[{i}] = {f} disagrees with the proven value {p}")));
         }
