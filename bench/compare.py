@@ -306,7 +306,7 @@ def run_zktorch(m, a, workdir, chain):
         j, _, _ = zk("deploy", ["--verifier", ver, "--rpc-url", chain.rpc], "deploy")
         r.update(address=j["address"], deploy_gas=j.get("gas_used"))
         r["verifier_runtime_bytes"] = chain.code_size(j["address"])
-        j, _, _ = zk("submit", ["--proof", proof, "--address", r["address"], "--rpc-url", chain.rpc], "submit")
+        j, _, _ = zk("submit", ["--keys", keys, "--proof", proof, "--address", r["address"], "--rpc-url", chain.rpc], "submit")
         if not j.get("accepted"):
             raise StepError("submit: proof rejected on-chain")
         r.update(verify_gas=j["gas_used"], tx_hash=j.get("tx_hash"))

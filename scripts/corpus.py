@@ -87,7 +87,7 @@ def onchain(binary, row, keys, proof, work, rpc, timeout):
     ok, r, _, _ = run_step([binary, "--json", "deploy", "--verifier", verifier, "--rpc-url", rpc, "--private-key", DEV_KEY], timeout)
     if not ok:
         return f"deploy: {r}"
-    ok, r, _, _ = run_step([binary, "--json", "submit", "--proof", proof, "--address", r["address"], "--rpc-url", rpc,
+    ok, r, _, _ = run_step([binary, "--json", "submit", "--keys", keys, "--proof", proof, "--address", r["address"], "--rpc-url", rpc,
                             "--private-key", DEV_KEY], timeout)
     if not ok:
         return f"submit: {r}"

@@ -57,6 +57,6 @@ GAS=$(printf '%s' "$DEPLOYED" | python3 -c 'import json,sys; print(json.load(sys
 echo "verifier deployed at $ADDR (deploy gas $GAS)"
 
 step "submit (on-chain verification)"
-"$Z" submit --proof "$OUT/proof.json" --address "$ADDR" --rpc-url "$RPC"
+"$Z" submit --keys "$OUT/keys" --proof "$OUT/proof.json" --address "$ADDR" --rpc-url "$RPC"
 
 step "demo finished: artifacts in $OUT/"

@@ -71,7 +71,9 @@ pub struct Settings {
     /// two bits of headroom.
     pub sign_bits: u32,
     pub srs: String,
-    pub circuit_fingerprint: String,
+    /// The model's public identity: keccak of the verifying key, whose weight commitments are
+    /// hiding. (The circuit fingerprint, an unsalted hash of every fixed column, weights
+    /// included, is kept in `pk.bin` only: published, it would confirm a guessed model.)
     pub vk_digest: String,
 }
 
@@ -210,7 +212,7 @@ pub fn setup(opts: &SetupOptions) -> Result<SetupReport> {
     };
     let (pk, vk) = protocol::setup(&circuit, &srs, &mut OsRng)?;
     let settings = Settings {
-        version: 3,
+        version: 4,
         scale_bits,
         domain_size: circuit.domain_size,
         num_inputs: circuit.num_inputs,
@@ -219,7 +221,6 @@ pub fn setup(opts: &SetupOptions) -> Result<SetupReport> {
         table_ranges: g.tables.iter().map(|t| (t.min, t.max)).collect(),
         sign_bits: g.sign_bits,
         srs: label,
-        circuit_fingerprint: word_hex(&pk.fingerprint),
         vk_digest: word_hex(&vk.digest()),
     };
     let mut pk_bytes = Vec::new();
@@ -250,6 +251,9 @@ pub fn load_verifying_key(keys: &Path) -> Result<VerifyingKey> {
     VerifyingKey::from_json(&v)
 }
 
+/// Version of the `proof.json` format.
+pub const PROOF_FILE_VERSION: u32 = 1;
+
 /// `proof.json`: the public values (field elements and floats) and the proof calldata.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ProofFile {
@@ -269,14 +273,18 @@ pub struct ProofFile {
 impl ProofFile {
     /// Parses the instances (strictly) and the proof bytes.
     pub fn decode(&self) -> Result<(Vec<Fr>, Proof)> {
-        let instances = self.instance_words()?.iter().map(word_to_fr).collect::<Result<Vec<_>>>()?;
-        Ok((instances, Proof::from_bytes(&self.proof_bytes()?)?))
+        Ok((self.instance_fields()?, Proof::from_bytes(&self.proof_bytes()?)?))
     }
 
     /// The proof bytes (for the contract): `0x` then hex.
     pub fn proof_bytes(&self) -> Result<Vec<u8>> {
         let hex = self.proof.strip_prefix("0x").ok_or_else(|| Error::MalformedProof("proof must start with 0x".into()))?;
         hex::decode(hex).map_err(|e| Error::MalformedProof(format!("proof is not hex: {e}")))
+    }
+
+    /// The instances as field elements (strictly: each below r).
+    pub fn instance_fields(&self) -> Result<Vec<Fr>> {
+        self.instance_words()?.iter().map(word_to_fr).collect()
     }
 
     /// The instances as 32-byte words (for the contract).
@@ -292,7 +300,8 @@ pub struct ProveOptions {
     pub model: PathBuf,
     pub input: PathBuf,
     pub out: PathBuf,
-    /// Seed of the blinding randomness (default: the OS's randomness).
+    /// Seed of the blinding randomness, for tests and reproducible runs only: such a proof is
+    /// not zero-knowledge. Default: 32 bytes of OS randomness.
     pub seed: Option<u64>,
 }
 
@@ -315,6 +324,17 @@ pub struct ProveReport {
     pub seconds: f64,
     /// Where the time went: loading, witness, each prover stage, the float reference run.
     pub profile: Timings,
+}
+
+/// The prover's randomness: ChaCha20 keyed by 32 bytes of OS randomness, or by `seed` (tests and
+/// reproducible runs only: whoever knows the seed can strip the blinding and recover the weights).
+fn blinding_rng(seed: Option<u64>) -> Result<ChaCha20Rng> {
+    if let Some(seed) = seed {
+        return Ok(ChaCha20Rng::seed_from_u64(seed));
+    }
+    let mut key = [0u8; 32];
+    OsRng.try_fill_bytes(&mut key).map_err(|e| Error::Usage(format!("cannot read the OS's randomness: {e}")))?;
+    Ok(ChaCha20Rng::from_seed(key))
 }
 
 /// `zktorch prove`.
@@ -347,29 +367,24 @@ pub fn prove(opts: &ProveOptions) -> Result<ProveReport> {
     lap(&mut timings, "load keys and model, compile");
     let witness = circuit.witness(&graph)?;
     lap(&mut timings, "witness");
-    let mut rng = match opts.seed {
-        Some(seed) => ChaCha20Rng::seed_from_u64(seed),
-        None => ChaCha20Rng::seed_from_u64(OsRng.next_u64()),
-    };
+    let mut rng = blinding_rng(opts.seed)?;
     let (proof, profile) = protocol::prover::prove_profiled(&pk, &vk, &circuit, &witness, &mut rng)?;
     lap(&mut timings, "prove");
     timings.stages.extend(profile.stages.iter().map(|(name, s)| (*name, *s)));
     let float_outputs = model.run_float(&inputs)?;
     lap(&mut timings, "float reference run (tract)");
-    let outputs = graph.output_reals();
+    let instances = protocol::prover::instances(&witness);
+    // The floats written are those `verify` decodes from the instances (one decoder for both).
+    let PublicValues { inputs, outputs } = public_values(&vk, &instances)?;
     let output_errors: Vec<f64> = outputs.iter().zip(&float_outputs).map(|(a, b)| (a - b).abs()).collect();
     let max_abs_error = output_errors.iter().copied().fold(0.0, f64::max);
-    let instances = protocol::prover::instances(&witness);
-    let reals = |values: &[i64], scales: &[u32]| -> Vec<f64> {
-        values.iter().zip(scales).map(|(v, b)| *v as f64 / (1u64 << b) as f64).collect()
-    };
     let bytes = proof.to_bytes();
     let file = ProofFile {
-        version: 1,
+        version: PROOF_FILE_VERSION,
         vk_digest: word_hex(&vk.digest()),
         scale_bits: settings.scale_bits,
         instances: instances.iter().map(|v| word_hex(&fr_to_word(v))).collect(),
-        inputs: reals(&witness.input, &circuit.io_scale_bits),
+        inputs,
         outputs: outputs.clone(),
         proof: format!("0x{}", hex::encode(&bytes)),
     };
@@ -391,7 +406,9 @@ pub fn prove(opts: &ProveOptions) -> Result<ProveReport> {
 pub struct VerifyReport {
     pub valid: bool,
     pub reason: Option<String>,
-    pub outputs: Vec<f64>,
+    /// The proven inputs and outputs, decoded from the instances (empty when invalid).
+    #[serde(flatten)]
+    pub values: PublicValues,
     pub seconds: f64,
 }
 
@@ -400,38 +417,104 @@ pub fn load_proof_file(path: &Path) -> Result<ProofFile> {
     read_json(path, "a zktorch proof")
 }
 
-/// `zktorch verify`: `Ok` with `valid: false` for a proof that parses but does not verify;
-/// `Err` for unreadable or malformed inputs.
+/// `zktorch verify`: `Ok` with `valid: false` for a proof that parses but does not verify, or
+/// whose floats disagree with its instances; `Err` for unreadable or malformed inputs.
 pub fn verify(keys: &Path, proof_path: &Path) -> Result<VerifyReport> {
     let start = Instant::now();
     let vk = load_verifying_key(keys)?;
     let file = load_proof_file(proof_path)?;
-    let outputs = file.outputs.clone();
-    let verdict = (|| {
-        if file.vk_digest.to_lowercase() != word_hex(&vk.digest()) {
-            return Err(Error::Rejected("the proof was made for another verifying key".into()));
-        }
+    let verdict = check_public_values(&vk, &file).and_then(|values| {
         let (instances, proof) = file.decode()?;
-        protocol::verify(&vk, &instances, &proof)
-    })();
-    let (valid, reason) = match verdict {
-        Ok(()) => (true, None),
-        Err(e @ (Error::Rejected(_) | Error::MalformedProof(_))) => (false, Some(e.to_string())),
-        Err(e) => return Err(e),
+        protocol::verify(&vk, &instances, &proof).map(|()| values)
+    });
+    let (values, reason) = match verdict {
+        Ok(values) => (values, None),
+        Err(e) => (PublicValues::default(), Some(rejection(e)?)),
     };
-    // The floats in the file are informational; report the outputs the instances prove.
-    let outputs = if valid { proven_outputs(&file, &vk).unwrap_or(outputs) } else { outputs };
-    Ok(VerifyReport { valid, reason, outputs, seconds: start.elapsed().as_secs_f64() })
+    Ok(VerifyReport { valid: reason.is_none(), reason, values, seconds: start.elapsed().as_secs_f64() })
 }
 
-/// The outputs a valid proof proves, dequantized with the verifying key's scales.
-fn proven_outputs(file: &ProofFile, vk: &VerifyingKey) -> Option<Vec<f64>> {
-    let (instances, _) = file.decode().ok()?;
-    instances[vk.num_inputs..]
-        .iter()
-        .zip(&vk.io_scale_bits[vk.num_inputs..])
-        .map(|(v, b)| fr_to_i128(v).map(|i| i as f64 / (1u64 << b) as f64))
-        .collect()
+/// The reason of a "no" verdict (a rejected or malformed proof); any other error stays one.
+fn rejection(e: Error) -> Result<String> {
+    match e {
+        Error::Rejected(_) | Error::MalformedProof(_) => Ok(e.to_string()),
+        e => Err(e),
+    }
+}
+
+/// Largest magnitude of a public value's integer: 2^53, so that it and its float are exact.
+pub const MAX_PUBLIC_MAGNITUDE: i128 = 1 << 53;
+
+/// How far a float of `proof.json` may be from the value its instance proves, in units of that
+/// value's last bit `2^-s`: a quarter, so that each float names exactly one fixed-point integer
+/// (the proven one) while surviving a float printer or parser that is off by an ulp.
+pub const FLOAT_TOLERANCE_LSB: f64 = 0.25;
+
+/// A proof's public values as reals, as its instances encode them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct PublicValues {
+    pub inputs: Vec<f64>,
+    pub outputs: Vec<f64>,
+}
+
+/// Checks that `file` is a proof.json of this version for `vk` and decodes its instances
+/// ([`public_values`]); `Err(Rejected)` names the first instance that does not decode, or the
+/// first float of the file that disagrees with its instance. Does not check the proof itself.
+pub fn check_public_values(vk: &VerifyingKey, file: &ProofFile) -> Result<PublicValues> {
+    if file.version != PROOF_FILE_VERSION {
+        return Err(Error::MalformedProof(format!("proof.json version {}, expected {PROOF_FILE_VERSION}", file.version)));
+    }
+    if file.vk_digest.to_lowercase() != word_hex(&vk.digest()) {
+        return Err(Error::Rejected("the proof was made for another verifying key".into()));
+    }
+    if file.scale_bits != vk.scale_bits {
+        return Err(Error::Rejected(format!("proof.json says scale 2^{}, the verifying key 2^{}", file.scale_bits, vk.scale_bits)));
+    }
+    let values = public_values(vk, &file.instance_fields()?)?;
+    let (in_bits, out_bits) = vk.io_scale_bits.split_at(vk.num_inputs);
+    check_floats("inputs", &file.inputs, &values.inputs, in_bits)?;
+    check_floats("outputs", &file.outputs, &values.outputs, out_bits)?;
+    Ok(values)
+}
+
+/// Decodes instances as signed fixed point at the key's scales: `Err(Rejected)` for a wrong
+/// count or an instance that is not an integer of magnitude ≤ [`MAX_PUBLIC_MAGNITUDE`].
+pub fn public_values(vk: &VerifyingKey, instances: &[Fr]) -> Result<PublicValues> {
+    let expected = vk.num_inputs + vk.num_outputs;
+    if vk.io_scale_bits.len() != expected {
+        return Err(Error::KeyMismatch(format!("the verifying key lists {} scales for {expected} public values", vk.io_scale_bits.len())));
+    }
+    if instances.len() != expected {
+        return Err(Error::Rejected(format!("{} instances, the verifying key expects {expected}", instances.len())));
+    }
+    let reals = instances.iter().zip(&vk.io_scale_bits).enumerate().map(|(i, (x, bits))| {
+        let v = fr_to_i128(x).filter(|v| v.abs() <= MAX_PUBLIC_MAGNITUDE);
+        let v = v.ok_or_else(|| Error::Rejected(format!("instance {i} is not a fixed-point value of magnitude ≤ 2^53")))?;
+        Ok(v as f64 * last_bit(*bits))
+    });
+    let mut inputs = reals.collect::<Result<Vec<f64>>>()?;
+    let outputs = inputs.split_off(vk.num_inputs);
+    Ok(PublicValues { inputs, outputs })
+}
+
+/// `2^-bits`, the last bit of a fixed-point value (exact; 0 past f64's range, never a panic).
+fn last_bit(bits: u32) -> f64 {
+    f64::powi(2.0, -(bits.min(2000) as i32))
+}
+
+/// `Err(Rejected)` unless every float of `proof.json`'s `field` is within
+/// [`FLOAT_TOLERANCE_LSB`] of the proven value.
+fn check_floats(field: &str, file: &[f64], proven: &[f64], bits: &[u32]) -> Result<()> {
+    if file.len() != proven.len() {
+        return Err(Error::Rejected(format!("proof.json lists {} {field}, its instances {}", file.len(), proven.len())));
+    }
+    for (i, ((f, p), b)) in file.iter().zip(proven).zip(bits).enumerate() {
+        let off_by = ((f - p) / last_bit(*b)).abs();
+        if !(off_by <= FLOAT_TOLERANCE_LSB) {
+            return Err(Error::Rejected(format!("proof.json's {field}[{i}] = {f} disagrees with the proven value {p}")));
+        }
+    }
+    Ok(())
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -485,17 +568,31 @@ pub fn deploy(verifier: &Path, rpc_url: &str, key: &str) -> Result<DeployReport>
 #[derive(Clone, Debug, Serialize)]
 pub struct SubmitReport {
     pub accepted: bool,
-    pub tx_hash: String,
-    pub block: u64,
-    pub gas_used: u64,
+    #[serde(flatten)]
+    pub submission: Submission,
 }
 
-/// `zktorch submit`: sends the proof to the verifier in a transaction.
-pub fn submit(proof_path: &Path, address: &str, rpc_url: &str, key: &str) -> Result<SubmitReport> {
+/// What `submit` did: refused the proof before any network access, or sent it.
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+pub enum Submission {
+    Refused { reason: String },
+    Sent { tx_hash: String, block: u64, gas_used: u64 },
+}
+
+/// `zktorch submit`: checks the proof's public values against the verifying key in `keys`
+/// (as `verify` does; a disagreement is refused before any network access), then sends the
+/// proof to the verifier in a transaction.
+pub fn submit(keys: &Path, proof_path: &Path, address: &str, rpc_url: &str, key: &str) -> Result<SubmitReport> {
+    let vk = load_verifying_key(keys)?;
     let file = load_proof_file(proof_path)?;
     let address = crate::evm::parse_address(address)?;
+    if let Err(e) = check_public_values(&vk, &file) {
+        return Ok(SubmitReport { accepted: false, submission: Submission::Refused { reason: rejection(e)? } });
+    }
     let proof = file.proof_bytes()?;
     let instances = file.instance_words()?.iter().map(|w| crate::evm::U256::from_be_bytes(*w)).collect();
     let s = runtime()?.block_on(crate::evm::submit(rpc_url, key, address, proof, instances))?;
-    Ok(SubmitReport { accepted: s.accepted, tx_hash: s.tx_hash.to_string(), block: s.block, gas_used: s.gas_used })
+    let submission = Submission::Sent { tx_hash: s.tx_hash.to_string(), block: s.block, gas_used: s.gas_used };
+    Ok(SubmitReport { accepted: s.accepted, submission })
 }

@@ -3,7 +3,7 @@
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use zktorch::commands::{self, SetupOptions, SrsSource};
+use zktorch::commands::{self, SetupOptions, SrsSource, Submission};
 use zktorch::Error;
 
 #[derive(Parser)]
@@ -61,14 +61,17 @@ enum Command {
         /// Where to write proof.json.
         #[arg(long)]
         out: PathBuf,
-        /// Seed for the blinding randomness (reproducible proofs); default: OS randomness.
+        /// Seed for the blinding randomness, for tests only: a seeded proof is NOT zero-knowledge.
+        /// Default: 32 bytes of OS randomness.
         #[arg(long)]
         seed: Option<u64>,
         /// Print where the time went (every stage of loading, witness and proving).
         #[arg(long)]
         profile: bool,
     },
-    /// Verify a proof off-chain. Exit 0 if valid, 1 if invalid, 2 on usage or I/O errors.
+    /// Verify a proof off-chain and print its proven inputs and outputs. Exit 0 if valid, 1 if
+    /// invalid (including floats in proof.json that disagree with its instances), 2 on usage or
+    /// I/O errors.
     Verify {
         #[arg(long)]
         keys: PathBuf,
@@ -107,8 +110,12 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Submit a proof to a deployed verifier in a transaction. Exit 0 only if accepted.
+    /// Submit a proof to a deployed verifier in a transaction. Exit 0 only if accepted; a proof
+    /// whose floats disagree with its instances is refused before sending (exit 1).
     Submit {
+        /// Folder with the verifying key (vk.json) of the deployed verifier.
+        #[arg(long)]
+        keys: PathBuf,
         #[arg(long)]
         proof: PathBuf,
         /// Address of the deployed verifier.
@@ -160,6 +167,9 @@ fn run(cli: &Cli) -> Result<Outcome, Error> {
             ok(json(&r), text)
         }
         Command::Prove { keys, model, input, out, seed, profile } => {
+            if seed.is_some() {
+                eprintln!("warning: --seed makes the blinding reproducible: this proof is NOT zero-knowledge (anyone who knows the seed can recover the weights). Use it for tests only.");
+            }
             let r = commands::prove(&commands::ProveOptions {
                 keys: keys.clone(),
                 model: model.clone(),
@@ -187,7 +197,10 @@ fn run(cli: &Cli) -> Result<Outcome, Error> {
         Command::Verify { keys, proof } => {
             let r = commands::verify(keys, proof)?;
             let text = match &r.reason {
-                None => format!("proof is valid ({:.3} s); proven output {:?}", r.seconds, r.outputs),
+                None => format!(
+                    "proof is valid ({:.3} s)\nproven input {:?}\nproven output {:?}",
+                    r.seconds, r.values.inputs, r.values.outputs
+                ),
                 Some(why) => format!("proof is INVALID: {why}"),
             };
             Outcome { json: json(&r), text, rejected: !r.valid }
@@ -221,10 +234,15 @@ fn run(cli: &Cli) -> Result<Outcome, Error> {
             }
             ok(json(&rows), zktorch::bench::markdown(&rows))
         }
-        Command::Submit { proof, address, chain } => {
-            let r = commands::submit(proof, address, &chain.rpc_url, &chain.private_key)?;
-            let verdict = if r.accepted { "ACCEPTED" } else { "REJECTED" };
-            let text = format!("proof {verdict} on-chain (tx {}, block {}, gas used {})", r.tx_hash, r.block, r.gas_used);
+        Command::Submit { keys, proof, address, chain } => {
+            let r = commands::submit(keys, proof, address, &chain.rpc_url, &chain.private_key)?;
+            let text = match &r.submission {
+                Submission::Refused { reason } => format!("proof REFUSED, nothing sent: {reason}"),
+                Submission::Sent { tx_hash, block, gas_used } => {
+                    let verdict = if r.accepted { "ACCEPTED" } else { "REJECTED" };
+                    format!("proof {verdict} on-chain (tx {tx_hash}, block {block}, gas used {gas_used})")
+                }
+            };
             Outcome { json: json(&r), text, rejected: !r.accepted }
         }
     })

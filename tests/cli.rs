@@ -55,6 +55,8 @@ fn setup_prove_verify_with_exit_codes() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["valid"], true);
+    let file: serde_json::Value = serde_json::from_slice(&std::fs::read(&proof).unwrap()).unwrap();
+    assert_eq!((&v["inputs"], &v["outputs"]), (&file["inputs"], &file["outputs"]));
 
     // A changed public output: exit 1 with the reason.
     let mut file: serde_json::Value = serde_json::from_slice(&std::fs::read(&proof).unwrap()).unwrap();
@@ -113,7 +115,7 @@ fn bad_inputs_give_one_error_line_and_no_output() {
     }
     // Unreachable RPC.
     let o = zktorch(&[
-        "submit", "--proof", &d("m1.json"), "--address", "0x0000000000000000000000000000000000000001",
+        "submit", "--keys", keys.to_str().unwrap(), "--proof", &d("m1.json"), "--address", "0x0000000000000000000000000000000000000001",
         "--rpc-url", "http://127.0.0.1:1", "--private-key",
         "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
     ]);
@@ -148,4 +150,81 @@ fn seeded_proofs_are_identical_whatever_the_thread_count() {
     let one = prove_with_threads("1");
     assert_eq!(one, prove_with_threads("2"));
     assert_eq!(one, prove_with_threads("4"));
+}
+
+const DEV_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+/// Writes `proof` with `edit` applied to `name` in its folder.
+fn edited(proof: &Path, name: &str, edit: impl FnOnce(&mut serde_json::Value)) -> String {
+    let mut file: serde_json::Value = serde_json::from_slice(&std::fs::read(proof).unwrap()).unwrap();
+    edit(&mut file);
+    let path = proof.with_file_name(name);
+    std::fs::write(&path, serde_json::to_vec(&file).unwrap()).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn floats_that_disagree_with_the_instances_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = setup_keys(dir.path(), "mlp_16_32_10");
+    let k = keys.to_str().unwrap();
+    let proof = dir.path().join("proof.json");
+    let o = zktorch(&[
+        "prove", "--keys", k, "--model", &fixture("mlp_16_32_10.onnx"), "--input", &fixture("mlp_16_32_10.input.json"),
+        "--out", proof.to_str().unwrap(),
+    ]);
+    assert!(o.status.success() && !stderr(&o).contains("warning"), "{}", stderr(&o));
+    let o = zktorch(&["verify", "--keys", k, "--proof", proof.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(text.contains("proven input [") && text.contains("proven output ["), "{text}");
+
+    let bad = edited(&proof, "bad_float.json", |f| f["outputs"][3] = serde_json::json!(f["outputs"][3].as_f64().unwrap() + 1.0));
+    let o = zktorch(&["verify", "--keys", k, "--proof", &bad]);
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(text.contains("INVALID") && text.contains("outputs[3]") && text.contains("disagrees"), "{text}");
+    assert_eq!(text.lines().count(), 1, "{text}");
+    let o = zktorch(&["--json", "verify", "--keys", k, "--proof", &bad]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!((v["valid"].as_bool(), v["outputs"].as_array().map(Vec::len)), (Some(false), Some(0)));
+    assert!(v["reason"].as_str().unwrap().contains("outputs[3]"), "{v}");
+
+    // An instance far outside any fixed-point value: rejected, no fallback to the file's floats.
+    let huge = edited(&proof, "huge.json", |f| f["instances"][20] = serde_json::json!(format!("0x{}", "1".repeat(60))));
+    let o = zktorch(&["verify", "--keys", k, "--proof", &huge]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("instance 20 is not a fixed-point value"));
+
+    // submit refuses both before the network (this RPC URL is unreachable).
+    for bad in [&bad, &huge] {
+        let o = zktorch(&[
+            "--json", "submit", "--keys", k, "--proof", bad, "--address", "0x0000000000000000000000000000000000000001",
+            "--rpc-url", "http://127.0.0.1:1", "--private-key", DEV_KEY,
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(r["accepted"], false);
+        assert!(r["reason"].as_str().is_some() && r.get("tx_hash").is_none(), "{r}");
+        assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn settings_hold_no_hash_of_the_weights_and_seeded_proofs_warn() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = setup_keys(dir.path(), "mlp_16_32_10");
+    let settings: serde_json::Value = serde_json::from_slice(&std::fs::read(keys.join("settings.json")).unwrap()).unwrap();
+    let settings = settings.as_object().unwrap();
+    assert!(settings.keys().all(|k| !k.contains("fingerprint")), "{settings:?}");
+    // The only 32-byte word in it is the VK digest (a hiding commitment's hash).
+    let words: Vec<&serde_json::Value> = settings.values().filter(|v| v.as_str().is_some_and(|s| s.len() == 66)).collect();
+    assert_eq!(words, [&settings["vk_digest"]]);
+
+    let o = zktorch(&[
+        "prove", "--keys", keys.to_str().unwrap(), "--model", &fixture("mlp_16_32_10.onnx"), "--input",
+        &fixture("mlp_16_32_10.input.json"), "--out", dir.path().join("p.json").to_str().unwrap(), "--seed", "7",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("warning: --seed") && stderr(&o).contains("NOT zero-knowledge"), "{}", stderr(&o));
 }

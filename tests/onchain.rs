@@ -41,7 +41,7 @@ fn cli_flow_on_anvil_with_one_pairing_call() {
     assert!(gen["runtime_bytes"].as_u64().unwrap() < 24_576);
     let deployed = ok_json(zktorch(&["--json", "deploy", "--verifier", &p("verifier"), "--rpc-url", &rpc], &key));
     let address = deployed["address"].as_str().unwrap().to_string();
-    let submitted = ok_json(zktorch(&["--json", "submit", "--proof", &p("proof.json"), "--address", &address,
+    let submitted = ok_json(zktorch(&["--json", "submit", "--keys", &p("keys"), "--proof", &p("proof.json"), "--address", &address,
         "--rpc-url", &rpc], &key));
     assert_eq!(submitted["accepted"], true);
     let gas = submitted["gas_used"].as_u64().unwrap();
@@ -73,7 +73,7 @@ fn cli_flow_on_anvil_with_one_pairing_call() {
     let flipped = if &proof[k..k + 1] == "0" { "1" } else { "0" };
     file["proof"] = serde_json::json!(format!("{}{}{}", &proof[..k], flipped, &proof[k + 1..]));
     std::fs::write(p("bad.json"), serde_json::to_vec(&file).unwrap()).unwrap();
-    let o = zktorch(&["--json", "submit", "--proof", &p("bad.json"), "--address", &address, "--rpc-url", &rpc], &key);
+    let o = zktorch(&["--json", "submit", "--keys", &p("keys"), "--proof", &p("bad.json"), "--address", &address, "--rpc-url", &rpc], &key);
     assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
     let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(r["accepted"], false);
@@ -99,15 +99,20 @@ fn cnn_and_transformer_verify_on_anvil() {
         assert!(gen["runtime_bytes"].as_u64().unwrap() < 24_576);
         let deployed = ok_json(zktorch(&["--json", "deploy", "--verifier", &p("verifier"), "--rpc-url", &rpc], &key));
         let address = deployed["address"].as_str().unwrap().to_string();
-        let submitted = ok_json(zktorch(&["--json", "submit", "--proof", &p("proof.json"), "--address", &address,
+        let submitted = ok_json(zktorch(&["--json", "submit", "--keys", &p("keys"), "--proof", &p("proof.json"), "--address", &address,
             "--rpc-url", &rpc], &key));
         assert_eq!(submitted["accepted"], true, "{model}");
         eprintln!("{model}: submitProof {} gas; verifier runtime {} bytes", submitted["gas_used"], gen["runtime_bytes"]);
 
         let mut file: serde_json::Value = serde_json::from_slice(&std::fs::read(p("proof.json")).unwrap()).unwrap();
+        // Instance and float changed together, so that submit sends it and the contract decides.
+        let vk: serde_json::Value = serde_json::from_slice(&std::fs::read(p("keys/vk.json")).unwrap()).unwrap();
         file["instances"][0] = serde_json::json!("0x07");
+        file["inputs"][0] = serde_json::json!(7.0 / f64::powi(2.0, vk["io_scale_bits"][0].as_i64().unwrap() as i32));
         std::fs::write(p("bad.json"), serde_json::to_vec(&file).unwrap()).unwrap();
-        let o = zktorch(&["--json", "submit", "--proof", &p("bad.json"), "--address", &address, "--rpc-url", &rpc], &key);
+        let o = zktorch(&["--json", "submit", "--keys", &p("keys"), "--proof", &p("bad.json"), "--address", &address, "--rpc-url", &rpc], &key);
         assert_eq!(o.status.code(), Some(1), "{model}: {}", String::from_utf8_lossy(&o.stderr));
+        let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert!(r["tx_hash"].as_str().is_some_and(|t| t.starts_with("0x")), "{model}: not sent: {r}");
     }
 }
