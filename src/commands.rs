@@ -112,16 +112,36 @@ pub struct SetupReport {
     pub seconds: f64,
 }
 
-/// Each table's observed input range widened by half its span (at least one unit of the input
-/// scale) on both sides, so that inputs near the example's still prove.
+/// Each table's observed input range widened by a quarter of its span (at least one unit of the
+/// input scale) on both sides, so that inputs near the example's still prove, then rounded
+/// outwards to `0` or `±2^k`: the ranges are public (settings.json, the VK's table columns) and
+/// the activations they bound depend on the weights, so they say no more than the bit length of
+/// the extreme activations (an exact range would give away, say, the extreme biases of a layer
+/// calibrated on a zero input).
 pub fn calibrated_ranges(g: &ElementGraph) -> Vec<(i64, i64)> {
     g.tables
         .iter()
         .map(|t| {
-            let margin = ((t.max - t.min) / 2).max(1 << t.in_scale);
-            (t.min.saturating_sub(margin), t.max.saturating_add(margin))
+            let margin = ((t.max - t.min) / 4).max(1 << t.in_scale);
+            let lo = t.min.saturating_sub(margin);
+            let hi = t.max.saturating_add(margin);
+            // No wire holds more than `max_wire` (a bound set by the scale alone).
+            let wire = crate::compiler::graph::max_wire(g.scale_bits);
+            (-(power_of_two_outwards(-lo).min(wire + 1)), power_of_two_outwards(hi).min(wire))
         })
         .collect()
+}
+
+/// The smallest `0` or `±2^k` at or beyond `x` in its direction (`x ≥ 0`: the next power of two
+/// at or above; `x < 0`: the largest power of two at or below `|x|`, negated), saturating.
+fn power_of_two_outwards(x: i64) -> i64 {
+    if x > 0 {
+        (x as u64).checked_next_power_of_two().map_or(i64::MAX, |p| p.min(i64::MAX as u64) as i64)
+    } else if x < 0 {
+        -(1i64 << (63 - x.unsigned_abs().leading_zeros()))
+    } else {
+        0
+    }
 }
 
 /// Largest |x − y| over two equally long lists.

@@ -10,8 +10,9 @@
 //! `u` is the column `W_1 + η·U` where `W_1` is the hidden parameter column and `U` equals
 //! `Σ_{t≥2} η^(t−2)·W_t` on `H`: the weights `W_2 … W_m` sit in hidden *packed weight* columns
 //! that the verifying key commits (hiding) but no proof opens; each proof sends
-//! `[U'] = Σ_t η^(t−2)·[W_t]_vk + δ_U·[Z_H]` with a Schnorr proof of knowledge of `δ_U`, so
-//! `U' ≡ U` on `H` and `U'(ζ)` is fresh in every proof (architecture §2.7).
+//! `[U'] = Σ_t η^(t−2)·[W_t]_vk + δ_U0·[Z_H] + δ_U1·[X·Z_H]` with a proof of honest
+//! re-randomisation ([`crate::protocol::rerandomize`]), so `U' ≡ U` on `H` and its commitment
+//! and `U'(ζ)` are fresh in every proof (architecture §2.7).
 //!
 //! Layout: every group sits in one region right after the public rows, followed by a spacer
 //! row. A group is its input rows `X_1 … X_n` (`a = x_j`, fetched by wiring lookups), then

@@ -376,12 +376,12 @@ fn commitments_msm(vk: &VerifyingKey) -> String {
 }
 
 /// The second re-randomisation check: `M_SCH = U' − Σ_t η^t·W_t` (the first with coefficient 1,
-/// an addition of the negated constant; commitments at infinity skipped), then `okamoto`. A model
-/// without packed groups has no packed weights and no input row reads `U`: the check is left out,
-/// as [`crate::protocol::verifier::packed_commitment_is_bound`] does.
+/// an addition of the negated constant; commitments at infinity skipped), then `okamoto`. When no
+/// row reads `U` (the packed input selector commits to infinity) the check is left out, as
+/// [`crate::protocol::verifier::packed_commitment_is_bound`] does.
 fn packed_check(vk: &VerifyingKey) -> String {
-    if vk.packed_commitments.iter().all(|c| c.is_zero()) {
-        return "// left out: the model has no packed groups, so no constraint reads U".into();
+    if !crate::protocol::verifier::reads_packed_weights(vk) {
+        return "// left out: the packed input selector is all zero, so no constraint reads U".into();
     }
     let mut lines = vec![
         "mstore(M_SCH, mload(P_U))".to_string(),

@@ -192,3 +192,85 @@ fn one_proof_does_not_confirm_the_true_weights() {
     assert!(one_blinder_openings(&s, &[param], 3).iter().all(confirms), "the test confirms v3-style openings");
     assert!(!proof_openings(&s, false, 3).iter().any(confirms), "a proof confirmed the true weights");
 }
+
+/// A 4 → 3 dense layer with ReLU, two outputs over it, and one neuron over the first three
+/// inputs alone; every weight and bias private.
+fn small_dense(w1: &[[f64; 4]; 3], b1: [f64; 3], w3: [f64; 3]) -> crate::compiler::graph::ElementGraph {
+    use crate::compiler::graph::Builder;
+    let mut b = Builder::new(8);
+    let x: Vec<_> = [0.5, -1.25, 0.75, 2.0].iter().map(|v| b.input(*v, false).unwrap()).collect();
+    let neuron = |b: &mut Builder, inputs: &[u32], weights: &[f64], bias: f64| {
+        let mut pairs: Vec<_> = inputs.iter().zip(weights).map(|(e, w)| (*e, b.weight(*w))).collect();
+        let one = b.constant(1.0);
+        pairs.push((one, b.weight(bias)));
+        b.dot(&pairs).unwrap()
+    };
+    let h: Vec<_> = w1.iter().zip(b1).map(|(w, bias)| {
+        let z = neuron(&mut b, &x, w, bias);
+        b.relu(z).unwrap()
+    }).collect();
+    let o1 = neuron(&mut b, &h, &[0.37, -0.81, 0.52], 0.1);
+    let o2 = neuron(&mut b, &h, &[-0.29, 0.66, 0.13], -0.2);
+    let o3 = neuron(&mut b, &x[..3], &w3, 0.05);
+    b.finish(&[o1, o2, o3]).unwrap()
+}
+
+/// The reviewer's attack on the public columns: knowing the architecture, try every zero
+/// position of a weight with weights of one's own and compare the verifying key's public
+/// commitments (all but the parameter column). v3 matched only the true position (zero
+/// weights were dropped from the layout); now every hypothesis matches.
+#[test]
+fn public_columns_do_not_reveal_which_weights_are_zero() {
+    use ark_ec::AffineRepr;
+    use ark_std::rand::Rng;
+    let public = |s: &Setup| -> Vec<G1Affine> {
+        (0..crate::blocks::NUM_FIXED).filter(|i| *i != Fix::Param as usize).map(|i| s.vk.fixed_commitments[i]).collect()
+    };
+    let mut rng = ChaCha20Rng::seed_from_u64(5);
+    let rnd = |rng: &mut ChaCha20Rng| rng.gen_range(0.2..0.9) * if rng.gen() { 1.0 } else { -1.0 };
+    let mut secret = [[0.0; 4]; 3];
+    secret.iter_mut().flatten().for_each(|w| *w = rnd(&mut rng));
+    secret[1][3] = 0.0;
+    let victim = super::tests::setup_graph(small_dense(&secret, [0.25, -0.5, 0.125], [0.6, 0.0004, -0.3]), 9);
+    let mut matching = Vec::new();
+    for hypothesis in 0..4 {
+        let mut guess = [[0.0; 4]; 3];
+        guess.iter_mut().flatten().for_each(|w| *w = rnd(&mut rng));
+        let mut w3 = [rnd(&mut rng), rnd(&mut rng), rnd(&mut rng)];
+        if hypothesis < 3 {
+            w3[hypothesis] = 0.0;
+        }
+        let s = super::tests::setup_graph(small_dense(&guess, [0.3, 0.7, -0.1], w3), 9);
+        if public(&s) == public(&victim) && s.vk.packed_commitments.iter().zip(&victim.vk.packed_commitments).all(|(a, b)| a.is_zero() == b.is_zero()) {
+            matching.push(hypothesis);
+        }
+    }
+    assert_eq!(matching, vec![0, 1, 2, 3], "the public columns tell zero patterns apart");
+}
+
+/// The reviewer's attack on the calibration: a sigmoid after a dense layer calibrated on a zero
+/// input sees exactly the biases, and v3's exact table range gave back the extreme biases. The
+/// rounded ranges, and the VK's table columns laid out from them, are the same for biases of
+/// the same bit length.
+#[test]
+fn calibrated_table_ranges_do_not_reveal_the_biases() {
+    use crate::compiler::graph::{Builder, Func};
+    let run = |biases: [f64; 3]| {
+        let mut b = Builder::new(8);
+        let x: Vec<_> = (0..4).map(|_| b.input(0.0, false).unwrap()).collect();
+        let w = [[0.3, -0.7, 0.55, 0.21], [-0.44, 0.62, 0.18, -0.9], [0.8, 0.11, -0.35, 0.47]];
+        let outs: Vec<_> = w.iter().zip(biases).map(|(row, bias)| {
+            let mut pairs: Vec<_> = x.iter().zip(row).map(|(e, c)| (*e, b.weight(*c))).collect();
+            let one = b.constant(1.0);
+            pairs.push((one, b.weight(bias)));
+            let z = b.dot(&pairs).unwrap();
+            b.func(Func::Sigmoid, z).unwrap()
+        }).collect();
+        let mut g = b.finish(&outs).unwrap();
+        let ranges = crate::commands::calibrated_ranges(&g);
+        g.apply_table_ranges(&ranges).unwrap();
+        let s = super::tests::setup_graph(g, 3);
+        (ranges, s.vk.fixed_commitments[Fix::TableKey as usize], s.vk.fixed_commitments[Fix::TableValue as usize])
+    };
+    assert_eq!(run([0.25, -1.5, 0.75]), run([0.3, -1.2, 0.9]));
+}

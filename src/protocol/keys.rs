@@ -230,6 +230,9 @@ impl VerifyingKey {
             g2: g2w(&j.g2)?,
             tau_g2: g2w(&j.tau_g2)?,
         };
+        if word_hex(&crate::pcs::encoding::fr_to_word(&vk.omega())) != j.omega.to_lowercase() {
+            return Err(bad("omega is not the generator of the domain".into()));
+        }
         if word_hex(&vk.digest()) != j.digest.to_lowercase() {
             return Err(bad("digest does not match its contents".into()));
         }

@@ -76,13 +76,18 @@ pub fn param_commitment_is_bound(vk: &VerifyingKey, proof: &Proof, e: Fr) -> boo
     proof.param.is_bound_to(param_vk, &vk.hiding_bases, e)
 }
 
-/// That `[U'] − Σ_t η^t·[W_t]_vk` is a known combination of the hiding bases. Vacuous for a
-/// model without packed groups (every `[W_t]` at infinity): no constraint reads `U` there.
+/// That `[U'] − Σ_t η^t·[W_t]_vk` is a known combination of the hiding bases. Vacuous exactly
+/// when no row reads `U`: the packed input selector `qPackX` commits to the point at infinity.
 pub fn packed_commitment_is_bound(vk: &VerifyingKey, proof: &Proof, eta: Fr, e_packed: Fr) -> bool {
-    if vk.packed_commitments.iter().all(|c| c.is_zero()) {
+    if !reads_packed_weights(vk) {
         return true;
     }
     proof.packed.is_bound_to(combined_packed_commitment(vk, eta), &vk.hiding_bases, e_packed)
+}
+
+/// Whether any row reads the packed weights `U` (the packed input selector is not all zero).
+pub(crate) fn reads_packed_weights(vk: &VerifyingKey) -> bool {
+    !vk.fixed_commitments[Fix::QPackX as usize].is_zero()
 }
 
 /// `Σ_t η^t·[W_t]_vk`: the packed weight commitments combined as a proof's `U'` must be (up to
