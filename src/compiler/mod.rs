@@ -12,6 +12,10 @@
 //!   per member; then one spacer row;
 //! - per lookup gate: one function row (`a = c = x`, `d = f(x)`, a wiring entry).
 //!
+//! The input range checks are ordinary gates of the graph ([`graph`]: an identity rescale per
+//! real or integer input, a lookup in the two-entry boolean table per boolean input), laid out
+//! like the others: every gate gets its rows, none is dropped or merged.
+//!
 //! Fixed table entries (range, sign, every function table) fill the rows that hold no wiring
 //! entry. Tags: range 1, sign 2, function table `k` → `3 + k`; wire `w` has key
 //! `3 + #tables + w`.
