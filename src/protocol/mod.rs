@@ -25,3 +25,5 @@ pub fn coset_offset() -> Fr {
 
 #[cfg(test)]
 pub(crate) mod tests;
+#[cfg(test)]
+mod input_forgery_tests;
