@@ -13,8 +13,8 @@
 //! Every wire has a scale: `2^s` for real values, `2^0` for integers and booleans (outputs of
 //! comparisons, integer inputs), so that integer arithmetic stays exact.
 //!
-//! Every public input is range-checked by a gate of its own (the last `num_inputs` gates, in
-//! input order): a real or integer input `x` by the identity rescale `q = ⌊x/1⌋`, which proves
+//! Every public input is range-checked by a gate of its own (the graph's last gates, from
+//! [`ElementGraph::first_input_check`] on, in input order): a real or integer input `x` by the identity rescale `q = ⌊x/1⌋`, which proves
 //! `x = 2^s·hi + lo` with `lo` in the range table and `hi` in the sign table, i.e.
 //! `x ∈ [−2^(s+h−1), 2^(s+h−1))`; a boolean input by a lookup in the two-entry table
 //! [`Func::Boolean`], i.e. `x ∈ {0, 1}`. Both read the input through its wiring entry, the
@@ -218,10 +218,12 @@ impl Table {
 #[derive(Clone, Debug)]
 pub struct ElementGraph {
     pub scale_bits: u32,
-    /// The first `num_inputs` gates are the public inputs; the last `num_inputs` gates
-    /// range-check them, in the same order (see the module documentation).
+    /// The first `num_inputs` gates are the public inputs.
     pub num_inputs: usize,
     pub gates: Vec<Gate>,
+    /// The gates from this one on (the last ones) range-check the inputs, one per input in order
+    /// (see the module documentation).
+    pub first_input_check: usize,
     /// The integer value of every wire for the input it was built with.
     pub values: Vec<i64>,
     /// Scale bits of every wire (`s` or 0).
@@ -267,8 +269,7 @@ impl ElementGraph {
         let bound = 1i128 << (s + h - 1);
         let outside = |(_, q): &(usize, i128)| *q < -bound || *q >= bound;
         // An input out of range is named as such, not as the first gate it feeds.
-        let first_check = self.gates.len() - self.num_inputs;
-        let bad = self.rescale_quotients().filter(|(i, _)| *i >= first_check).find(outside);
+        let bad = self.rescale_quotients().filter(|(i, _)| *i >= self.first_input_check).find(outside);
         if let Some((i, q)) = bad.or_else(|| self.rescale_quotients().find(outside)) {
             // q has the output's scale, except under a step (whose output is a boolean).
             let is_step = matches!(&self.gates[i], Gate::Affine(a) if a.act == Act::Step);
@@ -808,10 +809,12 @@ impl Builder {
         let num_inputs = self.boolean_inputs.len();
         self.set_node("output");
         let outputs = outputs.iter().map(|e| self.wire_of(*e)).collect::<Result<Vec<_>>>()?;
+        let first_input_check = self.gates.len();
         self.check_inputs()?;
         Ok(ElementGraph {
             scale_bits: self.scale_bits,
             num_inputs,
+            first_input_check,
             gates: self.gates,
             values: self.values,
             wire_scale: self.wire_scale,

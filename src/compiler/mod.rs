@@ -71,7 +71,7 @@ pub(crate) struct PackedGroup {
 /// outputs, a convolution's output channels at one position): gates are bucketed by their
 /// smallest and largest input wire, and a gate joins the bucket's open group when at most a
 /// quarter of its inputs are new to it (weights that quantize to zero drop a few inputs).
-/// Groups of one are not packed.
+/// Groups of one are not packed. The input checks are packed apart, see [`input_check_groups`].
 fn packed_groups(g: &ElementGraph, width: usize) -> Vec<PackedGroup> {
     struct Open {
         members: Vec<usize>,
@@ -80,7 +80,7 @@ fn packed_groups(g: &ElementGraph, width: usize) -> Vec<PackedGroup> {
     }
     let mut groups: Vec<Open> = Vec::new();
     let mut open: HashMap<(WireId, WireId), usize> = HashMap::new();
-    for (w, gate) in g.gates.iter().enumerate() {
+    for (w, gate) in g.gates[..g.first_input_check].iter().enumerate() {
         let Gate::Affine(Affine { terms, products, .. }) = gate else { continue };
         if terms.is_empty() || !products.is_empty() {
             continue;
@@ -107,10 +107,35 @@ fn packed_groups(g: &ElementGraph, width: usize) -> Vec<PackedGroup> {
             }
         }
     }
-    groups
+    let mut packed: Vec<PackedGroup> = groups
         .into_iter()
         .filter(|grp| grp.members.len() > 1)
         .map(|grp| PackedGroup { members: grp.members, inputs: grp.inputs, first_row: 0 })
+        .collect();
+    let widest = packed.iter().map(|grp| grp.members.len()).max().unwrap_or(0);
+    packed.extend(input_check_groups(g, widest));
+    packed
+}
+
+/// The identity rescales that check the real and integer inputs, packed `width` to a group (the
+/// widest group the model has, so they use no packed weight column it does not use already):
+/// each costs its input row and `O, R`. With no packing in the model (`width = 0`) they stay
+/// chains, whose columns it then uses already; either way the verifier does no more work.
+fn input_check_groups(g: &ElementGraph, width: usize) -> Vec<PackedGroup> {
+    let checks: Vec<(usize, WireId)> = (g.first_input_check..g.gates.len())
+        .filter_map(|w| match &g.gates[w] {
+            Gate::Affine(a) => Some((w, a.terms[0].0)),
+            _ => None,
+        })
+        .collect();
+    checks
+        .chunks(width.max(1))
+        .filter(|_| width > 0)
+        .map(|chunk| PackedGroup {
+            members: chunk.iter().map(|c| c.0).collect(),
+            inputs: chunk.iter().map(|c| c.1).collect(),
+            first_row: 0,
+        })
         .collect()
 }
 

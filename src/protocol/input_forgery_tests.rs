@@ -45,11 +45,10 @@ fn bool_times_real() -> ElementGraph {
     b.finish(&[y]).unwrap()
 }
 
-/// `g` as the compiler laid it out before the fix: without its input checks (its last
-/// `num_inputs` gates).
+/// `g` as the compiler laid it out before the fix: without its input checks (its last gates).
 fn without_input_checks(g: &ElementGraph) -> ElementGraph {
     let mut g = g.clone();
-    let n = g.gates.len() - g.num_inputs;
+    let n = g.first_input_check;
     g.gates.truncate(n);
     g.values.truncate(n);
     g.wire_scale.truncate(n);
@@ -183,8 +182,8 @@ fn forged_dense_values(g: &ElementGraph) -> Vec<Fr> {
     assert!(x1.into_bigint().num_bits() > 250, "x1 is a huge field element, far outside any input range");
     vals[1] = x1;
     vals[2] = q_star;
-    if g.gates.len() > 3 {
-        vals[g.gates.len() - 1] = x1;
+    if g.first_input_check < g.gates.len() {
+        vals[g.first_input_check + 1] = x1;
     }
     vals
 }
@@ -195,8 +194,8 @@ fn forged_bool_values(g: &ElementGraph) -> Vec<Fr> {
     let mut vals = field_values(g);
     vals[0] = Fr::from(2u64);
     vals[2] = vals[0] * vals[1];
-    if g.gates.len() > 3 {
-        vals[g.gates.len() - 2] = Fr::from(2u64 << S);
+    if g.first_input_check < g.gates.len() {
+        vals[g.first_input_check] = Fr::from(2u64 << S);
     }
     vals
 }
@@ -281,6 +280,23 @@ fn boolean_table_keeps_its_two_entries_whatever_the_calibration() {
     ranges[t] = (-1, 2);
     g.apply_table_ranges(&ranges).unwrap();
     assert_eq!((g.tables[t].min, g.tables[t].max), (0, 1));
+}
+
+/// On the bundled fixtures the checks cost 3 gate rows per input and use no fixed or packed
+/// weight column the model does not use already (so the verifier's work is unchanged).
+#[test]
+fn input_checks_cost_three_rows_each_and_no_new_column() {
+    let used = |cols: &[Vec<Fr>]| cols.iter().map(|c| c.iter().any(|v| !v.is_zero())).collect::<Vec<_>>();
+    for model in ["mlp_16_32_10", "cnn_small"] {
+        let m = crate::onnx::Model::load(&super::tests::fixture(&format!("{model}.onnx"))).unwrap();
+        let inputs = crate::onnx::read_input_json(&super::tests::fixture(&format!("{model}.input.json"))).unwrap();
+        let (g, checked) = crate::commands::compile_model(&m, &inputs, 10, None).unwrap();
+        let before = Circuit::compile(&without_input_checks(&g)).unwrap();
+        assert_eq!(checked.gate_rows, before.gate_rows + 3 * g.num_inputs, "{model}");
+        assert_eq!(used(&checked.fixed), used(&before.fixed), "{model}: fixed columns");
+        assert_eq!(used(&checked.packed_weights), used(&before.packed_weights), "{model}: packed weight columns");
+        eprintln!("{model}: {} inputs, gate rows {} -> {}, N {} -> {}", g.num_inputs, before.gate_rows, checked.gate_rows, before.domain_size, checked.domain_size);
+    }
 }
 
 /// The generated contract on anvil: it accepts the forgeries for the circuits without input
