@@ -35,6 +35,20 @@ fn dense_relu(x1: f64) -> ElementGraph {
     b.finish(&[y]).unwrap()
 }
 
+/// Two dense ReLUs over the same inputs, packed together (and so the input checks too):
+/// `ReLU(0.3·x0 + 0.9·x1) = 0.375` and `ReLU(0.6·x0 − 0.7·x1) = 0.125` at `x = (0.5, 0.25)`.
+fn packed_pair() -> ElementGraph {
+    let mut b = Builder::new(S);
+    let x0 = b.input(0.5, false).unwrap();
+    let x1 = b.input(0.25, false).unwrap();
+    b.set_node("dense");
+    let ys = [(0.3, 0.9), (0.6, -0.7)].map(|(w0, w1)| {
+        let z = b.linear(&[(x0, w0), (x1, w1)], 0.0).unwrap();
+        b.relu(z).unwrap()
+    });
+    b.finish(&ys).unwrap()
+}
+
 /// A boolean selecting a real, as Where lowers it: `y = b·x`, here `b = 1`, `x = 0.75`.
 fn bool_times_real() -> ElementGraph {
     let mut b = Builder::new(S);
@@ -69,24 +83,27 @@ fn sign(hi: Fr) -> Fr {
     Fr::from((hi.into_bigint() < Fr::from(1u64 << (S - 1)).into_bigint()) as u64)
 }
 
-/// Writes the rows of the unpacked rescale gate `w` for the wire values `vals`: the chain, the
+/// Writes the rows of the rescale gate `w` for the wire values `vals`: the chain (unless packed:
+/// then `T` is only implied, and the packed sum checks it against the group's input rows), the
 /// split of `q = (T + p)/D` (remainder 0, the only choice when `D = 1`, and the cheater's choice
 /// otherwise), and the output, which must be what the gate's activation makes of `q`.
 fn write_rescale(c: &Circuit, cols: &mut [Vec<Fr>], a: &Affine, w: usize, vals: &[Fr]) {
     let o = c.gate_row[w];
+    let packed = c.group_of[w].is_some();
     let mut acc = Fr::zero();
     for j in (0..a.terms.len() + a.products.len()).rev() {
-        let m = o + 2 + j;
+        let (m, cols) = (o + 2 + j, &mut *cols);
+        let mut put = |col: Wit, v: Fr| if !packed { cols[col as usize][m] = v };
         if let Some((x, weight)) = a.terms.get(j) {
             acc += fr_from_i128(*weight as i128) * vals[*x as usize];
-            cols[Wit::A as usize][m] = vals[*x as usize];
+            put(Wit::A, vals[*x as usize]);
         } else {
             let (x, y) = a.products[j - a.terms.len()];
             acc += vals[x as usize] * vals[y as usize];
-            cols[Wit::A as usize][m] = vals[x as usize];
-            cols[Wit::B as usize][m] = vals[y as usize];
+            put(Wit::A, vals[x as usize]);
+            put(Wit::B, vals[y as usize]);
         }
-        cols[Wit::C as usize][m] = acc;
+        put(Wit::C, acc);
     }
     let div = Fr::from(a.div);
     let (hi, lo) = split((acc + fr_from_i128(a.offset)) * div.inverse().expect("D ≥ 1"));
@@ -132,13 +149,17 @@ fn recount(c: &Circuit, cols: &mut [Vec<Fr>]) {
 }
 
 /// A cheating prover's witness for the wire values `vals` (field elements, one per gate), laid
-/// out as the compiler lays out `s`'s graph (which has no packed group): input and output rows,
-/// every rescale and lookup gate, multiplicities; the instances are the forged input and output.
+/// out as the compiler lays out `s`'s graph: input, packed input and output rows, every rescale
+/// and lookup gate, multiplicities; the instances are the forged input and output.
 fn forge(s: &Setup, vals: &[Fr]) -> Witness {
     let (c, g) = (&s.circuit, &s.graph);
-    assert!(c.groups.is_empty(), "the forgery writes unpacked gates only");
     let mut w = s.witness.clone();
     let cols = &mut w.columns;
+    for grp in &c.groups {
+        for (j, x) in grp.inputs.iter().enumerate() {
+            cols[Wit::A as usize][grp.first_row + j] = vals[*x as usize];
+        }
+    }
     for (x, gate) in g.gates.iter().enumerate() {
         let o = c.gate_row[x];
         match gate {
@@ -184,6 +205,29 @@ fn forged_dense_values(g: &ElementGraph) -> Vec<Fr> {
     vals[2] = q_star;
     if g.first_input_check < g.gates.len() {
         vals[g.first_input_check + 1] = x1;
+    }
+    vals
+}
+
+/// Finding 2's attack on both outputs of `packed_pair`: 100.0 and 50.0, with `(x0, x1)` solving
+/// the two gates' equations `W·x = D·q* − p` mod r.
+fn forged_pair_values(g: &ElementGraph) -> Vec<Fr> {
+    let rows = [2, 3].map(|k| {
+        let Gate::Affine(a) = &g.gates[k] else { panic!("gates 2 and 3 are the dense ReLUs") };
+        let w = |j: usize| fr_from_i128(a.terms[j].1 as i128);
+        (w(0), w(1), Fr::from(a.div), fr_from_i128(a.offset))
+    });
+    let q_star = [Fr::from(100u64 << S), Fr::from(50u64 << S)];
+    let [(a, b, d1, p1), (c, e, d2, p2)] = rows;
+    let (n1, n2) = (d1 * q_star[0] - p1, d2 * q_star[1] - p2);
+    let det = (a * e - b * c).inverse().expect("independent weights");
+    let x = [(n1 * e - b * n2) * det, (a * n2 - n1 * c) * det];
+    assert!(x.iter().all(|x| x.into_bigint().num_bits() > 250), "both inputs are huge field elements");
+    let mut vals = field_values(g);
+    vals[..2].copy_from_slice(&x);
+    vals[2..4].copy_from_slice(&q_star);
+    if g.first_input_check < g.gates.len() {
+        vals[g.first_input_check..].copy_from_slice(&x);
     }
     vals
 }
@@ -237,6 +281,22 @@ fn input_solving_a_gate_mod_r_is_accepted_without_checks_and_rejected_with_them(
     assert!(err.to_string().contains("not in the table"), "{err}");
     let err = verify(&s.vk, &w.instances, &proof).unwrap_err();
     assert!(matches!(&err, Error::Rejected(m) if m.contains("pairing")), "{err}");
+}
+
+#[test]
+fn inputs_solving_packed_gates_mod_r_are_rejected_by_packed_input_checks() {
+    let g = packed_pair();
+    assert_eq!(g.output_reals(), vec![0.375, 0.125]);
+    let (s, w, _) = forgery(without_input_checks(&g), forged_pair_values);
+    assert_eq!(s.circuit.groups.len(), 1, "the two dense gates are packed");
+    let proof = prove(&s.pk, &s.vk, &s.circuit, &w, &mut ChaCha20Rng::seed_from_u64(6)).unwrap();
+    verify(&s.vk, &w.instances, &proof).unwrap();
+    let (s, w, proof) = forgery(g, forged_pair_values);
+    assert_eq!(s.circuit.groups.len(), 2, "the input checks are packed too");
+    assert!(prove(&s.pk, &s.vk, &s.circuit, &w, &mut ChaCha20Rng::seed_from_u64(6)).is_err());
+    assert!(verify(&s.vk, &w.instances, &proof).is_err());
+    let honest = prove(&s.pk, &s.vk, &s.circuit, &s.witness, &mut ChaCha20Rng::seed_from_u64(7)).unwrap();
+    verify(&s.vk, &prover::instances(&s.witness), &honest).unwrap();
 }
 
 #[test]
@@ -306,8 +366,11 @@ async fn generated_verifier_rejects_forged_inputs_on_anvil() {
     use crate::evm::{build_verifier, call_verify, deploy, LocalNode, U256};
     let node = LocalNode::spawn().unwrap();
     let words = |inst: &[Fr]| inst.iter().map(|v| U256::from_be_bytes(crate::pcs::encoding::fr_to_word(v))).collect::<Vec<_>>();
-    let cases: [(&str, fn() -> ElementGraph, fn(&ElementGraph) -> Vec<Fr>); 2] =
-        [("x1 solving the dense gate", || dense_relu(0.25), forged_dense_values), ("boolean input 2", bool_times_real, forged_bool_values)];
+    let cases: [(&str, fn() -> ElementGraph, fn(&ElementGraph) -> Vec<Fr>); 3] = [
+        ("x1 solving the dense gate", || dense_relu(0.25), forged_dense_values),
+        ("x solving two packed gates", packed_pair, forged_pair_values),
+        ("boolean input 2", bool_times_real, forged_bool_values),
+    ];
     for (what, graph, values) in cases {
         for checked in [false, true] {
             let g = if checked { graph() } else { without_input_checks(&graph()) };
