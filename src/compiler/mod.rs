@@ -119,9 +119,12 @@ fn packed_groups(g: &ElementGraph, width: usize) -> Vec<PackedGroup> {
 
 /// The identity rescales that check the real and integer inputs, packed `width` to a group (the
 /// widest group the model has, so they use no packed weight column it does not use already):
-/// each costs its input row and `O, R`. With no packing in the model (`width = 0`) they stay
-/// chains, whose columns it then uses already; either way the verifier does no more work.
+/// each costs its input row and `O, R`. A model without packing (`width = 0`) keeps them as
+/// chains, whose columns its other rescales use (if it has any).
 fn input_check_groups(g: &ElementGraph, width: usize) -> Vec<PackedGroup> {
+    if width == 0 {
+        return Vec::new();
+    }
     let checks: Vec<(usize, WireId)> = (g.first_input_check..g.gates.len())
         .filter_map(|w| match &g.gates[w] {
             Gate::Affine(a) => Some((w, a.terms[0].0)),
@@ -129,8 +132,7 @@ fn input_check_groups(g: &ElementGraph, width: usize) -> Vec<PackedGroup> {
         })
         .collect();
     checks
-        .chunks(width.max(1))
-        .filter(|_| width > 0)
+        .chunks(width)
         .map(|chunk| PackedGroup {
             members: chunk.iter().map(|c| c.0).collect(),
             inputs: chunk.iter().map(|c| c.1).collect(),
