@@ -312,7 +312,7 @@ proptest! {
         match which {
             0 => vk.domain_size *= 2,
             1 => vk.fixed_commitments.swap(a.index(n), b.index(n)),
-            2 => vk.fixed_commitments[a.index(n)] = vk.vanishing_commitment,
+            2 => vk.fixed_commitments[a.index(n)] = vk.hiding_bases[0],
             3 => vk.packed_commitments.swap(a.index(m), b.index(m)),
             _ => (vk.num_inputs, vk.num_outputs) = (vk.num_inputs + 1, vk.num_outputs - 1),
         }

@@ -20,6 +20,13 @@
 //! So every gate's terms, products, `D`, activation and scale — all the builder puts in public
 //! fixed columns — are the same for any values of the private constants; the values only
 //! reach the gate's integer weights and offset, which go to the hidden columns.
+//!
+//! Every public input is range-checked by a gate of its own (the graph's last gates, from
+//! [`ElementGraph::first_input_check`] on, in input order): a real or integer input `x` by the identity rescale `q = ⌊x/1⌋`, which proves
+//! `x = 2^s·hi + lo` with `lo` in the range table and `hi` in the sign table, i.e.
+//! `x ∈ [−2^(s+h−1), 2^(s+h−1))`; a boolean input by a lookup in the two-entry table
+//! [`Func::Boolean`], i.e. `x ∈ {0, 1}`. Both read the input through its wiring entry, the
+//! value the public-input row binds, so no input is a free field element.
 
 use std::collections::HashMap;
 
@@ -89,6 +96,9 @@ pub enum Func {
     ExpBase(f64),
     /// `x·relu6(x+3)/6`.
     HardSwish,
+    /// `x` on `{0, 1}` only: the range check of a boolean input (its table has exactly the two
+    /// entries, whatever range calibration would give it).
+    Boolean,
 }
 
 impl Func {
@@ -132,6 +142,7 @@ impl Func {
             }
             Func::ExpBase(b) => b.powf(x),
             Func::HardSwish => x * (x + 3.0).clamp(0.0, 6.0) / 6.0,
+            Func::Boolean => (x == 0.0 || x == 1.0).then_some(x)?,
         };
         y.is_finite().then_some(y)
     }
@@ -203,14 +214,24 @@ impl Table {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// The input range a table must keep whatever the calibration says: `[0, 1]` for
+    /// [`Func::Boolean`] (a wider one would let a boolean input take other values).
+    pub fn fixed_range(&self) -> Option<(i64, i64)> {
+        (self.func == Func::Boolean).then_some((0, 1))
+    }
 }
 
 /// A model as gates over wires, with the wire values of one input.
 #[derive(Clone, Debug)]
 pub struct ElementGraph {
     pub scale_bits: u32,
+    /// The first `num_inputs` gates are the public inputs.
     pub num_inputs: usize,
     pub gates: Vec<Gate>,
+    /// The gates from this one on (the last ones) range-check the inputs, one per input in order
+    /// (see the module documentation).
+    pub first_input_check: usize,
     /// The integer value of every wire for the input it was built with.
     pub values: Vec<i64>,
     /// Scale bits of every wire (`s` or 0).
@@ -254,8 +275,13 @@ impl ElementGraph {
             return Err(Error::KeyMismatch(format!("sign bits {h} outside 1..={s}")));
         }
         let bound = 1i128 << (s + h - 1);
-        if let Some((i, q)) = self.rescale_quotients().find(|(_, q)| *q < -bound || *q >= bound) {
-            let unit = (1u64 << s) as f64;
+        let outside = |(_, q): &(usize, i128)| *q < -bound || *q >= bound;
+        // An input out of range is named as such, not as the first gate it feeds.
+        let bad = self.rescale_quotients().filter(|(i, _)| *i >= self.first_input_check).find(outside);
+        if let Some((i, q)) = bad.or_else(|| self.rescale_quotients().find(outside)) {
+            // q has the output's scale, except under a step (whose output is a boolean).
+            let is_step = matches!(&self.gates[i], Gate::Affine(a) if a.act == Act::Step);
+            let unit = (1u64 << if is_step { s } else { self.wire_scale[i] }) as f64;
             return Err(Error::OutOfRange {
                 node: self.nodes[self.gate_node[i] as usize].clone(),
                 value: q as f64 / unit,
@@ -296,9 +322,8 @@ impl ElementGraph {
                 ranges.len()
             )));
         }
-        for (t, (lo, hi)) in self.tables.iter_mut().zip(ranges) {
-            t.min = *lo;
-            t.max = *hi;
+        for (t, range) in self.tables.iter_mut().zip(ranges) {
+            (t.min, t.max) = t.fixed_range().unwrap_or(*range);
         }
         for (i, g) in self.gates.iter().enumerate() {
             if let Gate::Lookup { input, table } = g {
@@ -374,6 +399,8 @@ pub struct Builder {
     table_ids: HashMap<String, u32>,
     /// Materialized expressions (so an expression used twice is laid out once).
     wires_of: HashMap<(ExprId, Act), WireId>,
+    /// For every input, whether it is a boolean (range-checked in `{0, 1}`, not by limbs).
+    boolean_inputs: Vec<bool>,
 }
 
 /// Tolerance under which a coefficient counts as an integer.
@@ -397,6 +424,7 @@ impl Builder {
             tables: Vec::new(),
             table_ids: HashMap::new(),
             wires_of: HashMap::new(),
+            boolean_inputs: Vec::new(),
         }
     }
 
@@ -443,20 +471,59 @@ impl Builder {
     /// A public input with real value `x`; integer inputs keep scale 1, real ones get `2^s`.
     /// Inputs must all be added before any other gate.
     pub fn input(&mut self, x: f64, integer: bool) -> Result<ExprId> {
-        assert_eq!(self.gates.len(), self.values.len());
         let scale = if integer { 0 } else { self.scale_bits };
         let v = (x * (1u64 << scale) as f64).round();
         if !v.is_finite() || v.abs() > self.range() as f64 {
             return Err(Error::OutOfRange {
-                node: "model input".into(),
+                node: format!("input element {}", self.gates.len()),
                 value: x,
                 min: -(self.range() as f64) / (1u64 << scale) as f64,
                 max: self.range() as f64 / (1u64 << scale) as f64,
                 hint: format!("lower --scale-bits below {}", self.scale_bits),
             });
         }
-        let w = self.new_wire(Gate::Input, v as i64, scale);
-        Ok(self.wire_expr(w))
+        Ok(self.push_input(v as i64, scale, false))
+    }
+
+    /// A public boolean input (scale 1), which must be 0 or 1: the circuit proves it is.
+    pub fn bool_input(&mut self, x: f64) -> Result<ExprId> {
+        if x != 0.0 && x != 1.0 {
+            return Err(Error::OutOfRange {
+                node: format!("input element {} (boolean)", self.gates.len()),
+                value: x,
+                min: 0.0,
+                max: 2.0,
+                hint: "a boolean input is 0 or 1 (false or true)".into(),
+            });
+        }
+        Ok(self.push_input(x as i64, 0, true))
+    }
+
+    fn push_input(&mut self, v: i64, scale: u32, boolean: bool) -> ExprId {
+        assert_eq!(self.gates.len(), self.boolean_inputs.len(), "inputs must be added before any other gate");
+        self.boolean_inputs.push(boolean);
+        let w = self.new_wire(Gate::Input, v, scale);
+        self.wire_expr(w)
+    }
+
+    /// Adds the range check of every input (see the module documentation): these gates are
+    /// laid out like any other and their outputs are read by nothing, so the compiler keeps them
+    /// (gates are never dropped or merged).
+    fn check_inputs(&mut self) -> Result<()> {
+        let boolean = Table { func: Func::Boolean, in_scale: 0, out_scale: self.scale_bits, min: 0, max: 1 };
+        for (x, is_bool) in std::mem::take(&mut self.boolean_inputs).into_iter().enumerate() {
+            let x = x as WireId;
+            self.set_node(&format!("input element {x}"));
+            if is_bool {
+                let t = self.table(boolean.clone());
+                let y = boolean.output(self.values[x as usize]);
+                self.new_wire(Gate::Lookup { input: x, table: t }, y, self.scale_bits);
+            } else {
+                let identity = Affine { terms: vec![(x, 1)], products: vec![], offset: 0, div: 1, act: Act::Linear };
+                self.push_affine(identity, self.wire_scale[x as usize])?;
+            }
+        }
+        Ok(())
     }
 
     /// The public constant `c` (part of the architecture: its value may shape the layout).
@@ -675,17 +742,7 @@ impl Builder {
             return Ok(self.fold(e, |_| y).expect("a constant"));
         }
         let x = self.wire_of(e)?;
-        let table = Table { func: f, in_scale: self.wire_scale[x as usize], out_scale: self.scale_bits, min: i64::MAX, max: i64::MIN };
-        let id = table.id();
-        let t = match self.table_ids.get(&id) {
-            Some(t) => *t,
-            None => {
-                self.tables.push(table);
-                let t = (self.tables.len() - 1) as u32;
-                self.table_ids.insert(id, t);
-                t
-            }
-        };
+        let t = self.table(Table { func: f, in_scale: self.wire_scale[x as usize], out_scale: self.scale_bits, min: i64::MAX, max: i64::MIN });
         let xv = self.values[x as usize];
         let table = &mut self.tables[t as usize];
         table.min = table.min.min(xv);
@@ -693,6 +750,18 @@ impl Builder {
         let y = self.tables[t as usize].output(xv);
         let w = self.new_wire(Gate::Lookup { input: x, table: t }, y, self.scale_bits);
         Ok(self.wire_expr(w))
+    }
+
+    /// The index of the table with `table`'s identity, registering `table` if it is new.
+    fn table(&mut self, table: Table) -> u32 {
+        let id = table.id();
+        if let Some(t) = self.table_ids.get(&id) {
+            return *t;
+        }
+        self.tables.push(table);
+        let t = (self.tables.len() - 1) as u32;
+        self.table_ids.insert(id, t);
+        t
     }
 
     /// Lays out a rescale gate for `e` with activation `act` and returns its wire.
@@ -835,17 +904,18 @@ impl Builder {
         Ok(self.new_wire(Gate::Affine(a), v, scale))
     }
 
-    /// Finishes the graph with `outputs` as the public outputs (constants become wires).
+    /// Finishes the graph with `outputs` as the public outputs (constants become wires), then
+    /// range-checks every input.
     pub fn finish(mut self, outputs: &[ExprId]) -> Result<ElementGraph> {
-        let num_inputs = self.gates.iter().take_while(|g| matches!(g, Gate::Input)).count();
-        if self.gates[num_inputs..].iter().any(|g| matches!(g, Gate::Input)) {
-            panic!("inputs must be added before any other gate");
-        }
+        let num_inputs = self.boolean_inputs.len();
         self.set_node("output");
         let outputs = outputs.iter().map(|e| self.wire_of(*e)).collect::<Result<Vec<_>>>()?;
+        let first_input_check = self.gates.len();
+        self.check_inputs()?;
         Ok(ElementGraph {
             scale_bits: self.scale_bits,
             num_inputs,
+            first_input_check,
             gates: self.gates,
             values: self.values,
             wire_scale: self.wire_scale,

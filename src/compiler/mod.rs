@@ -12,6 +12,10 @@
 //!   per member; then one spacer row;
 //! - per lookup gate: one function row (`a = c = x`, `d = f(x)`, a wiring entry).
 //!
+//! The input range checks are ordinary gates of the graph ([`graph`]: an identity rescale per
+//! real or integer input, a lookup in the two-entry boolean table per boolean input), laid out
+//! like the others: every gate gets its rows, none is dropped or merged.
+//!
 //! Fixed table entries (range, sign, every function table) fill the rows that hold no wiring
 //! entry. Tags: range 1, sign 2, function table `k` → `3 + k`; wire `w` has key
 //! `3 + #tables + w`.
@@ -69,7 +73,8 @@ pub(crate) struct PackedGroup {
 /// quarter of its inputs are new to it (public coefficients that cancel drop a few inputs).
 /// Groups of one are not packed. The grouping reads only the gates' input wires, which the
 /// builder keeps whatever the private weights' values (a zero weight is a zero in the hidden
-/// columns), so it depends on the architecture alone.
+/// columns), so it depends on the architecture alone. The input checks are packed apart, see
+/// [`input_check_groups`].
 fn packed_groups(g: &ElementGraph, width: usize) -> Vec<PackedGroup> {
     struct Open {
         members: Vec<usize>,
@@ -78,7 +83,7 @@ fn packed_groups(g: &ElementGraph, width: usize) -> Vec<PackedGroup> {
     }
     let mut groups: Vec<Open> = Vec::new();
     let mut open: HashMap<(WireId, WireId), usize> = HashMap::new();
-    for (w, gate) in g.gates.iter().enumerate() {
+    for (w, gate) in g.gates[..g.first_input_check].iter().enumerate() {
         let Gate::Affine(Affine { terms, products, .. }) = gate else { continue };
         if terms.is_empty() || !products.is_empty() {
             continue;
@@ -105,10 +110,37 @@ fn packed_groups(g: &ElementGraph, width: usize) -> Vec<PackedGroup> {
             }
         }
     }
-    groups
+    let mut packed: Vec<PackedGroup> = groups
         .into_iter()
         .filter(|grp| grp.members.len() > 1)
         .map(|grp| PackedGroup { members: grp.members, inputs: grp.inputs, first_row: 0 })
+        .collect();
+    let widest = packed.iter().map(|grp| grp.members.len()).max().unwrap_or(0);
+    packed.extend(input_check_groups(g, widest));
+    packed
+}
+
+/// The identity rescales that check the real and integer inputs, packed `width` to a group (the
+/// widest group the model has, so they use no packed weight column it does not use already):
+/// each costs its input row and `O, R`. A model without packing (`width = 0`) keeps them as
+/// chains, whose columns its other rescales use (if it has any).
+fn input_check_groups(g: &ElementGraph, width: usize) -> Vec<PackedGroup> {
+    if width == 0 {
+        return Vec::new();
+    }
+    let checks: Vec<(usize, WireId)> = (g.first_input_check..g.gates.len())
+        .filter_map(|w| match &g.gates[w] {
+            Gate::Affine(a) => Some((w, a.terms[0].0)),
+            _ => None,
+        })
+        .collect();
+    checks
+        .chunks(width)
+        .map(|chunk| PackedGroup {
+            members: chunk.iter().map(|c| c.0).collect(),
+            inputs: chunk.iter().map(|c| c.1).collect(),
+            first_row: 0,
+        })
         .collect()
 }
 

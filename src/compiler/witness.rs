@@ -19,6 +19,9 @@ pub struct Witness {
     pub input: Vec<i64>,
     /// Quantized output.
     pub output: Vec<i64>,
+    /// The public instances the proof binds: `input` then `output`, as field elements (a
+    /// cheating prover in the soundness tests sets others).
+    pub instances: Vec<Fr>,
 }
 
 impl Circuit {
@@ -126,6 +129,8 @@ impl Circuit {
             }
         }
         cols[Wit::Mult as usize] = mult.into_iter().map(Fr::from).collect();
-        Ok(Witness { columns: cols, input: g.input_values(), output: g.output_values() })
+        let (input, output) = (g.input_values(), g.output_values());
+        let instances = input.iter().chain(&output).map(|v| fr_from_i128(*v as i128)).collect();
+        Ok(Witness { columns: cols, input, output, instances })
     }
 }

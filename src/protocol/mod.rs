@@ -40,3 +40,5 @@ pub fn coset_offset() -> Fr {
 pub(crate) mod tests;
 #[cfg(test)]
 mod hiding_tests;
+#[cfg(test)]
+mod input_forgery_tests;

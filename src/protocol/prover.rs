@@ -68,7 +68,7 @@ fn commit_columns(pk: &ProvingKey, values: &[Vec<Fr>], blinds: &[Blind]) -> Vec<
 
 /// The public instances as field elements: the quantized input, then the quantized output.
 pub fn instances(witness: &Witness) -> Vec<Fr> {
-    witness.input.iter().chain(&witness.output).map(|v| crate::pcs::encoding::fr_from_i128(*v as i128)).collect()
+    witness.instances.clone()
 }
 
 /// The public-I/O polynomials' values on `H`: (L_in, L_out, PI).

@@ -209,13 +209,14 @@ impl Model {
             let mut b = Builder::new(scale_bits);
             let mut tensors = Vec::with_capacity(inputs.len());
             for (x, (shape, dt)) in inputs.iter().zip(&self.inputs) {
-                // As tract casts them: booleans are `x ≠ 0`, integers round toward zero.
-                let value = |v: f64| match dt {
-                    DatumType::Bool => (v != 0.0) as u8 as f64,
-                    dt if !dt.is_float() => v.trunc(),
-                    _ => v,
+                // Booleans must be 0 or 1 (the circuit proves they are); integers round toward
+                // zero, as tract casts them.
+                let input = |b: &mut Builder, v: f64| match dt {
+                    DatumType::Bool => b.bool_input(v),
+                    dt if !dt.is_float() => b.input(v.trunc(), true),
+                    _ => b.input(v, false),
                 };
-                let ids = x.iter().map(|v| b.input(value(*v), !dt.is_float())).collect::<Result<Vec<_>>>()?;
+                let ids = x.iter().map(|v| input(&mut b, *v)).collect::<Result<Vec<_>>>()?;
                 tensors.push(Exprs::from_shape_vec(IxDyn(shape), ids).expect("checked length"));
             }
             let outputs = lower_model(&mut b, &self.graph, self.public.as_ref(), tensors)?;

@@ -1,5 +1,7 @@
 //! Value ranges of tensor elements, known for every input of the model: booleans are in
-//! `[0, 1]`, public constants are exact, and sums, products, extrema, casts, selections and gathers
+//! `[0, 1]` (the circuit proves it of boolean inputs, see [`crate::compiler::graph`]; computed
+//! booleans are step outputs), public constants are exact, and sums, products, extrema, casts,
+//! selections and gathers
 //! of known ranges have known ranges (interval arithmetic). A one-hot over a computed index
 //! then only needs step gates for the values the index can take (tree ensembles compute
 //! node indices this way: `2·parent + [x < threshold] + offset`).
