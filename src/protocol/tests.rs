@@ -305,6 +305,20 @@ fn vk_json_roundtrip_and_digest_binding() {
     let mut bad = json.clone();
     bad["fixed_commitments"][2][0] = serde_json::json!("0x01");
     assert!(VerifyingKey::from_json(&bad).is_err());
+    // Finding 3: the scales `verify` decodes with are bound by the digest — a vk.json that keeps
+    // the digest but shows outputs ×1024 (scale bits lowered by 10) is refused.
+    let mut rescaled = json.clone();
+    let last = s.vk.io_scale_bits.len() - 1;
+    let lowered = s.vk.io_scale_bits[last].saturating_sub(10);
+    assert_ne!(lowered, s.vk.io_scale_bits[last]);
+    rescaled["io_scale_bits"][last] = serde_json::json!(lowered);
+    let err = VerifyingKey::from_json(&rescaled).unwrap_err().to_string();
+    assert!(err.contains("digest"), "{err}");
+    // And one with a recomputed digest is another model: a proof for this one does not verify.
+    let mut other = s.vk.clone();
+    other.io_scale_bits[last] = lowered;
+    assert_ne!(other.digest(), s.vk.digest());
+    assert!(verify(&other, &instances(&s), &prove_seeded(&s, 3)).is_err());
 }
 
 #[test]
