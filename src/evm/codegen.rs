@@ -466,6 +466,7 @@ fn substitutions(vk: &VerifyingKey) -> Vec<(String, String)> {
         ("N_IN".into(), num(vk.num_inputs)),
         ("N_OUT".into(), num(vk.num_outputs)),
         ("N_PUB".into(), num(vk.num_inputs + vk.num_outputs)),
+        ("INPUT_BOUND".into(), num(crate::compiler::graph::max_wire(vk.scale_bits) as usize)),
         ("FIXED_COMMITMENTS".into(), fixed_commitments(vk)),
         ("PACKED_COMMITMENTS".into(), packed_commitments(vk)),
         ("PACKED_CHECK".into(), packed_check(vk)),

@@ -270,17 +270,29 @@ fn honest_proofs_with_input_checks_verify() {
 #[test]
 fn input_solving_a_gate_mod_r_is_accepted_without_checks_and_rejected_with_them() {
     // Before the fix: the forged witness satisfies every constraint (the honest prover's own
-    // self-check passes) and the proof of output 100.0 verifies.
+    // self-check passes) and the proof of output 100.0 passes the pairing; only the verifier's
+    // own bound on the inputs rejects it now.
     let (s, w, _) = forgery(without_input_checks(&dense_relu(0.25)), forged_dense_values);
     assert_eq!(w.instances[2], Fr::from(100u64 << S));
     let proof = prove(&s.pk, &s.vk, &s.circuit, &w, &mut ChaCha20Rng::seed_from_u64(2)).unwrap();
-    verify(&s.vk, &w.instances, &proof).unwrap();
-    // With the input checks: x1's limbs cannot both be in their tables.
+    assert!(circuit_accepts(&s, &w, &proof), "the circuit alone accepts the forgery");
+    assert_rejected_by_input_bound(&s, &w, &proof);
+    // With the input checks: x1's limbs cannot both be in their tables either.
     let (s, w, proof) = forgery(dense_relu(0.25), forged_dense_values);
     let err = prove(&s.pk, &s.vk, &s.circuit, &w, &mut ChaCha20Rng::seed_from_u64(2)).unwrap_err();
     assert!(err.to_string().contains("not in the table"), "{err}");
-    let err = verify(&s.vk, &w.instances, &proof).unwrap_err();
-    assert!(matches!(&err, Error::Rejected(m) if m.contains("pairing")), "{err}");
+    assert!(!circuit_accepts(&s, &w, &proof), "the input checks reject the forgery");
+    assert_rejected_by_input_bound(&s, &w, &proof);
+}
+
+/// The pairing verdict of a proof, without the verifier's range check of the inputs.
+fn circuit_accepts(s: &Setup, w: &Witness, proof: &Proof) -> bool {
+    super::verifier::accumulate_claims(&s.vk, &w.instances, proof).is_ok_and(|acc| acc.decide(&s.vk.g2, &s.vk.tau_g2))
+}
+
+fn assert_rejected_by_input_bound(s: &Setup, w: &Witness, proof: &Proof) {
+    let err = verify(&s.vk, &w.instances, proof).unwrap_err();
+    assert!(matches!(&err, Error::Rejected(m) if m.contains("outside the provable range")), "{err}");
 }
 
 #[test]
@@ -290,11 +302,13 @@ fn inputs_solving_packed_gates_mod_r_are_rejected_by_packed_input_checks() {
     let (s, w, _) = forgery(without_input_checks(&g), forged_pair_values);
     assert_eq!(s.circuit.groups.len(), 1, "the two dense gates are packed");
     let proof = prove(&s.pk, &s.vk, &s.circuit, &w, &mut ChaCha20Rng::seed_from_u64(6)).unwrap();
-    verify(&s.vk, &w.instances, &proof).unwrap();
+    assert!(circuit_accepts(&s, &w, &proof), "the circuit alone accepts the forgery");
+    assert_rejected_by_input_bound(&s, &w, &proof);
     let (s, w, proof) = forgery(g, forged_pair_values);
     assert_eq!(s.circuit.groups.len(), 2, "the input checks are packed too");
     assert!(prove(&s.pk, &s.vk, &s.circuit, &w, &mut ChaCha20Rng::seed_from_u64(6)).is_err());
-    assert!(verify(&s.vk, &w.instances, &proof).is_err());
+    assert!(!circuit_accepts(&s, &w, &proof), "the input checks reject the forgery");
+    assert_rejected_by_input_bound(&s, &w, &proof);
     let honest = prove(&s.pk, &s.vk, &s.circuit, &s.witness, &mut ChaCha20Rng::seed_from_u64(7)).unwrap();
     verify(&s.vk, &prover::instances(&s.witness), &honest).unwrap();
 }
@@ -359,19 +373,21 @@ fn input_checks_cost_three_rows_each_and_no_new_column() {
     }
 }
 
-/// The generated contract on anvil: it accepts the forgeries for the circuits without input
-/// checks (as it did before the fix), and rejects them, but accepts honest proofs, with them.
+/// The generated contract on anvil agrees with Rust: the huge-input forgeries are rejected by
+/// its own bound on the inputs whatever the circuit; the boolean forgery (2 is within the bound)
+/// is accepted by the circuit without input checks and rejected with them; honest proofs pass.
 #[tokio::test]
 async fn generated_verifier_rejects_forged_inputs_on_anvil() {
     use crate::evm::{build_verifier, call_verify, deploy, LocalNode, U256};
     let node = LocalNode::spawn().unwrap();
     let words = |inst: &[Fr]| inst.iter().map(|v| U256::from_be_bytes(crate::pcs::encoding::fr_to_word(v))).collect::<Vec<_>>();
-    let cases: [(&str, fn() -> ElementGraph, fn(&ElementGraph) -> Vec<Fr>); 3] = [
-        ("x1 solving the dense gate", || dense_relu(0.25), forged_dense_values),
-        ("x solving two packed gates", packed_pair, forged_pair_values),
-        ("boolean input 2", bool_times_real, forged_bool_values),
+    // (what, graph, forged values, whether the forged inputs are within the verifier's bound)
+    let cases: [(&str, fn() -> ElementGraph, fn(&ElementGraph) -> Vec<Fr>, bool); 3] = [
+        ("x1 solving the dense gate", || dense_relu(0.25), forged_dense_values, false),
+        ("x solving two packed gates", packed_pair, forged_pair_values, false),
+        ("boolean input 2", bool_times_real, forged_bool_values, true),
     ];
-    for (what, graph, values) in cases {
+    for (what, graph, values, in_bound) in cases {
         for checked in [false, true] {
             let g = if checked { graph() } else { without_input_checks(&graph()) };
             let (s, w, proof) = forgery(g, values);
@@ -379,8 +395,9 @@ async fn generated_verifier_rejects_forged_inputs_on_anvil() {
             let contract = build_verifier(&s.vk, dir.path()).unwrap();
             let address = deploy(&node.endpoint(), &node.dev_key(), contract.bytecode).await.unwrap().address;
             let forged = call_verify(&node.endpoint(), address, proof.to_bytes(), words(&w.instances)).await.unwrap();
-            assert_eq!(forged, !checked, "{what}: forged proof, input checks {checked}");
-            assert_eq!(verify(&s.vk, &w.instances, &proof).is_ok(), !checked, "{what}: Rust verdict differs");
+            let accepted = in_bound && !checked;
+            assert_eq!(forged, accepted, "{what}: forged proof, input checks {checked}");
+            assert_eq!(verify(&s.vk, &w.instances, &proof).is_ok(), accepted, "{what}: Rust verdict differs");
             if checked {
                 let honest = prove(&s.pk, &s.vk, &s.circuit, &s.witness, &mut ChaCha20Rng::seed_from_u64(4)).unwrap();
                 let ok = call_verify(&node.endpoint(), address, honest.to_bytes(), words(&prover::instances(&s.witness))).await.unwrap();

@@ -96,13 +96,33 @@ pub(crate) fn combined_packed_commitment(vk: &VerifyingKey, eta: Fr) -> G1Projec
     G1Projective::msm_unchecked(&vk.packed_commitments, &crate::pcs::powers(eta, vk.packed_commitments.len()))
 }
 
+/// Whether every public input is a signed fixed-point integer of magnitude at most
+/// [`max_wire`](crate::compiler::graph::max_wire)`(s)`: `v ≤ B` or `v ≥ r − B`. The verifier
+/// checks it itself, trusting nothing in the key: an input that were any field element could
+/// solve a gate modulo r for any output (the in-circuit input checks weigh the input with a
+/// hidden coefficient, so they bind only an honestly made key).
+pub fn inputs_in_range(vk: &VerifyingKey, instances: &[Fr]) -> bool {
+    let bound = Fr::from(crate::compiler::graph::max_wire(vk.scale_bits) as u64);
+    instances[..vk.num_inputs].iter().all(|v| *v <= bound || -*v <= bound)
+}
+
 /// Replays the proof into its accumulator; errors on anything checkable without a pairing.
 pub fn accumulate(vk: &VerifyingKey, instances: &[Fr], proof: &Proof) -> Result<Accumulator> {
-    let n = vk.domain_size;
     let expected = vk.num_inputs + vk.num_outputs;
     if instances.len() != expected {
         return Err(Error::Rejected(format!("{} public values, the model has {expected}", instances.len())));
     }
+    if !inputs_in_range(vk, instances) {
+        return Err(Error::Rejected("a public input is outside the provable range of the scale".into()));
+    }
+    accumulate_claims(vk, instances, proof)
+}
+
+/// [`accumulate`] without the range check of the inputs: what the circuit alone decides (the
+/// soundness tests show it is not enough).
+pub(crate) fn accumulate_claims(vk: &VerifyingKey, instances: &[Fr], proof: &Proof) -> Result<Accumulator> {
+    let n = vk.domain_size;
+    let expected = vk.num_inputs + vk.num_outputs;
     let Challenges { e, beta, gamma, eta, e_packed, alpha, zeta, nu, rho } = challenges(vk, instances, proof);
     if !param_commitment_is_bound(vk, proof, e) {
         return Err(Error::Rejected("the re-randomised parameter commitment is not tied to the model".into()));

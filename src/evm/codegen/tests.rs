@@ -526,6 +526,13 @@ async fn run_fixture(model: &str, s: &Setup, full: bool) -> (u64, usize) {
         let mut i = inst.clone();
         *i.last_mut().unwrap() = r_mod();
         parse_rejects.push(("public output replaced by r", bytes.clone(), i));
+        // An input just outside ±(2^(2s−1) − 1), on either side: refused before the circuit.
+        let bound = U256::from(crate::compiler::graph::max_wire(vk.scale_bits) as u64);
+        for (what, v) in [("public input v_0 = bound + 1", bound + U256::from(1u64)), ("public input v_0 = −(bound + 1)", r_mod() - bound - U256::from(1u64))] {
+            let mut i = inst.clone();
+            i[0] = v;
+            parse_rejects.push((what, bytes.clone(), i));
+        }
     }
     if !full {
         parse_rejects.truncate(3);
