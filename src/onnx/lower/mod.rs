@@ -131,7 +131,11 @@ impl Model {
             for o in 0..m.output_outlets().map_err(err)?.len() {
                 m.set_output_fact(o, InferenceFact::default()).map_err(err)?;
             }
-            let other = with_other_weights(&m).and_then(|o| o.into_typed()).ok();
+            // Quantized weights are small integers: perturb those too, unless the model then
+            // fails to type (they were indices or shapes), where only floats are perturbed.
+            let other = [true, false]
+                .into_iter()
+                .find_map(|ints| with_other_weights(&m, ints).and_then(|o| o.into_typed()).ok());
             let typed = m.into_typed().map_err(err)?;
             let graph = declutter(&typed);
             let public = other.map(|o| unchanged_constants(&graph, &declutter(&o)));
@@ -233,16 +237,24 @@ fn declutter(typed: &TypedModel) -> TypedModel {
 }
 
 /// `m` with every float constant `v` replaced by `1.5 − 1.7·v` (element-wise: no value is
-/// kept, signs flip, zeros and integers become other numbers).
-fn with_other_weights(m: &InferenceModel) -> TractResult<InferenceModel> {
+/// kept, signs flip, zeros and integers become other numbers) and, with `small_ints`, every
+/// 8-, 16- or 32-bit integer constant's elements moved by one (`v ± 1`, staying in its type):
+/// the types quantized weights come in. 64-bit integers (ONNX's shapes, axes and indices) and
+/// booleans are kept.
+fn with_other_weights(m: &InferenceModel, small_ints: bool) -> TractResult<InferenceModel> {
+    use DatumType::*;
     let mut m = m.clone();
     for id in 0..m.nodes.len() {
         let Some(k) = m.nodes[id].op_as::<Const>() else { continue };
         let dt = k.val().datum_type();
-        if !dt.is_float() {
+        let moved: fn(f64) -> f64 = if dt.is_float() {
+            |v| 1.5 - 1.7 * v
+        } else if small_ints && matches!(dt, I8 | U8 | I16 | U16 | I32 | U32) {
+            |v| if v.rem_euclid(2.0) == 0.0 { v + 1.0 } else { v - 1.0 }
+        } else {
             continue;
-        }
-        let other = Tensor::from(tensor_array(k.val())?.mapv(|v| 1.5 - 1.7 * v)).cast_to_dt(dt)?.into_owned().into_arc_tensor();
+        };
+        let other = Tensor::from(tensor_array(k.val())?.mapv(moved)).cast_to_dt(dt)?.into_owned().into_arc_tensor();
         m.set_outlet_fact(OutletId::new(id, 0), TypedFact::try_from(other.clone())?.into())?;
         m.nodes[id].op = Box::new(Const::new(other)?);
     }
