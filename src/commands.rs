@@ -146,7 +146,7 @@ impl TableRows {
 }
 
 /// Each table's observed input range widened by a quarter of its span (at least one unit of the
-/// input scale) on both sides, so that inputs near the example's still prove, then rounded
+/// input scale) on both sides, so that inputs near the calibration samples still prove, then rounded
 /// outwards to `0` or `±2^k`: the ranges are public (settings.json, the VK's table columns) and
 /// the activations they bound depend on the weights, so they say no more than the bit length of
 /// the extreme activations (an exact range would give away, say, the extreme biases of a layer
