@@ -91,7 +91,11 @@ pub enum SrsSource {
 pub struct SetupOptions {
     pub model: PathBuf,
     pub out: PathBuf,
+    /// One example input (`input.json`): one more calibration sample.
     pub input: Option<PathBuf>,
+    /// A calibration data set ([`onnx::read_samples`]): every table range, the sign bits and the
+    /// scale choice cover all its samples.
+    pub calibration_data: Option<PathBuf>,
     pub scale_bits: Option<u32>,
     pub srs: SrsSource,
 }
@@ -101,19 +105,48 @@ pub struct SetupReport {
     pub keys: PathBuf,
     pub scale_bits: u32,
     pub domain_size: usize,
+    /// Rows used by gates, the public rows included.
     pub gate_rows: usize,
+    /// Rows of the public inputs and outputs (the first of the gate rows).
+    pub public_rows: usize,
+    /// One per wire; the table entries fill the rows without one, so `domain_size` is the next
+    /// power of two at or above `max(gate_rows, wiring_entries + table_entries, 8)`.
+    pub wiring_entries: usize,
     pub lookup_tables: usize,
+    /// Entries of the range, sign and function tables (`table_rows` splits them).
     pub table_entries: usize,
+    pub table_rows: TableRows,
     pub srs_g1_powers: usize,
     pub insecure_dev_srs: bool,
     pub vk_digest: String,
-    /// Max abs error of the quantized output vs the float model on the example input.
+    /// Max abs error of the quantized output vs the float model over the calibration samples
+    /// (`--input`, `--calibration-data`; none for the zero input).
     pub calibration_error: Option<f64>,
+    /// The same per output.
+    pub output_errors: Option<Vec<f64>>,
+    /// Samples calibrated on (1 for `--input` alone or the zero input).
+    pub calibration_samples: usize,
     pub seconds: f64,
 }
 
+/// The fixed table rows of a circuit, by table: range (`2^s`), sign (`2^h`) and the function
+/// tables' entries (their calibrated ranges).
+#[derive(Clone, Debug, Serialize)]
+pub struct TableRows {
+    pub range: usize,
+    pub sign: usize,
+    pub function: usize,
+}
+
+impl TableRows {
+    fn of(c: &Circuit) -> Self {
+        let (range, sign) = (1usize << c.scale_bits, 1usize << c.sign_bits);
+        Self { range, sign, function: c.table_entries - range - sign }
+    }
+}
+
 /// Each table's observed input range widened by a quarter of its span (at least one unit of the
-/// input scale) on both sides, so that inputs near the example's still prove, then rounded
+/// input scale) on both sides, so that inputs near the calibration samples still prove, then rounded
 /// outwards to `0` or `±2^k`: the ranges are public (settings.json, the VK's table columns) and
 /// the activations they bound depend on the weights, so they say no more than the bit length of
 /// the extreme activations (an exact range would give away, say, the extreme biases of a layer
@@ -150,26 +183,88 @@ pub fn max_abs_error(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// Relative error budget of the automatic scale choice: the smallest scale in
-/// [`MIN_AUTO_SCALE_BITS`]`..=`[`MAX_AUTO_SCALE_BITS`] whose output error on the example input
-/// is within this fraction of the largest |float output| is chosen (small scales mean small
-/// lookup tables, so fast proofs).
+/// [`MIN_AUTO_SCALE_BITS`]`..=`[`MAX_AUTO_SCALE_BITS`] whose worst output error over the
+/// calibration samples is within this fraction of the largest |float output| over them is
+/// chosen (small scales mean small lookup tables, so fast proofs).
 pub const AUTO_SCALE_ERROR: f64 = 0.0025;
 
-/// The scale `setup` picks for `inputs`: the smallest whose error is within
-/// [`AUTO_SCALE_ERROR`], else the most accurate one that builds.
-pub fn calibrate_scale(model: &onnx::Model, inputs: &[Vec<f64>], float_outputs: &[f64]) -> Result<u32> {
-    let peak = float_outputs.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(1e-9);
-    let mut best: Option<(f64, u32)> = None;
+/// One calibration sample: the model's inputs and the float model's outputs on them.
+#[derive(Clone, Debug)]
+pub struct Sample {
+    pub inputs: Vec<Vec<f64>>,
+    pub float_outputs: Vec<f64>,
+}
+
+impl Sample {
+    /// Runs the float model on `inputs`.
+    pub fn new(model: &onnx::Model, inputs: Vec<Vec<f64>>) -> Result<Self> {
+        let float_outputs = model.run_float(&inputs)?;
+        Ok(Self { inputs, float_outputs })
+    }
+}
+
+/// What the calibration samples declare at one scale: every table's range (the union of the
+/// ranges the samples reach, then [`calibrated_ranges`]' margin and rounding), the sign bits
+/// (the largest any sample needs), and the worst error of each output over the samples.
+#[derive(Clone, Debug)]
+pub struct Calibration {
+    pub scale_bits: u32,
+    pub ranges: Vec<(i64, i64)>,
+    pub sign_bits: u32,
+    /// Per output, the largest `|quantized − float|` over the samples.
+    pub output_errors: Vec<f64>,
+}
+
+impl Calibration {
+    /// The worst output error over the samples relative to the largest |float output|.
+    fn relative_error(&self, samples: &[Sample]) -> f64 {
+        let peak = samples.iter().flat_map(|x| &x.float_outputs).fold(0.0f64, |m, v| m.max(v.abs())).max(1e-9);
+        self.output_errors.iter().fold(0.0, |m: f64, e| m.max(*e)) / peak
+    }
+}
+
+/// Builds `model` on every sample at scale `2^s` and declares the calibration that covers them
+/// all. Errors: a sample the model cannot be built on at this scale (naming the node), or no
+/// sample.
+pub fn calibrate(model: &onnx::Model, samples: &[Sample], s: u32) -> Result<Calibration> {
+    crate::compiler::check_scale_bits(s)?;
+    let mut union: Option<ElementGraph> = None;
+    let (mut sign_bits, mut output_errors) = (1, Vec::new());
+    for sample in samples {
+        let g = model.build(&sample.inputs, s)?;
+        sign_bits = sign_bits.max(g.calibrated_sign_bits());
+        let errors = g.output_reals().iter().zip(&sample.float_outputs).map(|(q, f)| (q - f).abs()).collect();
+        output_errors = elementwise_max(output_errors, errors);
+        match &mut union {
+            Some(u) => u.cover(&g)?,
+            None => union = Some(g),
+        }
+    }
+    let union = union.ok_or_else(|| Error::Usage("no calibration sample".into()))?;
+    Ok(Calibration { scale_bits: s, ranges: calibrated_ranges(&union), sign_bits, output_errors })
+}
+
+/// `max(a_i, b_i)`, the longer list's tail kept.
+fn elementwise_max(a: Vec<f64>, b: Vec<f64>) -> Vec<f64> {
+    let (mut long, short) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+    long.iter_mut().zip(short).for_each(|(x, y)| *x = x.max(y));
+    long
+}
+
+/// The calibration at the scale `setup` picks for `samples`: the smallest whose relative error
+/// is within [`AUTO_SCALE_ERROR`], else the most accurate one that builds on every sample.
+pub fn calibrate_scale(model: &onnx::Model, samples: &[Sample]) -> Result<Calibration> {
+    let mut best: Option<(f64, Calibration)> = None;
     let mut first_error = None;
     for s in MIN_AUTO_SCALE_BITS..=MAX_AUTO_SCALE_BITS {
-        match model.build(inputs, s) {
-            Ok(g) => {
-                let err = max_abs_error(&g.output_reals(), float_outputs) / peak;
+        match calibrate(model, samples, s) {
+            Ok(c) => {
+                let err = c.relative_error(samples);
                 if err <= AUTO_SCALE_ERROR {
-                    return Ok(s);
+                    return Ok(c);
                 }
-                if best.is_none_or(|(e, _)| err < e) {
-                    best = Some((err, s));
+                if best.as_ref().is_none_or(|(e, _)| err < *e) {
+                    best = Some((err, c));
                 }
             }
             Err(e) => {
@@ -178,7 +273,7 @@ pub fn calibrate_scale(model: &onnx::Model, inputs: &[Vec<f64>], float_outputs: 
         }
     }
     match (best, first_error) {
-        (Some((_, s)), _) => Ok(s),
+        (Some((_, c)), _) => Ok(c),
         (None, Some(e)) => Err(e),
         (None, None) => unreachable!("the scale range is not empty"),
     }
@@ -205,26 +300,36 @@ pub fn compile_model(
     Ok((g, circuit))
 }
 
-/// The example input for setup: the given `input.json`, or zeros.
-fn setup_inputs(model: &onnx::Model, input: Option<&Path>) -> Result<Vec<Vec<f64>>> {
-    match input {
-        Some(p) => onnx::read_input_json(p),
-        None => Ok(model.input_lengths().iter().map(|n| vec![0.0; *n]).collect()),
+/// The calibration samples of setup: those of `--calibration-data`, then `--input`'s; zeros
+/// when neither is given.
+fn setup_samples(model: &onnx::Model, opts: &SetupOptions) -> Result<Vec<Sample>> {
+    let mut inputs = match &opts.calibration_data {
+        Some(p) => onnx::read_samples(p, &model.input_lengths())?,
+        None => Vec::new(),
+    };
+    if let Some(p) = &opts.input {
+        inputs.push(onnx::read_input_json(p)?);
     }
+    if inputs.is_empty() {
+        inputs.push(model.input_lengths().iter().map(|n| vec![0.0; *n]).collect());
+    }
+    inputs.into_iter().map(|x| Sample::new(model, x)).collect()
 }
 
 /// `zktorch setup`.
 pub fn setup(opts: &SetupOptions) -> Result<SetupReport> {
     let start = Instant::now();
     let model = onnx::Model::load(&opts.model)?;
-    let inputs = setup_inputs(&model, opts.input.as_deref())?;
-    let float_outputs = model.run_float(&inputs)?;
-    let scale_bits = match opts.scale_bits {
-        Some(s) => s,
-        None => calibrate_scale(&model, &inputs, &float_outputs)?,
+    let samples = setup_samples(&model, opts)?;
+    let calibration = match opts.scale_bits {
+        Some(s) => calibrate(&model, &samples, s)?,
+        None => calibrate_scale(&model, &samples)?,
     };
-    let (g, circuit) = compile_model(&model, &inputs, scale_bits, None)?;
-    let calibration_error = opts.input.as_ref().map(|_| max_abs_error(&g.output_reals(), &float_outputs));
+    let scale_bits = calibration.scale_bits;
+    let declared = Some((&calibration.ranges[..], calibration.sign_bits));
+    let (g, circuit) = compile_model(&model, &samples[0].inputs, scale_bits, declared)?;
+    let measured = opts.input.is_some() || opts.calibration_data.is_some();
+    let output_errors = measured.then_some(calibration.output_errors);
     let need = srs_size_for(circuit.domain_size);
     let (srs, label) = match &opts.srs {
         SrsSource::Ptau(p) => (ptau::load(p, need)?, p.display().to_string()),
@@ -259,7 +364,12 @@ pub fn setup(opts: &SetupOptions) -> Result<SetupReport> {
         srs_g1_powers: need,
         insecure_dev_srs: matches!(opts.srs, SrsSource::Dev),
         vk_digest: settings.vk_digest,
-        calibration_error,
+        calibration_error: output_errors.as_ref().map(|e| e.iter().fold(0.0, |m: f64, x| m.max(*x))),
+        output_errors,
+        calibration_samples: samples.len(),
+        public_rows: circuit.num_inputs + circuit.num_outputs,
+        wiring_entries: circuit.wiring_entries,
+        table_rows: TableRows::of(&circuit),
         seconds: start.elapsed().as_secs_f64(),
     })
 }

@@ -36,10 +36,17 @@ enum Command {
         /// Folder for settings.json, pk.bin and vk.json.
         #[arg(long)]
         out: PathBuf,
-        /// Example input (EZKL input.json) used to choose the fixed-point scale.
+        /// One example input (EZKL input.json): a calibration sample (with --calibration-data,
+        /// one more).
         #[arg(long)]
         input: Option<PathBuf>,
-        /// Fixed-point scale 2^s (overrides the choice from --input).
+        /// Calibration data set (EZKL input.json with several samples: per model input, the
+        /// samples' flattened values concatenated, or one entry per input per sample, sample by
+        /// sample). Table ranges, sign bits and the scale choice cover every sample: the way to
+        /// set up a model for production inputs.
+        #[arg(long)]
+        calibration_data: Option<PathBuf>,
+        /// Fixed-point scale 2^s (overrides the choice from the calibration samples).
         #[arg(long)]
         scale_bits: Option<u32>,
         /// A snarkjs Powers-of-Tau file (BN254), e.g. from the Hermez or Perpetual ceremony.
@@ -139,7 +146,7 @@ fn ok(json: serde_json::Value, text: String) -> Outcome {
 
 fn run(cli: &Cli) -> Result<Outcome, Error> {
     Ok(match &cli.command {
-        Command::Setup { model, out, input, scale_bits, srs, dev_srs } => {
+        Command::Setup { model, out, input, calibration_data, scale_bits, srs, dev_srs } => {
             let srs = match (srs, dev_srs) {
                 (Some(p), _) => SrsSource::Ptau(p.clone()),
                 (None, true) => {
@@ -152,19 +159,11 @@ fn run(cli: &Cli) -> Result<Outcome, Error> {
                 model: model.clone(),
                 out: out.clone(),
                 input: input.clone(),
+                calibration_data: calibration_data.clone(),
                 scale_bits: *scale_bits,
                 srs,
             })?;
-            let text = format!(
-                "keys written to {} (scale 2^{}, domain 2^{}, {} rows used) in {:.2} s\nvk digest {}",
-                r.keys.display(),
-                r.scale_bits,
-                r.domain_size.trailing_zeros(),
-                r.gate_rows,
-                r.seconds,
-                r.vk_digest
-            );
-            ok(json(&r), text)
+            ok(json(&r), setup_text(&r))
         }
         Command::Prove { keys, model, input, out, seed, profile } => {
             if seed.is_some() {
@@ -246,6 +245,34 @@ fn run(cli: &Cli) -> Result<Outcome, Error> {
             Outcome { json: json(&r), text, rejected: !r.accepted }
         }
     })
+}
+
+/// `setup`'s report as text: the keys, the row budget behind N, the calibration error.
+fn setup_text(r: &commands::SetupReport) -> String {
+    let t = &r.table_rows;
+    let mut text = format!(
+        "keys written to {} (scale 2^{}, domain 2^{}, {} rows used) in {:.2} s\n\
+         rows: {} gate rows ({} of them public), {} wiring entries + {} table rows (range {}, sign {}, functions {}): \
+         N = 2^{}, the next power of two of the larger of the two",
+        r.keys.display(),
+        r.scale_bits,
+        r.domain_size.trailing_zeros(),
+        r.gate_rows,
+        r.seconds,
+        r.gate_rows,
+        r.public_rows,
+        r.wiring_entries,
+        r.table_entries,
+        t.range,
+        t.sign,
+        t.function,
+        r.domain_size.trailing_zeros(),
+    );
+    if let Some(errors) = &r.output_errors {
+        let errors: Vec<String> = errors.iter().map(|e| format!("{e:.3e}")).collect();
+        text += &format!("\nmax abs error per output over {} calibration samples: [{}]", r.calibration_samples, errors.join(", "));
+    }
+    text + &format!("\nvk digest {}", r.vk_digest)
 }
 
 fn json<T: serde::Serialize>(report: &T) -> serde_json::Value {

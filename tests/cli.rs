@@ -228,3 +228,113 @@ fn settings_hold_no_hash_of_the_weights_and_seeded_proofs_warn() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("warning: --seed") && stderr(&o).contains("NOT zero-knowledge"), "{}", stderr(&o));
 }
+
+/// `count` samples of `len` values uniform in `[−amplitude, amplitude]` (a fixed LCG, 4 decimals).
+fn samples(seed: u64, count: usize, len: usize, amplitude: f64) -> Vec<Vec<f64>> {
+    let mut state = seed;
+    let mut next = move || {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let unit = (state >> 11) as f64 / (1u64 << 53) as f64;
+        ((2.0 * unit - 1.0) * amplitude * 1e4).round() / 1e4
+    };
+    (0..count).map(|_| (0..len).map(|_| next()).collect()).collect()
+}
+
+/// Writes `{"input_data": entries}` to `dir/name` and returns its path.
+fn write_input(dir: &Path, name: &str, entries: &[Vec<f64>]) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, serde_json::to_vec(&serde_json::json!({ "input_data": entries })).unwrap()).unwrap();
+    path.display().to_string()
+}
+
+/// `setup --json` of a fixture with extra arguments; the report.
+fn setup_json(model: &str, out: &Path, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["--json", "setup", "--model", model, "--out", out.to_str().unwrap(), "--dev-srs"];
+    args.extend(extra);
+    let o = zktorch(&args);
+    assert!(o.status.success(), "setup failed: {}", stderr(&o));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+#[test]
+fn calibration_data_covers_later_inputs_that_one_example_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = fixture("attention_tiny.onnx");
+    // Six samples of the production distribution (U(−3, 3); the fixture's input is U(−1, 1)),
+    // as EZKL's batch: the one input's samples concatenated.
+    let data = write_input(dir.path(), "calibration.json", &[samples(1, 6, 32, 3.0).concat()]);
+    let later = write_input(dir.path(), "later.json", &samples(2, 1, 32, 3.0));
+    let one = dir.path().join("one");
+    setup_json(&model, &one, &["--input", &fixture("attention_tiny.input.json")]);
+    let many = dir.path().join("many");
+    let report = setup_json(&model, &many, &["--calibration-data", &data]);
+    assert_eq!(report["calibration_samples"], 6);
+    assert_eq!(report["output_errors"].as_array().unwrap().len(), 32);
+    let t = &report["table_rows"];
+    let rows = t["range"].as_u64().unwrap() + t["sign"].as_u64().unwrap() + t["function"].as_u64().unwrap();
+    assert!(t["function"].as_u64().unwrap() > 0 && rows == report["table_entries"].as_u64().unwrap(), "{report}");
+    let budget = report["gate_rows"].as_u64().unwrap().max(report["wiring_entries"].as_u64().unwrap() + rows);
+    assert_eq!(report["domain_size"].as_u64().unwrap(), budget.next_power_of_two(), "{report}");
+
+    let prove = |keys: &Path, out: &str| {
+        let out = dir.path().join(out);
+        let o = zktorch(&[
+            "prove", "--keys", keys.to_str().unwrap(), "--model", &model, "--input", &later, "--out", out.to_str().unwrap(),
+        ]);
+        (o, out)
+    };
+    let (o, out) = prove(&one, "one.json");
+    assert_clean_error(&o, "outside the provable range");
+    assert!(stderr(&o).contains("--calibration-data") && stderr(&o).contains(" table)"), "{}", stderr(&o));
+    assert!(!out.exists());
+    let (o, out) = prove(&many, "many.json");
+    assert!(o.status.success(), "prove failed: {}", stderr(&o));
+    let o = zktorch(&["verify", "--keys", many.to_str().unwrap(), "--proof", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn both_sample_layouts_and_an_extra_input_calibrate_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = fixture("mlp_16_32_10.onnx");
+    let draws = samples(3, 4, 16, 3.0);
+    let concatenated = write_input(dir.path(), "concatenated.json", &[draws.concat()]);
+    let sample_major = write_input(dir.path(), "sample_major.json", &draws);
+    let with_input = write_input(dir.path(), "first_three.json", &[draws[..3].concat()]);
+    let last = write_input(dir.path(), "last.json", &draws[3..]);
+    let declared = |name: &str, extra: &[&str]| {
+        let report = setup_json(&model, &dir.path().join(name), extra);
+        let settings: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join(name).join("settings.json")).unwrap()).unwrap();
+        (report["calibration_samples"].clone(), report["output_errors"].clone(), settings["scale_bits"].clone(), settings["sign_bits"].clone())
+    };
+    let a = declared("a", &["--calibration-data", &concatenated]);
+    assert_eq!(a.0, 4);
+    assert_eq!(declared("b", &["--calibration-data", &sample_major]), a);
+    assert_eq!(declared("c", &["--calibration-data", &with_input, "--input", &last]), a);
+    let single = declared("d", &["--input", &fixture("mlp_16_32_10.input.json")]);
+    assert!(single.3.as_u64() < a.3.as_u64(), "larger inputs need more sign bits: {single:?} {a:?}");
+}
+
+#[test]
+fn bad_calibration_data_gives_one_error_line_and_no_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = |n: &str| dir.path().join(n).display().to_string();
+    let good = samples(4, 2, 16, 1.0);
+    let cases: [(&str, String, &str); 6] = [
+        ("short.json", format!(r#"{{"input_data": [{:?}]}}"#, [good.concat(), vec![0.5]].concat()), "lengths [33]"),
+        ("ragged.json", format!(r#"{{"input_data": [{:?}, [1, 2]]}}"#, good[0]), "m·1 entries"),
+        ("empty.json", r#"{"input_data": []}"#.into(), "empty"),
+        ("no_sample.json", r#"{"input_data": [[]]}"#.into(), "lengths [0]"),
+        ("text.json", r#"{"input_data": [["a"]]}"#.into(), "not a number"),
+        ("garbage.json", "{ not json".into(), "garbage.json"),
+    ];
+    for (i, (name, content, needle)) in cases.iter().enumerate() {
+        std::fs::write(dir.path().join(name), content).unwrap();
+        let keys = d(&format!("keys{i}"));
+        let o = zktorch(&["setup", "--model", &fixture("mlp_16_32_10.onnx"), "--calibration-data", &d(name), "--out", &keys, "--dev-srs"]);
+        assert_clean_error(&o, needle);
+        assert!(!Path::new(&keys).exists(), "{name}: keys written");
+    }
+    let o = zktorch(&["setup", "--model", &fixture("mlp_16_32_10.onnx"), "--calibration-data", &d("missing.json"), "--out", &d("k"), "--dev-srs"]);
+    assert_clean_error(&o, "missing.json");
+}

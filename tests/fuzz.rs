@@ -37,6 +37,7 @@ fn valid() -> &'static Valid {
             model: fixture("mlp_16_32_10.onnx"),
             out: keys.clone(),
             input: Some(fixture("mlp_16_32_10.input.json")),
+            calibration_data: None,
             scale_bits: None,
             srs: SrsSource::Dev,
         };

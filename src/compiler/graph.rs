@@ -222,6 +222,9 @@ impl Table {
     }
 }
 
+/// What an out-of-range value at prove time tells the user to change.
+const CALIBRATION_HINT: &str = "run setup again with --calibration-data FILE whose samples cover inputs like this one";
+
 /// A model as gates over wires, with the wire values of one input.
 #[derive(Clone, Debug)]
 pub struct ElementGraph {
@@ -267,6 +270,20 @@ impl ElementGraph {
         (1..=s).find(|h| 4 * peak < 1u128 << (s + h - 1)).unwrap_or(s)
     }
 
+    /// Widens each table's observed input range (`min`, `max`, before
+    /// [`ElementGraph::apply_table_ranges`]) to cover `other`'s: the same model built on
+    /// another calibration sample at the same scale.
+    pub fn cover(&mut self, other: &ElementGraph) -> Result<()> {
+        let ids = |g: &ElementGraph| g.tables.iter().map(Table::id).collect::<Vec<_>>();
+        if ids(self) != ids(other) {
+            return Err(Error::UnsupportedModel("the model's lookup tables depend on the input values".into()));
+        }
+        for (t, o) in self.tables.iter_mut().zip(&other.tables) {
+            (t.min, t.max) = (t.min.min(o.min), t.max.max(o.max));
+        }
+        Ok(())
+    }
+
     /// Narrows the sign table to `2^h` entries, checking that every rescale quotient fits; one
     /// outside names its node and the range.
     pub fn apply_sign_bits(&mut self, h: u32) -> Result<()> {
@@ -287,7 +304,7 @@ impl ElementGraph {
                 value: q as f64 / unit,
                 min: -bound as f64 / unit,
                 max: bound as f64 / unit,
-                hint: "run setup again with an input.json whose values cover this input (--input)".into(),
+                hint: CALIBRATION_HINT.into(),
             });
         }
         self.sign_bits = h;
@@ -336,7 +353,7 @@ impl ElementGraph {
                         value: x as f64 / unit,
                         min: t.min as f64 / unit,
                         max: (t.max + 1) as f64 / unit,
-                        hint: "run setup again with an input.json whose values cover this input (--input)".into(),
+                        hint: CALIBRATION_HINT.into(),
                     });
                 }
             }

@@ -198,7 +198,10 @@ pub struct Circuit {
     pub io_scale_bits: Vec<u32>,
     /// Rows used by gates (the rest only carry table entries).
     pub gate_rows: usize,
-    /// Number of function tables and their total number of entries.
+    /// Wiring entries, one per wire: the fixed table entries fill the rows without one, so the
+    /// domain holds `max(gate_rows, wiring_entries + table_entries)` rows.
+    pub wiring_entries: usize,
+    /// Number of function tables, and the entries of all tables (range, sign, functions).
     pub num_tables: usize,
     pub table_entries: usize,
     /// `NUM_FIXED` columns of `N` values each, indexed by [`Fix`].
@@ -377,6 +380,7 @@ impl Circuit {
             num_outputs,
             io_scale_bits: (0..num_inputs as u32).chain(g.outputs.iter().copied()).map(|w| g.wire_scale[w as usize]).collect(),
             gate_rows,
+            wiring_entries: g.gates.len(),
             num_tables: g.tables.len(),
             table_entries,
             fixed,

@@ -64,3 +64,47 @@ fn flatten(v: &Value, out: &mut Vec<f64>, at: &str) -> std::result::Result<(), S
         other => Err(format!("{at} is {other}, not a number")),
     }
 }
+
+/// Reads a calibration data set: EZKL's `input.json` whose `input_data` holds `m ≥ 1` samples
+/// of a model whose inputs have `lengths = [n_1, …, n_k]`, returned one sample (`k` vectors)
+/// at a time. Two layouts, told apart by the number of entries:
+/// - `k` entries, entry `i` of length `m·n_i`: EZKL's batch, the samples concatenated along each
+///   input's flattened data (sample `j` of input `i` is `[j·n_i, (j+1)·n_i)`);
+/// - `m·k` entries with `m > 1`, sample-major (`x_1^1, …, x_k^1, x_1^2, …`), entry `j` of length
+///   `n_(j mod k)`.
+///
+/// Errors: as [`read_input_json`] for the file and its values; `Error::Usage` naming the file
+/// and the lengths when they fit neither layout (or hold no sample).
+pub fn read_samples(path: &Path, lengths: &[usize]) -> Result<Vec<Vec<Vec<f64>>>> {
+    let entries = read_input_json(path)?;
+    let k = lengths.len();
+    if let Some(m) = samples_per_input(&entries, lengths) {
+        return Ok((0..m).map(|j| entries.iter().zip(lengths).map(|(e, n)| e[j * n..(j + 1) * n].to_vec()).collect()).collect());
+    }
+    let sample_major = entries.len() > k
+        && k > 0
+        && entries.len() % k == 0
+        && entries.iter().zip(lengths.iter().cycle()).all(|(e, n)| e.len() == *n);
+    if sample_major {
+        Ok(entries.chunks(k).map(<[Vec<f64>]>::to_vec).collect())
+    } else {
+        let got: Vec<usize> = entries.iter().map(Vec::len).collect();
+        Err(Error::Usage(format!(
+            "calibration data {}: input_data has {} entries of lengths {got:?}, the model's inputs have lengths {lengths:?}: \
+             expected one entry per model input holding the same number m ≥ 1 of samples (lengths m·n_i), \
+             or m·{k} entries of these lengths, sample by sample",
+            path.display(),
+            entries.len()
+        )))
+    }
+}
+
+/// The common number `m ≥ 1` of samples of `k` entries of lengths `m·n_i`, if there is one.
+fn samples_per_input(entries: &[Vec<f64>], lengths: &[usize]) -> Option<usize> {
+    if entries.len() != lengths.len() {
+        return None;
+    }
+    let m = entries.first()?.len().checked_div(*lengths.first()?)?;
+    let fits = entries.iter().zip(lengths).all(|(e, n)| *n > 0 && e.len() == m * n);
+    (m >= 1 && fits).then_some(m)
+}

@@ -11,5 +11,5 @@
 mod input;
 mod lower;
 
-pub use input::read_input_json;
+pub use input::{read_input_json, read_samples};
 pub use lower::Model;
