@@ -191,7 +191,7 @@ fn floats_that_disagree_with_the_instances_are_refused() {
     assert!(v["reason"].as_str().unwrap().contains("outputs[3]"), "{v}");
 
     // An instance far outside any fixed-point value: rejected, no fallback to the file's floats.
-    let huge = edited(&proof, "huge.json", |f| f["instances"][20] = serde_json::json!(format!("0x{}", "1".repeat(60))));
+    let huge = edited(&proof, "huge.json", |f| f["instances"][20] = serde_json::json!(format!("0x0000{}", "1".repeat(60))));
     let o = zktorch(&["verify", "--keys", k, "--proof", &huge]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("instance 20 is not a fixed-point value"));

@@ -90,17 +90,17 @@ pub fn word_hex(w: &Word) -> String {
     format!("0x{}", hex::encode(w))
 }
 
-/// Parses a `0x` hex word (at most 32 bytes, left-padded).
+/// Parses a `0x` hex word of exactly 64 digits.
 pub fn hex_to_word(s: &str) -> Result<Word> {
-    let digits = s.strip_prefix("0x").unwrap_or(s);
-    let digits = if digits.len() % 2 == 1 { format!("0{digits}") } else { digits.to_string() };
-    let bytes = hex::decode(&digits).map_err(|e| Error::MalformedProof(format!("bad hex word {s:?}: {e}")))?;
-    if bytes.len() > 32 {
-        return Err(Error::MalformedProof(format!("hex word {s:?} is longer than 32 bytes")));
+    // Canonical only, as `word_hex` writes it: another spelling of the same word ("", "0x0",
+    // no prefix) would let an edited file mean the same thing.
+    let bad = |why: &str| Error::MalformedProof(format!("bad hex word {s:?}: {why}"));
+    let digits = s.strip_prefix("0x").ok_or_else(|| bad("no 0x prefix"))?;
+    if digits.len() != 64 {
+        return Err(bad("not 64 hex digits"));
     }
-    let mut w = [0u8; 32];
-    w[32 - bytes.len()..].copy_from_slice(&bytes);
-    Ok(w)
+    let bytes = hex::decode(digits).map_err(|e| bad(&e.to_string()))?;
+    Ok(bytes.try_into().expect("64 hex digits are 32 bytes"))
 }
 
 /// A signed integer as a field element: `v` or `r − |v|`.
