@@ -32,14 +32,14 @@ impl Circuit {
             return Err(Error::KeyMismatch("the model's gate structure differs from the one the keys were made for".into()));
         }
         let n = self.domain_size;
-        let s = self.scale_bits;
-        let scale = 1i128 << s;
+        let split = 1i128 << self.limbs.split_bits();
+        let range = 1i128 << self.limbs.table_bits;
         let half = 1i128 << (self.sign_bits - 1);
         let mut cols = vec![vec![Fr::zero(); n]; 5];
         let mut mult = vec![0u64; n];
         let v = |w: u32| g.values[w as usize];
         let range_row = |x: i128| self.table_rows[x as usize];
-        let sign_row = |x: i128| self.table_rows[(scale + x + half) as usize];
+        let sign_row = |x: i128| self.table_rows[(range + x + half) as usize];
         let wire_row = |w: u32| self.gate_row[w as usize];
         let mut put = |c: Wit, r: usize, x: i128| cols[c as usize][r] = fr_from_i128(x);
 
@@ -90,8 +90,8 @@ impl Circuit {
                     let div = a.div as i128;
                     let q = total.div_euclid(div);
                     let rem = total.rem_euclid(div);
-                    let (hi, lo) = (q.div_euclid(scale), q.rem_euclid(scale));
-                    if hi < -half || hi >= half || div > scale {
+                    let (hi, lo) = (q.div_euclid(split), q.rem_euclid(split));
+                    if hi < -half || hi >= half || div > split {
                         return Err(Error::Rejected(format!("internal error: rescale gate {w} out of range")));
                     }
                     let sgn = (hi >= 0) as i128;
@@ -99,8 +99,6 @@ impl Circuit {
                     put(Wit::B, r, lo);
                     put(Wit::C, r, hi);
                     put(Wit::D, r, sgn);
-                    mult[range_row(rem)] += 1;
-                    mult[range_row(lo)] += 1;
                     mult[sign_row(hi)] += 1;
                     let expected = match a.act {
                         Act::Linear => q,
@@ -112,7 +110,24 @@ impl Circuit {
                     }
                     put(Wit::A, o, div - 1 - rem);
                     put(Wit::D, o, out);
-                    mult[range_row(div - 1 - rem)] += 1;
+                    let checked = [rem, lo, div - 1 - rem];
+                    match self.limb_row[w] {
+                        None => checked.iter().for_each(|x| mult[range_row(*x)] += 1),
+                        Some(first) => {
+                            let rows = self.limbs.rows as usize;
+                            for (k, x) in checked.iter().enumerate() {
+                                let row = first + k * rows;
+                                mult[row] += 1;
+                                for (i, (a, b, d)) in self.limbs.decompose(*x as u64).into_iter().enumerate() {
+                                    put(Wit::A, row + i, a as i128);
+                                    put(Wit::B, row + i, b as i128);
+                                    put(Wit::D, row + i, d as i128);
+                                    mult[range_row(a as i128)] += 1;
+                                    mult[range_row(b as i128)] += 1;
+                                }
+                            }
+                        }
+                    }
                 }
                 Gate::Lookup { input, table } => {
                     let x = v(*input);
