@@ -156,6 +156,25 @@ fn input_check_groups(g: &ElementGraph, width: usize) -> Vec<PackedGroup> {
         .collect()
 }
 
+/// The fixed columns of one checked value's limb rows from `first` ([`crate::blocks::limb`]):
+/// the selector, both limbs looked up in the range table, the value's entry under its range
+/// `key` on the first row, and `div = 2^(2L)` on every row the next one continues.
+fn set_limb_rows(set: &mut impl FnMut(Fix, usize, Fr), limbs: Limbs, first: usize, key: Fr) {
+    let rows = limbs.rows as usize;
+    for row in first..first + rows {
+        set(Fix::QLimb, row, Fr::one());
+        for (q, t) in [(Fix::QLookup1, Fix::Tag1), (Fix::QLookup2, Fix::Tag2)] {
+            set(q, row, Fr::one());
+            set(t, row, Fr::from(TAG_RANGE));
+        }
+        if row + 1 < first + rows {
+            set(Fix::Div, row, Fr::from(1u64 << (2 * limbs.table_bits)));
+        }
+    }
+    set(Fix::TableKey, first, key);
+    set(Fix::TableDynamic, first, Fr::one());
+}
+
 /// Where every gate goes: the packed groups first (their running sum starts on the first row
 /// after the public rows), a spacer row that ends it, then every other gate in order.
 struct Layout {
@@ -300,6 +319,8 @@ impl Circuit {
         let range_tag = Fr::from(TAG_RANGE);
         let range_key = |j: usize| Fr::from(first_key + (g.gates.len() + j) as u64);
         let mut limb_row = vec![None; g.gates.len()];
+        // Checked values laid out so far (the index of the next one's range key).
+        let mut checked_so_far = 0;
         for (i, w) in g.outputs.iter().enumerate() {
             let r = num_inputs + i;
             set(Fix::QLookup1, r, one);
@@ -324,10 +345,11 @@ impl Circuit {
                     let r = o + 1;
                     // The checked values r, lo, D − 1 − r: under the range tag, or under the
                     // range keys of their limb rows.
-                    let first = limb_row.iter().flatten().count() * 3;
                     let tags: [Fr; 3] = if limbs.rows == 0 {
                         [range_tag; 3]
                     } else {
+                        let first = checked_so_far;
+                        checked_so_far += 3;
                         limb_row[w] = Some(limb_start + first * limbs.rows as usize);
                         std::array::from_fn(|k| range_key(first + k))
                     };
@@ -378,21 +400,7 @@ impl Circuit {
             }
         }
         for j in 0..checked {
-            for i in 0..limbs.rows as usize {
-                let row = limb_start + j * limbs.rows as usize + i;
-                set(Fix::QLimb, row, one);
-                for (q, t) in [(Fix::QLookup1, Fix::Tag1), (Fix::QLookup2, Fix::Tag2)] {
-                    set(q, row, one);
-                    set(t, row, range_tag);
-                }
-                if i == 0 {
-                    set(Fix::TableKey, row, range_key(j));
-                    set(Fix::TableDynamic, row, one);
-                }
-                if i + 1 < limbs.rows as usize {
-                    set(Fix::Div, row, Fr::from(1u64 << (2 * limbs.table_bits)));
-                }
-            }
+            set_limb_rows(&mut set, limbs, limb_start + j * limbs.rows as usize, range_key(j));
         }
         // Fixed table entries on the rows without a wiring entry.
         let dynamic = &fixed[Fix::TableDynamic as usize];

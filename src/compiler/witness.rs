@@ -114,17 +114,8 @@ impl Circuit {
                     match self.limb_row[w] {
                         None => checked.iter().for_each(|x| mult[range_row(*x)] += 1),
                         Some(first) => {
-                            let rows = self.limbs.rows as usize;
                             for (k, x) in checked.iter().enumerate() {
-                                let row = first + k * rows;
-                                mult[row] += 1;
-                                for (i, (a, b, d)) in self.limbs.decompose(*x as u64).into_iter().enumerate() {
-                                    put(Wit::A, row + i, a as i128);
-                                    put(Wit::B, row + i, b as i128);
-                                    put(Wit::D, row + i, d as i128);
-                                    mult[range_row(a as i128)] += 1;
-                                    mult[range_row(b as i128)] += 1;
-                                }
+                                self.write_limbs(&mut put, &mut mult, first + k * self.limbs.rows as usize, *x as u64);
                             }
                         }
                     }
@@ -147,5 +138,19 @@ impl Circuit {
         let (input, output) = (g.input_values(), g.output_values());
         let instances = input.iter().chain(&output).map(|v| fr_from_i128(*v as i128)).collect();
         Ok(Witness { columns: cols, input, output, instances })
+    }
+
+    /// The limb rows from `first` of a checked value `x ∈ [0, 2^M)` ([`crate::blocks::limb`]):
+    /// limbs in `a, b`, the value still to recompose in `d`; counts the value's entry (looked up
+    /// once, by its cell) and every limb's range entry.
+    fn write_limbs(&self, put: &mut impl FnMut(Wit, usize, i128), mult: &mut [u64], first: usize, x: u64) {
+        mult[first] += 1;
+        for (i, (a, b, d)) in self.limbs.decompose(x).into_iter().enumerate() {
+            put(Wit::A, first + i, a as i128);
+            put(Wit::B, first + i, b as i128);
+            put(Wit::D, first + i, d as i128);
+            mult[self.table_rows[a as usize]] += 1;
+            mult[self.table_rows[b as usize]] += 1;
+        }
     }
 }
