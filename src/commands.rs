@@ -337,7 +337,7 @@ pub fn setup(opts: &SetupOptions) -> Result<SetupReport> {
     };
     let (pk, vk) = protocol::setup(&circuit, &srs, &mut OsRng)?;
     let settings = Settings {
-        version: 4,
+        version: 5,
         scale_bits,
         domain_size: circuit.domain_size,
         num_inputs: circuit.num_inputs,

@@ -14,11 +14,13 @@
 //! | rescale | [`rescale`] | `T + p = D·q + r`, `0 ≤ r < D`, `q` range-checked; output `q`, `ReLU(q)` or `[q ≥ 0]` |
 //! | packed | [`packed`] | `T_t = Σ_j W_tj·x_j` for up to 16 outputs sharing their inputs, by one η-combined running sum |
 //! | function | [`function`] | `y = f(x)` for a tabulated non-linear `f` |
+//! | limb | [`limb`] | a range-checked value is `Σ 2^(L·i)·limb_i` with every limb in the `2^L`-entry range table |
 //! | public I/O | [`public_io`] | input and output rows equal the public instances |
 //! | lookup | [`lookup`] | every looked-up tuple is in the one tagged table (ranges, signs, functions, wiring), by logUp |
 
 pub mod chain;
 pub mod function;
+pub mod limb;
 pub mod lookup;
 pub mod packed;
 pub mod public_io;
@@ -123,23 +125,25 @@ pub enum Fix {
     QPackX,
     /// Packed block: rescale row (`s = η·s(ωX)`).
     QPackR,
+    /// Limb row: `d = a + 2^L·b + div·d(ωX)` (see [`limb`]).
+    QLimb,
 }
 
 /// Number of fixed columns.
-pub const NUM_FIXED: usize = 22;
+pub const NUM_FIXED: usize = 23;
 /// Names of the fixed columns, in [`Fix`] order.
 pub const FIXED_NAMES: [&str; NUM_FIXED] = [
     "qChain", "qChainNext", "param", "qMul", "qRescale", "div", "qLinear", "qRelu", "qStep", "qFn",
     "qLookup1", "tag1", "qLookup2", "tag2", "qLookup3", "tag3", "tableKey", "tableValue",
-    "tableExtra", "tableDynamic", "qPackX", "qPackR",
+    "tableExtra", "tableDynamic", "qPackX", "qPackR", "qLimb",
 ];
 
-/// Tag of the range table `{(RANGE, v, 0) : 0 ≤ v < 2^s}`.
+/// Tag of the range table `{(RANGE, v, 0) : 0 ≤ v < 2^L}` (`L` = [`limb::Limbs::table_bits`]).
 pub const TAG_RANGE: u64 = 1;
 /// Tag of the sign table `{(SIGN, v, [v ≥ 0]) : −2^(h−1) ≤ v < 2^(h−1)}` (`h ≤ s` calibrated at setup).
 pub const TAG_SIGN: u64 = 2;
-/// Tag of the first function table; function table `k` has tag `FIRST_FN_TAG + k` and the wiring
-/// keys follow the last one.
+/// Tag of the first function table; function table `k` has tag `FIRST_FN_TAG + k`, the wiring
+/// keys follow the last one and the range keys of the limb rows follow those.
 pub const FIRST_FN_TAG: u64 = 3;
 
 /// Column values at one point `x` (and `ωx` for the next-row reads).
@@ -182,8 +186,11 @@ impl<V: Value> Row<V> {
 /// Constants and challenges the constraints use.
 #[derive(Clone, Debug)]
 pub struct Ctx<V> {
-    /// 2^s.
-    pub scale: V,
+    /// `2^M`, where a rescale splits its quotient `q = 2^M·hi + lo` (`M` =
+    /// [`limb::Limbs::split_bits`]: `s` when range checks are direct).
+    pub split: V,
+    /// `2^L`, the weight of a limb row's second limb (`L` = [`limb::Limbs::table_bits`]).
+    pub limb: V,
     /// logUp challenge β.
     pub beta: V,
     /// Tuple-compression challenge γ.
@@ -194,30 +201,32 @@ pub struct Ctx<V> {
 
 impl Ctx<Fr> {
     pub fn new(scale_bits: u32, beta: Fr, gamma: Fr, eta: Fr) -> Self {
-        Self { scale: Fr::from(1u64 << scale_bits), beta, gamma, eta }
+        let limbs = limb::Limbs::of(scale_bits);
+        Self { split: Fr::from(1u64 << limbs.split_bits()), limb: Fr::from(1u64 << limbs.table_bits), beta, gamma, eta }
     }
 }
 
-/// Every constraint at one point, in a fixed order (chain, rescale, packed, function, public
-/// I/O, lookup); each must vanish on `H`.
+/// Every constraint at one point, in a fixed order (chain, rescale, packed, function, limb,
+/// public I/O, lookup); each must vanish on `H`.
 pub fn evaluate_constraints<V: Value>(row: &Row<V>, ctx: &Ctx<V>, out: &mut Vec<V>) {
     out.clear();
     chain::constraints(row, ctx, out);
     rescale::constraints(row, ctx, out);
     packed::constraints(row, ctx, out);
     function::constraints(row, ctx, out);
+    limb::constraints(row, ctx, out);
     public_io::constraints(row, ctx, out);
     lookup::constraints(row, ctx, out);
 }
 
 /// Number of constraints [`evaluate_constraints`] produces.
-pub const NUM_CONSTRAINTS: usize = 15;
+pub const NUM_CONSTRAINTS: usize = 16;
 
 /// Names of the blocks, one per constraint of [`evaluate_constraints`] (for error messages).
 pub fn constraint_block(index: usize) -> &'static str {
     const NAMES: [&str; NUM_CONSTRAINTS] = [
         "chain", "rescale", "rescale output (linear)", "rescale output (ReLU)", "rescale output (step)",
-        "rescale remainder bound", "packed running sum", "packed: zero outside", "packed: zero at the start", "function", "public I/O", "lookup slot 1", "lookup slot 2",
+        "rescale remainder bound", "packed running sum", "packed: zero outside", "packed: zero at the start", "function", "limb recomposition", "public I/O", "lookup slot 1", "lookup slot 2",
         "lookup slot 3", "lookup running sum",
     ];
     NAMES.get(index).copied().unwrap_or("unknown")

@@ -47,7 +47,7 @@ pub fn constraints<V: Value>(r: &Row<V>, ctx: &Ctx<V>, out: &mut Vec<V>) {
     let s = r.w(Wit::S);
     let s_next = r.next(Wit::S);
     let u = r.f(Fix::Param) + ctx.eta.clone() * r.w(Wit::U);
-    let t = implied_sum(|c| r.f(c), |c| r.next(c), ctx.scale.clone());
+    let t = implied_sum(|c| r.f(c), |c| r.next(c), ctx.split.clone());
     let q_o = output_selector(|c| r.f(c));
     out.push(
         r.f(Fix::QPackX) * (s.clone() - u * r.w(Wit::A) - s_next.clone())
@@ -71,7 +71,7 @@ pub fn running_sum(fixed: &[Vec<Fr>], wit: &[Vec<Fr>], u: &[Fr], ctx: &Ctx<Fr>) 
         s[r] = if here(Fix::QPackX).is_one() {
             (here(Fix::Param) + ctx.eta * u[r]) * wit[Wit::A as usize][r] + next
         } else if output_selector(here).is_one() {
-            next - implied_sum(here, |c| wit[c as usize][r + 1], ctx.scale)
+            next - implied_sum(here, |c| wit[c as usize][r + 1], ctx.split)
         } else if here(Fix::QPackR).is_one() {
             ctx.eta * next
         } else {

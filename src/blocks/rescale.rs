@@ -4,14 +4,23 @@
 //!
 //! Layout: an output row `O`, a rescale row `R`, then the chain whose first `c` is `T`.
 //! On `R`: `a = r`, `b = lo`, `c = hi`, `d = sgn` with
-//! `T + p = D·(2^s·hi + lo) + r`; the lookup block checks `r, lo ∈ [0, 2^s)` and
-//! `(hi, sgn)` in the sign table (so `hi ∈ [−2^(h−1), 2^(h−1))` with `h ≤ s` calibrated at setup,
-//! `sgn = [hi ≥ 0]`).
-//! On `O` (reading `R` as its next row): `a = D − 1 − r`, also checked to lie in `[0, 2^s)`, so
-//! `0 ≤ r < D` (the divisor satisfies `1 ≤ D ≤ 2^s`). With `q = 2^s·hi + lo ∈ [−2^(s+h−1), 2^(s+h−1))`
-//! the decomposition is unique, hence `q = ⌊(T + p)/D⌋` exactly; `p` (hidden, in the parameter
-//! column) is the bias plus the rounding offset. The output `d` of `O` is `q` (linear),
-//! `q·sgn = ReLU(q)` or `sgn = [q ≥ 0]`, and is a wiring table entry.
+//! `T + p = D·(2^M·hi + lo) + r`; `r` and `lo` are range-checked to `[0, 2^M)` (`M` =
+//! [`super::limb::Limbs::split_bits`]: directly in the range table when `M = s ≤ 10`, else
+//! through limb rows, see [`super::limb`]), and `(hi, sgn)` is in the sign table (so
+//! `hi ∈ [−2^(h−1), 2^(h−1))` with `h ≤ min(s, 10)` calibrated at setup, `sgn = [hi ≥ 0]`).
+//! On `O` (reading `R` as its next row): `a = D − 1 − r`, also checked to lie in `[0, 2^M)`.
+//!
+//! Uniqueness: the three checked cells are integers in `[0, 2^M)` and `1 ≤ D ≤ 2^s ≤ 2^M`, so
+//! `r + (D − 1 − r) = D − 1` holds over the integers (both summands are below `2^M ≪ r`), hence
+//! `0 ≤ r < D`; `q = 2^M·hi + lo ∈ [−2^(M+h−1), 2^(M+h−1))` is an integer with
+//! `|D·q + r| < 2^(M+s+h) ≤ 2^58`, and `T + p` is an integer far below `r/2` (every wire is
+//! below `2^48`: rescale outputs below `2^(M+h−1) ≤ 2^33`, table outputs clamped to
+//! `2^(2s−1) ≤ 2^47`; a chain of at most `2^24` terms with weights below `2^64` stays below
+//! `2^136`), so the identity holds over the integers
+//! and `q = ⌊(T + p)/D⌋`; as `lo ∈ [0, 2^M)`, `(hi, lo)` is the unique split of `q` at `2^M`,
+//! so `sgn = [q ≥ 0]`. `p` (hidden, in the parameter column) is the bias plus the rounding
+//! offset. The output `d` of `O` is `q` (linear), `q·sgn = ReLU(q)` or `sgn = [q ≥ 0]`, and is
+//! a wiring table entry.
 
 use super::{Ctx, Fix, Row, Value, Wit};
 
@@ -22,20 +31,20 @@ pub fn output_selector<V: Value>(f: impl Fn(Fix) -> V) -> V {
 }
 
 /// On an output row `O` (fixed columns `f`, next row `R` read through `next`), the sum its
-/// rescale implies: `T = D·(2^s·hi + lo) + r − p` with `p` in `O`'s parameter column (where a
+/// rescale implies: `T = D·(2^M·hi + lo) + r − p` with `p` in `O`'s parameter column (where a
 /// packed gate keeps it; see [`super::packed`]).
-pub fn implied_sum<V: Value>(f: impl Fn(Fix) -> V, next: impl Fn(Wit) -> V, scale: V) -> V {
-    f(Fix::Div) * (scale * next(Wit::C) + next(Wit::B)) + next(Wit::A) - f(Fix::Param)
+pub fn implied_sum<V: Value>(f: impl Fn(Fix) -> V, next: impl Fn(Wit) -> V, split: V) -> V {
+    f(Fix::Div) * (split * next(Wit::C) + next(Wit::B)) + next(Wit::A) - f(Fix::Param)
 }
 
 pub fn constraints<V: Value>(r: &Row<V>, ctx: &Ctx<V>, out: &mut Vec<V>) {
     // On R: the next row's c is the chain's sum T.
-    let q_here = ctx.scale.clone() * r.w(Wit::C) + r.w(Wit::B);
+    let q_here = ctx.split.clone() * r.w(Wit::C) + r.w(Wit::B);
     out.push(
         r.f(Fix::QRescale) * (r.next(Wit::C) + r.f(Fix::Param) - r.f(Fix::Div) * q_here - r.w(Wit::A)),
     );
     // On O: the next row is R.
-    let q = ctx.scale.clone() * r.next(Wit::C) + r.next(Wit::B);
+    let q = ctx.split.clone() * r.next(Wit::C) + r.next(Wit::B);
     out.push(r.f(Fix::QLinear) * (r.w(Wit::D) - q.clone()));
     out.push(r.f(Fix::QRelu) * (r.w(Wit::D) - q * r.next(Wit::D)));
     out.push(r.f(Fix::QStep) * (r.w(Wit::D) - r.next(Wit::D)));

@@ -263,11 +263,12 @@ impl ElementGraph {
     }
 
     /// The smallest `h` whose range holds every rescale quotient of this input four times over
-    /// (two bits of headroom for other inputs), at most `s`.
+    /// (two bits of headroom for other inputs), at most [`super::max_sign_bits`].
     pub fn calibrated_sign_bits(&self) -> u32 {
         let peak = self.rescale_quotients().map(|(_, q)| q.unsigned_abs()).max().unwrap_or(0);
         let s = self.scale_bits;
-        (1..=s).find(|h| 4 * peak < 1u128 << (s + h - 1)).unwrap_or(s)
+        let most = super::max_sign_bits(s);
+        (1..=most).find(|h| 4 * peak < 1u128 << (s + h - 1)).unwrap_or(most)
     }
 
     /// Widens each table's observed input range (`min`, `max`, before
@@ -288,8 +289,9 @@ impl ElementGraph {
     /// outside names its node and the range.
     pub fn apply_sign_bits(&mut self, h: u32) -> Result<()> {
         let s = self.scale_bits;
-        if !(1..=s).contains(&h) {
-            return Err(Error::KeyMismatch(format!("sign bits {h} outside 1..={s}")));
+        let most = super::max_sign_bits(s);
+        if !(1..=most).contains(&h) {
+            return Err(Error::KeyMismatch(format!("sign bits {h} outside 1..={most}")));
         }
         let bound = 1i128 << (s + h - 1);
         let outside = |(_, q): &(usize, i128)| *q < -bound || *q >= bound;
@@ -940,7 +942,7 @@ impl Builder {
             nodes: self.nodes,
             outputs,
             tables: self.tables,
-            sign_bits: self.scale_bits,
+            sign_bits: super::max_sign_bits(self.scale_bits),
         })
     }
 }

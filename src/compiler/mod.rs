@@ -10,7 +10,10 @@
 //! - the packed groups (2 … [`PACK_WIDTH`] rescale gates over nearly the same inputs, see
 //!   [`packed_groups`]), one after the other: one input row per input of any member, then `O, R`
 //!   per member; then one spacer row;
-//! - per lookup gate: one function row (`a = c = x`, `d = f(x)`, a wiring entry).
+//! - per lookup gate: one function row (`a = c = x`, `d = f(x)`, a wiring entry);
+//! - above a scale of 2^10 ([`Limbs`]), per rescale gate its three range-checked values (`r`,
+//!   `lo` on `R`, `D − 1 − r` on `O`) in that order, `ρ` limb rows each (see
+//!   [`crate::blocks::limb`]); the first is the value's entry under its range key.
 //!
 //! The input range checks are ordinary gates of the graph ([`graph`]: an identity rescale per
 //! real or integer input, a lookup in the two-entry boolean table per boolean input), laid out
@@ -18,12 +21,14 @@
 //!
 //! Fixed table entries (range, sign, every function table) fill the rows that hold no wiring
 //! entry. Tags: range 1, sign 2, function table `k` → `3 + k`; wire `w` has key
-//! `3 + #tables + w`.
+//! `3 + #tables + w`; checked value `j` (the `j`-th limbed value in gate order) has range key
+//! `3 + #tables + #gates + j`.
 
 pub mod graph;
 pub mod witness;
 
 use crate::blocks::packed::{PACK_WIDTH, PACK_WIDTHS};
+use crate::blocks::limb::{Limbs, MAX_TABLE_BITS};
 use crate::blocks::{Fix, FIRST_FN_TAG, NUM_FIXED, TAG_RANGE, TAG_SIGN};
 use crate::pcs::encoding::{fr_from_i128, fr_to_word, Word};
 use crate::{Error, Result};
@@ -34,8 +39,15 @@ use std::collections::{HashMap, HashSet};
 
 /// Smallest supported scale.
 pub const MIN_SCALE_BITS: u32 = 4;
-/// Largest supported scale (wires hold up to 2^(2s−1); products of two stay far below r).
-pub const MAX_SCALE_BITS: u32 = 16;
+/// Largest supported scale (wires hold up to 2^(2s−1) = 2^47; products of two stay far below
+/// r; range checks above 2^10 use limbs, see [`Limbs`]).
+pub const MAX_SCALE_BITS: u32 = 24;
+
+/// Largest sign table, in bits: `h ≤ min(s, MAX_TABLE_BITS)`, so the sign table never has more
+/// than 2^10 entries either.
+pub fn max_sign_bits(scale_bits: u32) -> u32 {
+    scale_bits.min(MAX_TABLE_BITS)
+}
 /// Largest domain the compiler lays out (2^24 rows).
 pub const MAX_DOMAIN_BITS: u32 = 24;
 
@@ -144,6 +156,25 @@ fn input_check_groups(g: &ElementGraph, width: usize) -> Vec<PackedGroup> {
         .collect()
 }
 
+/// The fixed columns of one checked value's limb rows from `first` ([`crate::blocks::limb`]):
+/// the selector, both limbs looked up in the range table, the value's entry under its range
+/// `key` on the first row, and `div = 2^(2L)` on every row the next one continues.
+fn set_limb_rows(set: &mut impl FnMut(Fix, usize, Fr), limbs: Limbs, first: usize, key: Fr) {
+    let rows = limbs.rows as usize;
+    for row in first..first + rows {
+        set(Fix::QLimb, row, Fr::one());
+        for (q, t) in [(Fix::QLookup1, Fix::Tag1), (Fix::QLookup2, Fix::Tag2)] {
+            set(q, row, Fr::one());
+            set(t, row, Fr::from(TAG_RANGE));
+        }
+        if row + 1 < first + rows {
+            set(Fix::Div, row, Fr::from(1u64 << (2 * limbs.table_bits)));
+        }
+    }
+    set(Fix::TableKey, first, key);
+    set(Fix::TableDynamic, first, Fr::one());
+}
+
 /// Where every gate goes: the packed groups first (their running sum starts on the first row
 /// after the public rows), a spacer row that ends it, then every other gate in order.
 struct Layout {
@@ -214,7 +245,12 @@ pub struct Circuit {
     pub(crate) group_of: Vec<Option<usize>>,
     /// First row of every gate (the input row, `O` row or function row).
     pub(crate) gate_row: Vec<usize>,
-    /// Rows of the fixed table entries: range `v` at `[v]`, sign `v` at `[2^s + v + 2^(h−1)]`,
+    /// How range checks are made at this scale (range table of `2^L` entries, limb rows).
+    pub limbs: Limbs,
+    /// First limb row of every rescale gate's three checked values (`None` for other gates and
+    /// for direct checks); value `k` starts at `+ k·ρ`.
+    pub(crate) limb_row: Vec<Option<usize>>,
+    /// Rows of the fixed table entries: range `v` at `[v]`, sign `v` at `[2^L + v + 2^(h−1)]`,
     /// then function table `k`'s entry `x` at `[table_base[k] + x − min_k]`.
     pub(crate) table_rows: Vec<usize>,
     pub(crate) table_base: Vec<usize>,
@@ -236,11 +272,16 @@ impl Circuit {
         let key = |w: u32| Fr::from(first_key + w as u64);
         let fn_tag = |t: u32| Fr::from(FIRST_FN_TAG + t as u64);
 
-        let scale = 1usize << s;
+        let limbs = Limbs::of(s);
+        let range = 1usize << limbs.table_bits;
         let fn_entries: usize = g.tables.iter().map(|t| t.len()).sum();
         let signs = 1usize << g.sign_bits;
-        let table_entries = scale + signs + fn_entries;
-        let rows_needed = |gate_rows: usize| gate_rows.max(g.gates.len() + table_entries).max(8);
+        let table_entries = range + signs + fn_entries;
+        let rescales = g.gates.iter().filter(|gate| matches!(gate, Gate::Affine(_))).count();
+        let checked = if limbs.rows == 0 { 0 } else { 3 * rescales };
+        let limb_rows = checked * limbs.rows as usize;
+        // Gate rows, then the limb rows; every wire and every checked value is one dynamic entry.
+        let rows_needed = |gate_rows: usize| (gate_rows + limb_rows).max(g.gates.len() + checked + table_entries).max(8);
         // The narrowest group width that gives the smallest domain.
         let layouts = PACK_WIDTHS.map(|width| Layout::new(g, width));
         let Layout { groups, group_of, gate_row, gate_rows } = layouts
@@ -250,9 +291,11 @@ impl Circuit {
         let needed = rows_needed(gate_rows);
         if needed > 1 << MAX_DOMAIN_BITS {
             return Err(Error::UnsupportedModel(format!(
-                "the circuit needs {needed} rows ({gate_rows} for gates, {table_entries} table entries), over the limit of 2^{MAX_DOMAIN_BITS}"
+                "the circuit needs {needed} rows ({gate_rows} for gates, {limb_rows} limb rows, {table_entries} table entries), over the limit of 2^{MAX_DOMAIN_BITS}"
             )));
         }
+        let limb_start = gate_rows;
+        let gate_rows = gate_rows + limb_rows;
         let domain_size = needed.next_power_of_two();
 
         let mut fixed = vec![vec![Fr::zero(); domain_size]; NUM_FIXED];
@@ -277,6 +320,10 @@ impl Circuit {
         let mut set = |c: Fix, r: usize, v: Fr| fixed[c as usize][r] = v;
         let one = Fr::one();
         let range_tag = Fr::from(TAG_RANGE);
+        let range_key = |j: usize| Fr::from(first_key + (g.gates.len() + j) as u64);
+        let mut limb_row = vec![None; g.gates.len()];
+        // Checked values laid out so far (the index of the next one's range key).
+        let mut checked_so_far = 0;
         for (i, w) in g.outputs.iter().enumerate() {
             let r = num_inputs + i;
             set(Fix::QLookup1, r, one);
@@ -298,13 +345,23 @@ impl Circuit {
                     };
                     set(out_selector, o, one);
                     set(Fix::Div, o, div);
-                    set(Fix::QLookup1, o, one);
-                    set(Fix::Tag1, o, range_tag);
                     let r = o + 1;
+                    // The checked values r, lo, D − 1 − r: under the range tag, or under the
+                    // range keys of their limb rows.
+                    let tags: [Fr; 3] = if limbs.rows == 0 {
+                        [range_tag; 3]
+                    } else {
+                        let first = checked_so_far;
+                        checked_so_far += 3;
+                        limb_row[w] = Some(limb_start + first * limbs.rows as usize);
+                        std::array::from_fn(|k| range_key(first + k))
+                    };
                     set(Fix::QLookup1, r, one);
-                    set(Fix::Tag1, r, range_tag);
+                    set(Fix::Tag1, r, tags[0]);
                     set(Fix::QLookup2, r, one);
-                    set(Fix::Tag2, r, range_tag);
+                    set(Fix::Tag2, r, tags[1]);
+                    set(Fix::QLookup1, o, one);
+                    set(Fix::Tag1, o, tags[2]);
                     set(Fix::QLookup3, r, one);
                     set(Fix::Tag3, r, Fr::from(TAG_SIGN));
                     if group_of[w].is_some() {
@@ -345,6 +402,9 @@ impl Circuit {
                 }
             }
         }
+        for j in 0..checked {
+            set_limb_rows(&mut set, limbs, limb_start + j * limbs.rows as usize, range_key(j));
+        }
         // Fixed table entries on the rows without a wiring entry.
         let dynamic = &fixed[Fix::TableDynamic as usize];
         let table_rows: Vec<usize> = (0..domain_size).filter(|r| dynamic[*r].is_zero()).take(table_entries).collect();
@@ -355,15 +415,15 @@ impl Circuit {
             fixed[Fix::TableValue as usize][r] = value;
             fixed[Fix::TableExtra as usize][r] = extra;
         };
-        for v in 0..scale {
+        for v in 0..range {
             entry(v, range_tag, Fr::from(v as u64), Fr::zero());
         }
         for k in 0..signs {
             let v = k as i64 - half;
-            entry(scale + k, Fr::from(TAG_SIGN), fr_from_i128(v as i128), if v >= 0 { one } else { Fr::zero() });
+            entry(range + k, Fr::from(TAG_SIGN), fr_from_i128(v as i128), if v >= 0 { one } else { Fr::zero() });
         }
         let mut table_base = Vec::with_capacity(g.tables.len());
-        let mut next = scale + signs;
+        let mut next = range + signs;
         for (t, table) in g.tables.iter().enumerate() {
             table_base.push(next);
             for x in table.min..=table.max {
@@ -385,6 +445,8 @@ impl Circuit {
             table_entries,
             fixed,
             packed_weights,
+            limbs,
+            limb_row,
             groups,
             group_of,
             gate_row,

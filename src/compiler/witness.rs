@@ -32,14 +32,14 @@ impl Circuit {
             return Err(Error::KeyMismatch("the model's gate structure differs from the one the keys were made for".into()));
         }
         let n = self.domain_size;
-        let s = self.scale_bits;
-        let scale = 1i128 << s;
+        let split = 1i128 << self.limbs.split_bits();
+        let range = 1i128 << self.limbs.table_bits;
         let half = 1i128 << (self.sign_bits - 1);
         let mut cols = vec![vec![Fr::zero(); n]; 5];
         let mut mult = vec![0u64; n];
         let v = |w: u32| g.values[w as usize];
         let range_row = |x: i128| self.table_rows[x as usize];
-        let sign_row = |x: i128| self.table_rows[(scale + x + half) as usize];
+        let sign_row = |x: i128| self.table_rows[(range + x + half) as usize];
         let wire_row = |w: u32| self.gate_row[w as usize];
         let mut put = |c: Wit, r: usize, x: i128| cols[c as usize][r] = fr_from_i128(x);
 
@@ -90,8 +90,8 @@ impl Circuit {
                     let div = a.div as i128;
                     let q = total.div_euclid(div);
                     let rem = total.rem_euclid(div);
-                    let (hi, lo) = (q.div_euclid(scale), q.rem_euclid(scale));
-                    if hi < -half || hi >= half || div > scale {
+                    let (hi, lo) = (q.div_euclid(split), q.rem_euclid(split));
+                    if hi < -half || hi >= half || div > split {
                         return Err(Error::Rejected(format!("internal error: rescale gate {w} out of range")));
                     }
                     let sgn = (hi >= 0) as i128;
@@ -99,8 +99,6 @@ impl Circuit {
                     put(Wit::B, r, lo);
                     put(Wit::C, r, hi);
                     put(Wit::D, r, sgn);
-                    mult[range_row(rem)] += 1;
-                    mult[range_row(lo)] += 1;
                     mult[sign_row(hi)] += 1;
                     let expected = match a.act {
                         Act::Linear => q,
@@ -112,7 +110,15 @@ impl Circuit {
                     }
                     put(Wit::A, o, div - 1 - rem);
                     put(Wit::D, o, out);
-                    mult[range_row(div - 1 - rem)] += 1;
+                    let checked = [rem, lo, div - 1 - rem];
+                    match self.limb_row[w] {
+                        None => checked.iter().for_each(|x| mult[range_row(*x)] += 1),
+                        Some(first) => {
+                            for (k, x) in checked.iter().enumerate() {
+                                self.write_limbs(&mut put, &mut mult, first + k * self.limbs.rows as usize, *x as u64);
+                            }
+                        }
+                    }
                 }
                 Gate::Lookup { input, table } => {
                     let x = v(*input);
@@ -132,5 +138,19 @@ impl Circuit {
         let (input, output) = (g.input_values(), g.output_values());
         let instances = input.iter().chain(&output).map(|v| fr_from_i128(*v as i128)).collect();
         Ok(Witness { columns: cols, input, output, instances })
+    }
+
+    /// The limb rows from `first` of a checked value `x ∈ [0, 2^M)` ([`crate::blocks::limb`]):
+    /// limbs in `a, b`, the value still to recompose in `d`; counts the value's entry (looked up
+    /// once, by its cell) and every limb's range entry.
+    fn write_limbs(&self, put: &mut impl FnMut(Wit, usize, i128), mult: &mut [u64], first: usize, x: u64) {
+        mult[first] += 1;
+        for (i, (a, b, d)) in self.limbs.decompose(x).into_iter().enumerate() {
+            put(Wit::A, first + i, a as i128);
+            put(Wit::B, first + i, b as i128);
+            put(Wit::D, first + i, d as i128);
+            mult[self.table_rows[a as usize]] += 1;
+            mult[self.table_rows[b as usize]] += 1;
+        }
     }
 }

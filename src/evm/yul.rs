@@ -122,7 +122,9 @@ pub fn quotient_eval(scale_bits: u32) -> String {
         l_outputs: load(M_L_OUT),
         public: load(M_PI),
     };
-    let ctx = Ctx { scale: Sym::Const(Fr::from(1u64 << scale_bits)), beta: load(M_BETA), gamma: load(M_GAMMA), eta: load(M_ETA) };
+    // The split and limb bases are literals derived from the scale, exactly as Ctx::new does.
+    let consts = Ctx::new(scale_bits, Fr::zero(), Fr::zero(), Fr::zero());
+    let ctx = Ctx { split: Sym::Const(consts.split), limb: Sym::Const(consts.limb), beta: load(M_BETA), gamma: load(M_GAMMA), eta: load(M_ETA) };
     let mut constraints = Vec::new();
     blocks::evaluate_constraints(&row, &ctx, &mut constraints);
     assert_eq!(constraints.len(), blocks::NUM_CONSTRAINTS, "evaluate_constraints and NUM_CONSTRAINTS disagree");
@@ -178,7 +180,7 @@ mod tests {
             l_outputs: c(row.l_outputs),
             public: c(row.public),
         };
-        let sym_ctx = Ctx { scale: c(ctx.scale), beta: c(ctx.beta), gamma: c(ctx.gamma), eta: c(ctx.eta) };
+        let sym_ctx = Ctx { split: c(ctx.split), limb: c(ctx.limb), beta: c(ctx.beta), gamma: c(ctx.gamma), eta: c(ctx.eta) };
         let (mut want, mut got) = (Vec::new(), Vec::new());
         blocks::evaluate_constraints(&row, &ctx, &mut want);
         blocks::evaluate_constraints(&sym_row, &sym_ctx, &mut got);

@@ -124,7 +124,7 @@ fn write_rescale(c: &Circuit, cols: &mut [Vec<Fr>], a: &Affine, w: usize, vals: 
 
 /// Multiplicities as an honest prover counts them, for every looked-up tuple that is in the table
 /// (a cheater cannot count the others anywhere).
-fn recount(c: &Circuit, cols: &mut [Vec<Fr>]) {
+pub(crate) fn recount(c: &Circuit, cols: &mut [Vec<Fr>]) {
     let f = |k: Fix, r: usize| c.fixed[k as usize][r];
     let d = &cols[Wit::D as usize];
     let mut entries: HashMap<[Fr; 3], usize> = HashMap::new();
@@ -187,7 +187,7 @@ fn field_values(g: &ElementGraph) -> Vec<Fr> {
 
 /// A proof of `w` by a prover who skips its self-checks (and so commits to an unsatisfied
 /// witness, the quotient truncated to fit).
-fn cheat(s: &Setup, w: &Witness) -> Proof {
+pub(crate) fn cheat(s: &Setup, w: &Witness) -> Proof {
     prover::prove_with(&s.pk, &s.vk, &s.circuit, w, &mut ChaCha20Rng::seed_from_u64(5), false, &mut Default::default()).unwrap()
 }
 

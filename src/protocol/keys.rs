@@ -241,7 +241,7 @@ impl VerifyingKey {
 }
 
 /// Version of vk.json (and of the proof layout, docs/spec.md).
-const VK_VERSION: u32 = 4;
+const VK_VERSION: u32 = 5;
 
 #[derive(Serialize, Deserialize)]
 struct VkJson {

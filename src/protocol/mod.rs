@@ -42,3 +42,5 @@ pub(crate) mod tests;
 mod hiding_tests;
 #[cfg(test)]
 mod input_forgery_tests;
+#[cfg(test)]
+mod limb_tests;
