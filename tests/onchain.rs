@@ -107,7 +107,7 @@ fn cnn_and_transformer_verify_on_anvil() {
         let mut file: serde_json::Value = serde_json::from_slice(&std::fs::read(p("proof.json")).unwrap()).unwrap();
         // Instance and float changed together, so that submit sends it and the contract decides.
         let vk: serde_json::Value = serde_json::from_slice(&std::fs::read(p("keys/vk.json")).unwrap()).unwrap();
-        file["instances"][0] = serde_json::json!("0x07");
+        file["instances"][0] = serde_json::json!(format!("0x{:064x}", 7));
         file["inputs"][0] = serde_json::json!(7.0 / f64::powi(2.0, vk["io_scale_bits"][0].as_i64().unwrap() as i32));
         std::fs::write(p("bad.json"), serde_json::to_vec(&file).unwrap()).unwrap();
         let o = zktorch(&["--json", "submit", "--keys", &p("keys"), "--proof", &p("bad.json"), "--address", &address, "--rpc-url", &rpc], &key);
