@@ -129,7 +129,7 @@ pub struct SetupReport {
     pub seconds: f64,
 }
 
-/// The fixed table rows of a circuit, by table: range (`2^s`), sign (`2^h`) and the function
+/// The fixed table rows of a circuit, by table: range (`2^min(s, 10)` or the limb table), sign (`2^h`) and the function
 /// tables' entries (their calibrated ranges).
 #[derive(Clone, Debug, Serialize)]
 pub struct TableRows {
@@ -140,7 +140,8 @@ pub struct TableRows {
 
 impl TableRows {
     fn of(c: &Circuit) -> Self {
-        let (range, sign) = (1usize << c.scale_bits, 1usize << c.sign_bits);
+        let range = 1usize << crate::blocks::limb::Limbs::of(c.scale_bits).table_bits;
+        let sign = 1usize << c.sign_bits;
         Self { range, sign, function: c.table_entries - range - sign }
     }
 }

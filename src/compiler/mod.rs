@@ -229,8 +229,9 @@ pub struct Circuit {
     pub io_scale_bits: Vec<u32>,
     /// Rows used by gates (the rest only carry table entries).
     pub gate_rows: usize,
-    /// Wiring entries, one per wire: the fixed table entries fill the rows without one, so the
-    /// domain holds `max(gate_rows, wiring_entries + table_entries)` rows.
+    /// Wiring entries, one per wire and one per limb-checked value: the fixed table entries fill
+    /// the rows without one, so the domain holds `max(gate_rows, wiring_entries + table_entries)`
+    /// rows.
     pub wiring_entries: usize,
     /// Number of function tables, and the entries of all tables (range, sign, functions).
     pub num_tables: usize,
@@ -440,7 +441,7 @@ impl Circuit {
             num_outputs,
             io_scale_bits: (0..num_inputs as u32).chain(g.outputs.iter().copied()).map(|w| g.wire_scale[w as usize]).collect(),
             gate_rows,
-            wiring_entries: g.gates.len(),
+            wiring_entries: g.gates.len() + checked,
             num_tables: g.tables.len(),
             table_entries,
             fixed,
