@@ -167,8 +167,9 @@ fn erf(x: f64) -> f64 {
     }
 }
 
-/// Largest magnitude a wire may hold at scale `2^s`: `2^(2s−1) − 1` (the range of a rescale's
-/// `q = 2^s·hi + lo`).
+/// Largest magnitude a wire may hold at scale `2^s`: `2^(2s−1) − 1`, the builder's bound and the
+/// verifier's bound on public inputs (a rescale's `q = 2^M·hi + lo` is bounded more tightly by
+/// the calibrated sign table, see [`ElementGraph::apply_sign_bits`]).
 pub fn max_wire(scale_bits: u32) -> i64 {
     (1i64 << (2 * scale_bits - 1)) - 1
 }
@@ -421,6 +422,9 @@ pub struct Builder {
     /// For every input, whether it is a boolean (range-checked in `{0, 1}`, not by limbs).
     boolean_inputs: Vec<bool>,
 }
+
+/// Largest sum of the magnitudes of a rescale gate's terms (far below r/2 ≈ 2^253).
+const MAX_GATE_SUM: u128 = 1 << 120;
 
 /// Tolerance under which a coefficient counts as an integer.
 const INTEGRAL: f64 = 1e-9;
@@ -826,7 +830,8 @@ impl Builder {
             .map(|(w, _, k)| (w, k))
             .collect();
         let rounding = if act == Act::Step { 0 } else { (div / 2) as i128 };
-        let offset = (x.constant.value * 2f64.powi(eq as i32) * div as f64).round() as i128 + rounding;
+        let offset = (x.constant.value * 2f64.powi(eq as i32) * div as f64).round() as i128;
+        let offset = offset.saturating_add(rounding);
         let products = x.products.iter().map(|(a, b, _)| (*a, *b)).collect();
         let w = self.push_affine(Affine { terms, products, offset, div, act }, if act == Act::Step { 0 } else { eq })?;
         self.wires_of.insert((e, act), w);
@@ -896,13 +901,7 @@ impl Builder {
 
     /// Evaluates a rescale gate (range-checking `q`) and adds it; its output has scale `2^scale`.
     fn push_affine(&mut self, a: Affine, scale: u32) -> Result<WireId> {
-        let mut total: i128 = a.offset;
-        for (w, c) in &a.terms {
-            total += *c as i128 * self.values[*w as usize] as i128;
-        }
-        for (x, y) in &a.products {
-            total += self.values[*x as usize] as i128 * self.values[*y as usize] as i128;
-        }
+        let total = self.bounded_sum(&a)?;
         let q = total.div_euclid(a.div as i128);
         let range = self.range() as i128;
         if q < -range - 1 || q > range {
@@ -921,6 +920,25 @@ impl Builder {
             Act::Step => (q >= 0) as i128,
         } as i64;
         Ok(self.new_wire(Gate::Affine(a), v, scale))
+    }
+
+    /// `T + p` of a rescale gate, refused when the sum of its terms' magnitudes exceeds
+    /// [`MAX_GATE_SUM`]: then every partial sum, in any order (the witness's running sums), fits
+    /// an i128 and stays far below the field's r/2 (huge model constants would overflow).
+    fn bounded_sum(&self, a: &Affine) -> Result<i128> {
+        let v = |w: &WireId| self.values[*w as usize] as i128;
+        let terms = a.terms.iter().map(|(w, c)| (*c as i128).checked_mul(v(w)));
+        let products = a.products.iter().map(|(x, y)| v(x).checked_mul(v(y)));
+        let all: Option<Vec<i128>> = std::iter::once(Some(a.offset)).chain(terms).chain(products).collect();
+        let magnitude = all.as_ref().and_then(|t| t.iter().try_fold(0u128, |acc, x| acc.checked_add(x.unsigned_abs())));
+        match (all, magnitude) {
+            (Some(t), Some(m)) if m <= MAX_GATE_SUM => Ok(t.iter().sum()),
+            _ => Err(Error::UnsupportedModel(format!(
+                "a sum at node {} exceeds 2^120 at scale 2^{}: a model constant is too large (or lower --scale-bits)",
+                self.node_name(),
+                self.scale_bits
+            ))),
+        }
     }
 
     /// Finishes the graph with `outputs` as the public outputs (constants become wires), then
@@ -984,6 +1002,25 @@ mod tests {
         let folded = b.relu(ws[2]).unwrap();
         let quotient = b.dot(&[(x[1], ws[1]), (k, ws[0])]).unwrap();
         b.finish(&[r, scaled, single, int, floor, step, folded, quotient]).unwrap()
+    }
+
+    /// Model constants too large for the scale are one error naming the node, never an integer
+    /// overflow (a review's panics at 2^24: a bias of 1e40, and a wide layer of 1e30 weights).
+    #[test]
+    fn huge_constants_are_an_error_not_a_panic() {
+        let mut b = Builder::new(24);
+        let x = b.input(0.5, false).unwrap();
+        let big = b.weight(1e40);
+        let one = b.constant(1.0);
+        b.set_node("huge bias");
+        let z = b.dot(&[(x, one), (big, one)]).unwrap();
+        let err = b.relu(z).unwrap_err().to_string();
+        assert!(err.contains("huge bias") && err.contains("too large"), "{err}");
+        let mut b = Builder::new(24);
+        let xs: Vec<ExprId> = (0..4).map(|_| b.input(1000.0, false).unwrap()).collect();
+        let pairs: Vec<(ExprId, ExprId)> = xs.iter().map(|x| (*x, b.weight(1e30))).collect();
+        let z = b.dot(&pairs).unwrap();
+        assert!(b.relu(z).is_err());
     }
 
     #[test]
