@@ -37,20 +37,15 @@ fn interpolate_blinded(domain: &Radix2EvaluationDomain<Fr>, values: &[Fr], blind
     coeffs
 }
 
-/// `f += Z_H·Σ_k b_k·X^k`.
+/// `f += Z_H·Σ_k b_k·X^k = Σ_k b_k·(X^(n+k) − X^k)` (its values on `H` are unchanged).
 fn add_vanishing_multiples(f: &mut Vec<Fr>, n: usize, blind: &[Fr]) {
+    if f.len() < n + blind.len() {
+        f.resize(n + blind.len(), Fr::zero());
+    }
     for (k, b) in blind.iter().enumerate() {
-        add_vanishing_multiple(f, n, k, *b);
+        f[k] -= b;
+        f[n + k] += b;
     }
-}
-
-/// `f += b·X^k·Z_H(X) = b·(X^(n+k) − X^k)` (its values on `H` are unchanged).
-fn add_vanishing_multiple(f: &mut Vec<Fr>, n: usize, k: usize, b: Fr) {
-    if f.len() < n + k + 1 {
-        f.resize(n + k + 1, Fr::zero());
-    }
-    f[k] -= b;
-    f[n + k] += b;
 }
 
 /// Commits to the columns of [`interpolate_blinded`] from their values: `Σ v_i·[L_i(τ)]` (small

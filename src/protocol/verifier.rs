@@ -103,7 +103,8 @@ pub(crate) fn combined_packed_commitment(vk: &VerifyingKey, eta: Fr) -> G1Projec
 /// hidden coefficient, so they bind only an honestly made key).
 pub fn inputs_in_range(vk: &VerifyingKey, instances: &[Fr]) -> bool {
     let bound = Fr::from(crate::compiler::graph::max_wire(vk.scale_bits) as u64);
-    instances[..vk.num_inputs].iter().all(|v| *v <= bound || -*v <= bound)
+    let inputs = instances.get(..vk.num_inputs);
+    inputs.is_some_and(|xs| xs.iter().all(|v| *v <= bound || -*v <= bound))
 }
 
 /// Replays the proof into its accumulator; errors on anything checkable without a pairing.
