@@ -32,6 +32,8 @@ FIXTURES = ["mlp_16_32_10", "mlp_deep"]                       # tests/fixtures
 CORPUS = ["1l_mlp", "2l_relu_fc", "accuracy",                  # EZKL's examples, both tools prove them
           "1l_softmax", "layernorm", "4l_relu_conv_fc", "lenet_5"]
 SCALING_MLP = ["mlp_w64", "mlp_w128", "mlp_w256", "mlp_w512"]  # bench/make_models.py
+# bench/make_models.py: Sigmoid/Tanh/GELU/Softplus, and Exp/Log/Sqrt/Reciprocal, between dense layers.
+FUNCTIONS = ["act_mlp", "math_mlp"]
 # bench/make_models.py, cnn_c{C}: 2,944*C + 576*C^2 multiply-accumulates. Only C = 4, 8 fit the
 # 20-minute budget next to the corpus (cnn_c16 ~3.5 min, cnn_c32 ~8 min with EZKL timing out,
 # cnn_c64 times out for both); --cnn-channels or --models runs the others.
@@ -53,11 +55,11 @@ SCALING_CNN = scaling_cnn(CNN_CHANNELS)
 
 
 def all_models(cnn=SCALING_CNN):
-    return FIXTURES + CORPUS + SCALING_MLP + cnn + list(EXPECTED_TIMEOUT)
+    return FIXTURES + FUNCTIONS + CORPUS + SCALING_MLP + cnn + list(EXPECTED_TIMEOUT)
 
 
 ALL = all_models()
-QUICK = ["mlp_16_32_10", "1l_mlp", "1l_softmax"]
+QUICK = ["mlp_16_32_10", "act_mlp", "1l_softmax"]
 GENERATED = {"mlp_w": "--widths", "cnn_c": "--channels"}  # name prefix -> make_models.py flag
 
 
@@ -404,10 +406,18 @@ def resolve_models(names, a):
     out = []
     for n in names:
         gen = next((p for p in GENERATED if n.startswith(p) and n[len(p):].isdigit()), None)
-        if gen:  # mlp_wN / cnn_cN: generated on first use by make_models.py (that series only)
+        if n in FUNCTIONS:  # generated on first use by make_models.py (that model only)
             dd = os.path.join(a.models_dir, n)
             if not os.path.exists(os.path.join(dd, "network.onnx")):
-                flags = [x for p, f in GENERATED.items() for x in (f, n[len(p):] if p == gen else "")]
+                flags = [x for f in GENERATED.values() for x in (f, "")] + ["--functions", n]
+                subprocess.run([sys.executable, os.path.join(HERE, "make_models.py"), "--out", a.models_dir]
+                               + flags, check=True, stdout=subprocess.DEVNULL)
+            out.append(dict(name=n, source="bench/make_models.py", model=os.path.join(dd, "network.onnx"),
+                            input=os.path.join(dd, "input.json")))
+        elif gen:  # mlp_wN / cnn_cN: generated on first use by make_models.py (that series only)
+            dd = os.path.join(a.models_dir, n)
+            if not os.path.exists(os.path.join(dd, "network.onnx")):
+                flags = [x for p, f in GENERATED.items() for x in (f, n[len(p):] if p == gen else "")] + ["--functions", ""]
                 subprocess.run([sys.executable, os.path.join(HERE, "make_models.py"), "--out", a.models_dir]
                                + flags, check=True, stdout=subprocess.DEVNULL)
             out.append(dict(name=n, source="bench/make_models.py", model=os.path.join(dd, "network.onnx"),

@@ -5,6 +5,10 @@ mlp_w{W}: Gemm(W->W) + Relu + Gemm(W->10), input [1, W], for W in 64, 128, 256, 
 cnn_c{C}: Conv(3x3, 1->C, pad 1) + Relu + Conv(3x3, C->C, pad 1, stride 2) + Relu + Flatten
           + Gemm(C*8*8 -> 10), input [1, 1, 16, 16], for C in 4, 8, 16, 32, 64
           (multiply-accumulates: 2,944*C + 576*C^2, i.e. 21k, 60k, 194k, 684k, 2.6M).
+act_mlp:  Gemm(16->48) + Sigmoid + Gemm(48->48) + Tanh + Gemm(48->48) + GELU (erf form)
+          + Gemm(48->48) + Softplus + Gemm(48->10), input [1, 16]: activation-heavy.
+math_mlp: Gemm(16->32) + Exp + Log(1 + .) + Gemm(32->32) + Sqrt(. * . + 1) + Reciprocal
+          + Gemm(32->10), input [1, 16]: exp, log, sqrt and 1/x between dense layers.
 Deterministic (fixed numpy seed per width / channel count; He-like weights N(0,1)/sqrt(fan_in),
 biases 0.1*N(0,1) for the MLPs and 0.01*N(0,1) for the CNNs), opset 13 / ir_version 8 like
 tests/fixtures. Input values are uniform in [-1, 1], rounded to 6 decimals.
@@ -12,6 +16,7 @@ Writes OUT/<name>/network.onnx and OUT/<name>/input.json (EZKL's input format,
 {"input_data": [[...flat floats...]], "input_shapes": [[...]]}).
 
 Usage: make_models.py [--out DIR] [--widths 64,128,256,512] [--channels 4,8,16,32,64]
+                      [--functions act_mlp,math_mlp]
        (an empty list, e.g. --channels "", generates none of that series)
 """
 import argparse
@@ -28,6 +33,8 @@ SEED = 20260101
 CNN_SEED = 20260201
 WIDTHS = [64, 128, 256, 512]
 CHANNELS = [4, 8, 16, 32, 64]
+FUNCTIONS = ["act_mlp", "math_mlp"]
+FN_SEED = 20260301
 CNN_IN = (1, 1, 16, 16)  # N, C, H, W
 
 
@@ -105,6 +112,68 @@ def cnn(channels, out_dim=10):
     return model, {"input_data": [x], "input_shapes": [list(CNN_IN)]}
 
 
+def dense(rng, name, fan_in, fan_out, inp, out):
+    """A Gemm node and its He-like weights (bias 0.1*N(0,1))."""
+    w = (rng.standard_normal((fan_out, fan_in)) / np.sqrt(fan_in)).astype(np.float32)
+    b = (0.1 * rng.standard_normal(fan_out)).astype(np.float32)
+    node = helper.make_node("Gemm", [inp, f"W_{name}", f"b_{name}"], [out], name=name, transB=1)
+    return node, [init(f"W_{name}", w), init(f"b_{name}", b)]
+
+
+def scalar(name, v):
+    return init(name, np.array(v, dtype=np.float32))
+
+
+def function_mlp(name, width=48, in_dim=16, out_dim=10):
+    """act_mlp or math_mlp (see the module docstring)."""
+    rng = np.random.default_rng(FN_SEED + FUNCTIONS.index(name))
+    nodes, inits = [], [scalar("one", 1.0), scalar("half", 0.5), scalar("sqrt2", np.sqrt(2.0))]
+
+    def gemm(k, fan_in, fan_out, inp, out):
+        n, i = dense(rng, f"fc{k}", fan_in, fan_out, inp, out)
+        nodes.append(n)
+        inits.extend(i)
+
+    def op(kind, ins, out, **kw):
+        nodes.append(helper.make_node(kind, ins, [out], name=out, **kw))
+
+    if name == "act_mlp":
+        gemm(1, in_dim, width, "input", "h1")
+        op("Sigmoid", ["h1"], "sig")
+        gemm(2, width, width, "sig", "h2")
+        op("Tanh", ["h2"], "tanh")
+        gemm(3, width, width, "tanh", "h3")
+        op("Div", ["h3", "sqrt2"], "g_div")  # GELU(x) = x * 0.5 * (1 + erf(x / sqrt 2))
+        op("Erf", ["g_div"], "g_erf")
+        op("Add", ["g_erf", "one"], "g_add")
+        op("Mul", ["h3", "g_add"], "g_mul")
+        op("Mul", ["g_mul", "half"], "gelu")
+        gemm(4, width, width, "gelu", "h4")
+        op("Softplus", ["h4"], "softplus")
+        gemm(5, width, out_dim, "softplus", "output")
+    else:
+        width = 32
+        gemm(1, in_dim, width, "input", "h1")
+        op("Exp", ["h1"], "exp")
+        op("Add", ["exp", "one"], "exp1")
+        op("Log", ["exp1"], "log")
+        gemm(2, width, width, "log", "h2")
+        op("Mul", ["h2", "h2"], "sq")
+        op("Add", ["sq", "one"], "sq1")
+        op("Sqrt", ["sq1"], "sqrt")
+        op("Reciprocal", ["sqrt"], "recip")
+        gemm(3, width, out_dim, "recip", "output")
+    graph = helper.make_graph(
+        nodes, name,
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, in_dim])],
+        [helper.make_tensor_value_info("output", TensorProto.FLOAT, [1, out_dim])],
+        initializer=inits,
+    )
+    model = finish(graph)
+    x = [round(float(v), 6) for v in rng.uniform(-1.0, 1.0, in_dim)]
+    return model, {"input_data": [x], "input_shapes": [[1, in_dim]]}
+
+
 def cnn_macs(channels):
     """Multiply-accumulates of cnn_c{channels} (both convolutions and the Gemm)."""
     _, cin, h, w = CNN_IN
@@ -133,6 +202,8 @@ def main():
                     help="MLP widths, comma-separated ('' for none)")
     ap.add_argument("--channels", default=",".join(map(str, CHANNELS)),
                     help="CNN channel counts, comma-separated ('' for none)")
+    ap.add_argument("--functions", default=",".join(FUNCTIONS),
+                    help=f"function-heavy models, comma-separated ('' for none): {','.join(FUNCTIONS)}")
     args = ap.parse_args()
     for w in ints(args.widths):
         d = write(args.out, f"mlp_w{w}", *mlp(w))
@@ -141,6 +212,11 @@ def main():
         d = write(args.out, f"cnn_c{c}", *cnn(c))
         print(f"wrote {d}/network.onnx (1x16x16 -conv-> {c}x16x16 -conv/2-> {c}x8x8 -> 10, "
               f"{cnn_macs(c):,} MACs)")
+    for name in [n.strip() for n in args.functions.split(",") if n.strip()]:
+        if name not in FUNCTIONS:
+            ap.error(f"unknown function model {name!r} (known: {', '.join(FUNCTIONS)})")
+        d = write(args.out, name, *function_mlp(name))
+        print(f"wrote {d}/network.onnx")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 //! the binary prints as text or JSON. Files are written atomically (temporary name, then rename),
 //! so a failed command never leaves a half-written output.
 
-use crate::compiler::graph::ElementGraph;
+pub use crate::calibration::{calibrate, calibrate_scale, calibrated_ranges, compile_model, CalibratedLayout, Sample, Target};
 use crate::compiler::Circuit;
 use crate::onnx;
 use crate::pcs::encoding::{fr_to_i128, fr_to_word, hex_to_word, word_hex, word_to_fr, Word};
@@ -16,11 +16,6 @@ use rand_chacha::ChaCha20Rng;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-
-/// Smallest scale `setup` picks by itself.
-pub const MIN_AUTO_SCALE_BITS: u32 = 7;
-/// Largest scale `setup` picks by itself (the range and sign tables have 2^s rows each).
-pub const MAX_AUTO_SCALE_BITS: u32 = 13;
 
 const SETTINGS: &str = "settings.json";
 const PROVING_KEY: &str = "pk.bin";
@@ -64,12 +59,9 @@ pub struct Settings {
     pub num_inputs: usize,
     pub num_outputs: usize,
     pub gate_rows: usize,
-    /// Input range `[min, max]` (integers at the table's input scale) of every lookup table,
-    /// calibrated at setup from the example input with a margin.
-    pub table_ranges: Vec<(i64, i64)>,
-    /// Bits of a rescale's high limb (sign table of `2^h` entries), calibrated at setup with
-    /// two bits of headroom.
-    pub sign_bits: u32,
+    /// Table ranges, sign bits and interpolated functions, calibrated at setup.
+    #[serde(flatten)]
+    pub layout: CalibratedLayout,
     pub srs: String,
     /// The model's public identity: keccak of the verifying key, whose weight commitments are
     /// hiding. (The circuit fingerprint, an unsalted hash of every fixed column, weights
@@ -97,6 +89,8 @@ pub struct SetupOptions {
     /// scale choice cover all its samples.
     pub calibration_data: Option<PathBuf>,
     pub scale_bits: Option<u32>,
+    /// What the automatic scale choice aims at (without `scale_bits`).
+    pub target: Target,
     pub srs: SrsSource,
 }
 
@@ -126,6 +120,8 @@ pub struct SetupReport {
     pub output_errors: Option<Vec<f64>>,
     /// Samples calibrated on (1 for `--input` alone or the zero input).
     pub calibration_samples: usize,
+    /// The functions laid out by interpolation (their direct tables' ids, `name@in->out`).
+    pub interpolated: Vec<String>,
     pub seconds: f64,
 }
 
@@ -146,159 +142,9 @@ impl TableRows {
     }
 }
 
-/// Each table's observed input range widened by a quarter of its span (at least one unit of the
-/// input scale) on both sides, so that inputs near the calibration samples still prove, then rounded
-/// outwards to `0` or `±2^k`: the ranges are public (settings.json, the VK's table columns) and
-/// the activations they bound depend on the weights, so they say no more than the bit length of
-/// the extreme activations (an exact range would give away, say, the extreme biases of a layer
-/// calibrated on a zero input).
-pub fn calibrated_ranges(g: &ElementGraph) -> Vec<(i64, i64)> {
-    g.tables
-        .iter()
-        .map(|t| {
-            let margin = ((t.max - t.min) / 4).max(1 << t.in_scale);
-            let lo = t.min.saturating_sub(margin);
-            let hi = t.max.saturating_add(margin);
-            // No wire holds more than `max_wire` (a bound set by the scale alone).
-            let wire = crate::compiler::graph::max_wire(g.scale_bits);
-            (-(power_of_two_outwards(-lo).min(wire + 1)), power_of_two_outwards(hi).min(wire))
-        })
-        .collect()
-}
-
-/// The smallest `0` or `±2^k` at or beyond `x` in its direction (`x ≥ 0`: the next power of two
-/// at or above; `x < 0`: the largest power of two at or below `|x|`, negated), saturating.
-fn power_of_two_outwards(x: i64) -> i64 {
-    if x > 0 {
-        (x as u64).checked_next_power_of_two().map_or(i64::MAX, |p| p.min(i64::MAX as u64) as i64)
-    } else if x < 0 {
-        -(1i64 << (63 - x.unsigned_abs().leading_zeros()))
-    } else {
-        0
-    }
-}
-
 /// Largest |x − y| over two equally long lists.
 pub fn max_abs_error(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max)
-}
-
-/// Relative error budget of the automatic scale choice: the smallest scale in
-/// [`MIN_AUTO_SCALE_BITS`]`..=`[`MAX_AUTO_SCALE_BITS`] whose worst output error over the
-/// calibration samples is within this fraction of the largest |float output| over them is
-/// chosen (small scales mean small lookup tables, so fast proofs).
-pub const AUTO_SCALE_ERROR: f64 = 0.0025;
-
-/// One calibration sample: the model's inputs and the float model's outputs on them.
-#[derive(Clone, Debug)]
-pub struct Sample {
-    pub inputs: Vec<Vec<f64>>,
-    pub float_outputs: Vec<f64>,
-}
-
-impl Sample {
-    /// Runs the float model on `inputs`.
-    pub fn new(model: &onnx::Model, inputs: Vec<Vec<f64>>) -> Result<Self> {
-        let float_outputs = model.run_float(&inputs)?;
-        Ok(Self { inputs, float_outputs })
-    }
-}
-
-/// What the calibration samples declare at one scale: every table's range (the union of the
-/// ranges the samples reach, then [`calibrated_ranges`]' margin and rounding), the sign bits
-/// (the largest any sample needs), and the worst error of each output over the samples.
-#[derive(Clone, Debug)]
-pub struct Calibration {
-    pub scale_bits: u32,
-    pub ranges: Vec<(i64, i64)>,
-    pub sign_bits: u32,
-    /// Per output, the largest `|quantized − float|` over the samples.
-    pub output_errors: Vec<f64>,
-}
-
-impl Calibration {
-    /// The worst output error over the samples relative to the largest |float output|.
-    fn relative_error(&self, samples: &[Sample]) -> f64 {
-        let peak = samples.iter().flat_map(|x| &x.float_outputs).fold(0.0f64, |m, v| m.max(v.abs())).max(1e-9);
-        self.output_errors.iter().fold(0.0, |m: f64, e| m.max(*e)) / peak
-    }
-}
-
-/// Builds `model` on every sample at scale `2^s` and declares the calibration that covers them
-/// all. Errors: a sample the model cannot be built on at this scale (naming the node), or no
-/// sample.
-pub fn calibrate(model: &onnx::Model, samples: &[Sample], s: u32) -> Result<Calibration> {
-    crate::compiler::check_scale_bits(s)?;
-    let mut union: Option<ElementGraph> = None;
-    let (mut sign_bits, mut output_errors) = (1, Vec::new());
-    for sample in samples {
-        let g = model.build(&sample.inputs, s)?;
-        sign_bits = sign_bits.max(g.calibrated_sign_bits());
-        let errors = g.output_reals().iter().zip(&sample.float_outputs).map(|(q, f)| (q - f).abs()).collect();
-        output_errors = elementwise_max(output_errors, errors);
-        match &mut union {
-            Some(u) => u.cover(&g)?,
-            None => union = Some(g),
-        }
-    }
-    let union = union.ok_or_else(|| Error::Usage("no calibration sample".into()))?;
-    Ok(Calibration { scale_bits: s, ranges: calibrated_ranges(&union), sign_bits, output_errors })
-}
-
-/// `max(a_i, b_i)`, the longer list's tail kept.
-fn elementwise_max(a: Vec<f64>, b: Vec<f64>) -> Vec<f64> {
-    let (mut long, short) = if a.len() >= b.len() { (a, b) } else { (b, a) };
-    long.iter_mut().zip(short).for_each(|(x, y)| *x = x.max(y));
-    long
-}
-
-/// The calibration at the scale `setup` picks for `samples`: the smallest whose relative error
-/// is within [`AUTO_SCALE_ERROR`], else the most accurate one that builds on every sample.
-pub fn calibrate_scale(model: &onnx::Model, samples: &[Sample]) -> Result<Calibration> {
-    let mut best: Option<(f64, Calibration)> = None;
-    let mut first_error = None;
-    for s in MIN_AUTO_SCALE_BITS..=MAX_AUTO_SCALE_BITS {
-        match calibrate(model, samples, s) {
-            Ok(c) => {
-                let err = c.relative_error(samples);
-                if err <= AUTO_SCALE_ERROR {
-                    return Ok(c);
-                }
-                if best.as_ref().is_none_or(|(e, _)| err < *e) {
-                    best = Some((err, c));
-                }
-            }
-            Err(e) => {
-                first_error.get_or_insert(e);
-            }
-        }
-    }
-    match (best, first_error) {
-        (Some((_, c)), _) => Ok(c),
-        (None, Some(e)) => Err(e),
-        (None, None) => unreachable!("the scale range is not empty"),
-    }
-}
-
-/// Builds the element graph of `model` on `inputs` at scale `s`, applies the table ranges and
-/// the sign bits (those calibrated at setup, or the graph's own: [`calibrated_ranges`],
-/// [`ElementGraph::calibrated_sign_bits`]) and compiles the circuit.
-pub fn compile_model(
-    model: &onnx::Model,
-    inputs: &[Vec<f64>],
-    scale_bits: u32,
-    calibration: Option<(&[(i64, i64)], u32)>,
-) -> Result<(ElementGraph, Circuit)> {
-    crate::compiler::check_scale_bits(scale_bits)?;
-    let mut g = model.build(inputs, scale_bits)?;
-    let (ranges, sign_bits) = match calibration {
-        Some((r, h)) => (r.to_vec(), h),
-        None => (calibrated_ranges(&g), g.calibrated_sign_bits()),
-    };
-    g.apply_table_ranges(&ranges)?;
-    g.apply_sign_bits(sign_bits)?;
-    let circuit = Circuit::compile(&g)?;
-    Ok((g, circuit))
 }
 
 /// The calibration samples of setup: those of `--calibration-data`, then `--input`'s; zeros
@@ -324,11 +170,10 @@ pub fn setup(opts: &SetupOptions) -> Result<SetupReport> {
     let samples = setup_samples(&model, opts)?;
     let calibration = match opts.scale_bits {
         Some(s) => calibrate(&model, &samples, s)?,
-        None => calibrate_scale(&model, &samples)?,
+        None => calibrate_scale(&model, &samples, opts.target)?,
     };
     let scale_bits = calibration.scale_bits;
-    let declared = Some((&calibration.ranges[..], calibration.sign_bits));
-    let (g, circuit) = compile_model(&model, &samples[0].inputs, scale_bits, declared)?;
+    let (_, circuit) = compile_model(&model, &samples[0].inputs, scale_bits, Some(&calibration.layout))?;
     let measured = opts.input.is_some() || opts.calibration_data.is_some();
     let output_errors = measured.then_some(calibration.output_errors);
     let need = srs_size_for(circuit.domain_size);
@@ -338,14 +183,13 @@ pub fn setup(opts: &SetupOptions) -> Result<SetupReport> {
     };
     let (pk, vk) = protocol::setup(&circuit, &srs, &mut OsRng)?;
     let settings = Settings {
-        version: 5,
+        version: 6,
         scale_bits,
         domain_size: circuit.domain_size,
         num_inputs: circuit.num_inputs,
         num_outputs: circuit.num_outputs,
         gate_rows: circuit.gate_rows,
-        table_ranges: g.tables.iter().map(|t| (t.min, t.max)).collect(),
-        sign_bits: g.sign_bits,
+        layout: calibration.layout.clone(),
         srs: label,
         vk_digest: word_hex(&vk.digest()),
     };
@@ -371,6 +215,7 @@ pub fn setup(opts: &SetupOptions) -> Result<SetupReport> {
         public_rows: circuit.num_inputs + circuit.num_outputs,
         wiring_entries: circuit.wiring_entries,
         table_rows: TableRows::of(&circuit),
+        interpolated: calibration.layout.interpolated.iter().map(|(id, _)| id.clone()).collect(),
         seconds: start.elapsed().as_secs_f64(),
     })
 }
@@ -487,7 +332,7 @@ pub fn prove(opts: &ProveOptions) -> Result<ProveReport> {
         .map_err(|e| Error::KeyMismatch(format!("{} is not a zktorch proving key: {e}", pk_path.display())))?;
     let model = onnx::Model::load(&opts.model)?;
     let inputs = onnx::read_input_json(&opts.input)?;
-    let (graph, circuit) = compile_model(&model, &inputs, settings.scale_bits, Some((&settings.table_ranges, settings.sign_bits)))?;
+    let (graph, circuit) = compile_model(&model, &inputs, settings.scale_bits, Some(&settings.layout))?;
     if circuit.fingerprint() != pk.fingerprint {
         return Err(Error::KeyMismatch(format!(
             "{} is not the model the keys in {} were made for",

@@ -10,6 +10,7 @@
 pub mod accumulation;
 pub mod bench;
 pub mod blocks;
+pub mod calibration;
 pub mod commands;
 pub mod compiler;
 pub mod error;

@@ -3,7 +3,7 @@
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use zktorch::commands::{self, SetupOptions, SrsSource, Submission};
+use zktorch::commands::{self, SetupOptions, SrsSource, Submission, Target};
 use zktorch::Error;
 
 #[derive(Parser)]
@@ -49,6 +49,11 @@ enum Command {
         /// Fixed-point scale 2^s (overrides the choice from the calibration samples).
         #[arg(long)]
         scale_bits: Option<u32>,
+        /// What the scale choice aims at (without --scale-bits): accuracy (max abs error within
+        /// 0.05 % of the largest output, the finest scale of the smallest domain) or resources
+        /// (the smallest scale within 0.25 %).
+        #[arg(long, value_enum, default_value_t = Target::Accuracy)]
+        target: Target,
         /// A snarkjs Powers-of-Tau file (BN254), e.g. from the Hermez or Perpetual ceremony.
         #[arg(long, conflicts_with = "dev_srs")]
         srs: Option<PathBuf>,
@@ -146,7 +151,7 @@ fn ok(json: serde_json::Value, text: String) -> Outcome {
 
 fn run(cli: &Cli) -> Result<Outcome, Error> {
     Ok(match &cli.command {
-        Command::Setup { model, out, input, calibration_data, scale_bits, srs, dev_srs } => {
+        Command::Setup { model, out, input, calibration_data, scale_bits, target, srs, dev_srs } => {
             let srs = match (srs, dev_srs) {
                 (Some(p), _) => SrsSource::Ptau(p.clone()),
                 (None, true) => {
@@ -161,6 +166,7 @@ fn run(cli: &Cli) -> Result<Outcome, Error> {
                 input: input.clone(),
                 calibration_data: calibration_data.clone(),
                 scale_bits: *scale_bits,
+                target: *target,
                 srs,
             })?;
             ok(json(&r), setup_text(&r))
@@ -268,6 +274,9 @@ fn setup_text(r: &commands::SetupReport) -> String {
         t.function,
         r.domain_size.trailing_zeros(),
     );
+    if !r.interpolated.is_empty() {
+        text += &format!("\ninterpolated functions (two tables of at most 2^10 entries each): {}", r.interpolated.join(", "));
+    }
     if let Some(errors) = &r.output_errors {
         let errors: Vec<String> = errors.iter().map(|e| format!("{e:.3e}")).collect();
         text += &format!("\nmax abs error per output over {} calibration samples: [{}]", r.calibration_samples, errors.join(", "));

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use zktorch::commands::{self, ProofFile, ProveOptions, SetupOptions, SrsSource, FLOAT_TOLERANCE_LSB};
+use zktorch::commands::{self, ProofFile, ProveOptions, SetupOptions, SrsSource, Target, FLOAT_TOLERANCE_LSB};
 use zktorch::pcs::encoding::{fr_from_i128, fr_to_word, word_hex};
 use zktorch::protocol::{self, proof::PROOF_BYTES, Proof, VerifyingKey};
 
@@ -39,6 +39,7 @@ fn valid() -> &'static Valid {
             input: Some(fixture("mlp_16_32_10.input.json")),
             calibration_data: None,
             scale_bits: None,
+            target: Target::Accuracy,
             srs: SrsSource::Dev,
         };
         commands::setup(&setup).expect("setup");

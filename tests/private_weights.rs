@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use ark_std::rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use zktorch::blocks::Fix;
-use zktorch::commands::{calibrated_ranges, compile_model};
+use zktorch::commands::{calibrated_ranges, compile_model, CalibratedLayout};
 use zktorch::compiler::Circuit;
 use zktorch::onnx::{read_input_json, Model};
 use zktorch::pcs::Srs;
@@ -31,7 +31,8 @@ fn compile_twins(s: u32) -> [Circuit; 2] {
         .map(|(a, b)| (a.0.min(b.0), a.1.max(b.1)))
         .collect();
     let sign_bits = own[0].sign_bits.max(own[1].sign_bits);
-    models.map(|m| compile_model(&m, &input, s, Some((&ranges, sign_bits))).unwrap().1)
+    let layout = CalibratedLayout { table_ranges: ranges, sign_bits, interpolated: vec![] };
+    models.map(|m| compile_model(&m, &input, s, Some(&layout)).unwrap().1)
 }
 
 fn keys_of(c: &Circuit) -> VerifyingKey {

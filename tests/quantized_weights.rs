@@ -5,7 +5,7 @@
 use prost::Message;
 use tract_onnx::pb::*;
 use zktorch::blocks::Fix;
-use zktorch::commands::compile_model;
+use zktorch::commands::{compile_model, CalibratedLayout};
 use zktorch::onnx::Model;
 
 fn vi(name: &str, shape: &[i64]) -> ValueInfoProto {
@@ -53,8 +53,9 @@ fn public_diff(wa: &[i32], wb: &[i32], float_weights: bool) -> Vec<String> {
     let input = vec![vec![0.5, -1.0, 0.75, 0.25]];
     let (ma, mb) = (Model::load(&pa).unwrap(), Model::load(&pb).unwrap());
     let h = compile_model(&ma, &input, 8, None).unwrap().0.sign_bits.max(compile_model(&mb, &input, 8, None).unwrap().0.sign_bits);
-    let ca = compile_model(&ma, &input, 8, Some((&[], h))).unwrap().1;
-    let cb = compile_model(&mb, &input, 8, Some((&[], h))).unwrap().1;
+    let layout = CalibratedLayout { sign_bits: h, ..Default::default() };
+    let ca = compile_model(&ma, &input, 8, Some(&layout)).unwrap().1;
+    let cb = compile_model(&mb, &input, 8, Some(&layout)).unwrap().1;
     let mut d = vec![];
     if (ca.domain_size, ca.gate_rows) != (cb.domain_size, cb.gate_rows) {
         d.push(format!("domain/gate rows {:?} vs {:?}", (ca.domain_size, ca.gate_rows), (cb.domain_size, cb.gate_rows)));

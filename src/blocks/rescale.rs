@@ -14,9 +14,10 @@
 //! `r + (D − 1 − r) = D − 1` holds over the integers (both summands are below `2^M ≪ r`), hence
 //! `0 ≤ r < D`; `q = 2^M·hi + lo ∈ [−2^(M+h−1), 2^(M+h−1))` is an integer with
 //! `|D·q + r| < 2^(M+s+h) ≤ 2^58`, and `T + p` is an integer far below `r/2` (every wire is
-//! below `2^48`: rescale outputs below `2^(M+h−1) ≤ 2^33`, table outputs clamped to
-//! `2^(2s−1) ≤ 2^47`; a chain of at most `2^24` terms with weights below `2^64` stays below
-//! `2^136`), so the identity holds over the integers
+//! below `2^62`: rescale outputs below `2^(M+h−1) ≤ 2^33`, function table outputs clamped to
+//! `2^(2s−1) ≤ 2^47`, interpolation intercepts and slopes below `2^62` (see
+//! [`crate::compiler::interpolate`]); a chain of at most `2^24` terms with weights below `2^64`
+//! stays below `2^150`), so the identity holds over the integers
 //! and `q = ⌊(T + p)/D⌋`; as `lo ∈ [0, 2^M)`, `(hi, lo)` is the unique split of `q` at `2^M`,
 //! so `sgn = [q ≥ 0]`. `p` (hidden, in the parameter column) is the bias plus the rounding
 //! offset. The output `d` of `O` is `q` (linear), `q·sgn = ReLU(q)` or `sgn = [q ≥ 0]`, and is

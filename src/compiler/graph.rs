@@ -30,6 +30,7 @@
 
 use std::collections::HashMap;
 
+use super::interpolate::{self, Interp};
 use crate::{Error, Result};
 
 /// Index of a wire (gate `i` produces wire `i`).
@@ -146,6 +147,12 @@ impl Func {
         };
         y.is_finite().then_some(y)
     }
+
+    /// Whether `f` is undefined or unbounded in slope at 0 (so a calibrated range that stays on
+    /// one side of 0 should not be widened across it).
+    pub fn singular_at_zero(&self) -> bool {
+        matches!(self, Func::Ln | Func::Sqrt | Func::Rsqrt | Func::Recip | Func::Pow(_))
+    }
 }
 
 /// Abramowitz–Stegun 7.1.26 is too coarse for a 2^-20 table; this is the Numerical Recipes
@@ -175,7 +182,8 @@ pub fn max_wire(scale_bits: u32) -> i64 {
 }
 
 /// A lookup table: `f` over integer inputs `x ∈ [min, max]` at scale `2^in_scale`, outputs at
-/// scale `2^out_scale`, clamped to the provable range.
+/// scale `2^out_scale`, clamped to the provable range; or one of the two tables of an
+/// interpolated `f` ([`TableKind`]), indexed by knot.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Table {
     pub func: Func,
@@ -183,17 +191,55 @@ pub struct Table {
     pub out_scale: u32,
     pub min: i64,
     pub max: i64,
+    pub kind: TableKind,
+}
+
+/// What a table holds for its input.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum TableKind {
+    /// `round(2^out_scale·f(x/2^in_scale))`.
+    Direct,
+    /// The intercept of an interpolated `f` at knot `x` ([`interpolate::intercept`]).
+    Intercept(Interp),
+    /// The slope of an interpolated `f` at knot `x` ([`interpolate::slope`]).
+    Slope(Interp),
 }
 
 impl Table {
-    /// The table's identity (function and scales; not its range).
+    /// The table's identity (function, scales and kind; not its range).
     pub fn id(&self) -> String {
-        format!("{}@{}->{}", self.func.name(), self.in_scale, self.out_scale)
+        let direct = format!("{}@{}->{}", self.func.name(), self.in_scale, self.out_scale);
+        match self.kind {
+            TableKind::Direct => direct,
+            TableKind::Intercept(ip) => format!("{direct}/intercept{}+{}", ip.step_bits, ip.slope_bits),
+            TableKind::Slope(ip) => format!("{direct}/slope{}+{}", ip.step_bits, ip.slope_bits),
+        }
     }
 
-    /// The tabulated output for input `x`: `round(2^out_scale·f(x/2^in_scale))`, clamped to the
-    /// provable range [`max_wire`] (undefined points map to 0).
+    /// The identity of the direct table of the same function and scales.
+    pub fn direct_id(&self) -> String {
+        Table { kind: TableKind::Direct, ..self.clone() }.id()
+    }
+
+    /// The interpolation this table is part of, if any.
+    pub fn interpolation(&self) -> Option<Interp> {
+        match self.kind {
+            TableKind::Direct => None,
+            TableKind::Intercept(ip) | TableKind::Slope(ip) => Some(ip),
+        }
+    }
+
+    /// The tabulated output for input `x`. Direct: `round(2^out_scale·f(x/2^in_scale))`,
+    /// clamped to the provable range [`max_wire`] (undefined points map to 0). Interpolation
+    /// tables: the knot's intercept or slope (below [`interpolate::MAX_TABLE_VALUE`] wherever
+    /// setup laid one out).
     pub fn output(&self, x: i64) -> i64 {
+        let bounded = |v: i128| v.clamp(i64::MIN as i128, i64::MAX as i128) as i64;
+        match self.kind {
+            TableKind::Intercept(ip) => return bounded(interpolate::intercept(self, ip, x)),
+            TableKind::Slope(ip) => return bounded(interpolate::slope(self, ip, x)),
+            TableKind::Direct => {}
+        }
         let real = x as f64 / (1u64 << self.in_scale) as f64;
         match self.func.eval(real) {
             None => 0,
@@ -350,12 +396,18 @@ impl ElementGraph {
                 let t = &self.tables[*table as usize];
                 let x = self.values[*input as usize];
                 if x < t.min || x > t.max {
+                    // An interpolation table is indexed by knot: name the function's input, which
+                    // the knot rescale reads, and the range its knots cover.
+                    let (value, step) = match (t.interpolation(), &self.gates[*input as usize]) {
+                        (Some(ip), Gate::Affine(knot)) => (self.values[knot.terms[0].0 as usize], 1i64 << ip.step_bits),
+                        _ => (x, 1),
+                    };
                     let unit = (1u64 << t.in_scale) as f64;
                     return Err(Error::OutOfRange {
                         node: format!("{} ({} table)", self.nodes[self.gate_node[i] as usize], t.func.name()),
-                        value: x as f64 / unit,
-                        min: t.min as f64 / unit,
-                        max: (t.max + 1) as f64 / unit,
+                        value: value as f64 / unit,
+                        min: (t.min * step) as f64 / unit,
+                        max: ((t.max + 1) * step) as f64 / unit,
                         hint: CALIBRATION_HINT.into(),
                     });
                 }
@@ -421,6 +473,8 @@ pub struct Builder {
     wires_of: HashMap<(ExprId, Act), WireId>,
     /// For every input, whether it is a boolean (range-checked in `{0, 1}`, not by limbs).
     boolean_inputs: Vec<bool>,
+    /// The functions to interpolate, by their direct table's id.
+    interpolation: HashMap<String, Interp>,
 }
 
 /// Largest sum of the magnitudes of a rescale gate's terms (far below r/2 ≈ 2^253).
@@ -448,7 +502,14 @@ impl Builder {
             table_ids: HashMap::new(),
             wires_of: HashMap::new(),
             boolean_inputs: Vec::new(),
+            interpolation: HashMap::new(),
         }
+    }
+
+    /// A builder for scale `2^scale_bits` that interpolates the functions of `plan` (keyed by
+    /// their direct table's id; see [`interpolate::plan`]).
+    pub fn with_interpolation(scale_bits: u32, plan: &[(String, Interp)]) -> Self {
+        Self { interpolation: plan.iter().cloned().collect(), ..Self::new(scale_bits) }
     }
 
     pub fn scale_bits(&self) -> u32 {
@@ -533,7 +594,7 @@ impl Builder {
     /// laid out like any other and their outputs are read by nothing, so the compiler keeps them
     /// (gates are never dropped or merged).
     fn check_inputs(&mut self) -> Result<()> {
-        let boolean = Table { func: Func::Boolean, in_scale: 0, out_scale: self.scale_bits, min: 0, max: 1 };
+        let boolean = Table { func: Func::Boolean, in_scale: 0, out_scale: self.scale_bits, min: 0, max: 1, kind: TableKind::Direct };
         for (x, is_bool) in std::mem::take(&mut self.boolean_inputs).into_iter().enumerate() {
             let x = x as WireId;
             self.set_node(&format!("input element {x}"));
@@ -756,7 +817,10 @@ impl Builder {
         Ok(self.wire_expr(w))
     }
 
-    /// `f(e)` by table lookup (constants are folded).
+    /// `f(e)` by table lookup (constants are folded): one lookup in `f`'s direct table, or, for
+    /// a function the builder was told to interpolate ([`Builder::with_interpolation`]), the
+    /// knot rescale, the intercept and slope lookups and the chord's rescale of
+    /// [`interpolate`].
     pub fn func(&mut self, f: Func, e: ExprId) -> Result<ExprId> {
         if let Some(c) = self.as_constant(e) {
             let y = f.eval(c).ok_or_else(|| {
@@ -765,14 +829,33 @@ impl Builder {
             return Ok(self.fold(e, |_| y).expect("a constant"));
         }
         let x = self.wire_of(e)?;
-        let t = self.table(Table { func: f, in_scale: self.wire_scale[x as usize], out_scale: self.scale_bits, min: i64::MAX, max: i64::MIN });
+        let s = self.scale_bits;
+        let direct = Table { func: f, in_scale: self.wire_scale[x as usize], out_scale: s, min: i64::MAX, max: i64::MIN, kind: TableKind::Direct };
+        let Some(ip) = self.interpolation.get(&direct.id()).copied() else {
+            let y = self.lookup(direct, x, s);
+            return Ok(self.wire_expr(y));
+        };
+        let k = ip.step_bits;
+        let knot = Affine { terms: vec![(x, 1)], products: vec![], offset: 0, div: 1 << k, act: Act::Linear };
+        let hi = self.push_affine(knot, 0)?;
+        let c = self.lookup(Table { kind: TableKind::Intercept(ip), ..direct.clone() }, hi, 0);
+        let m = self.lookup(Table { kind: TableKind::Slope(ip), ..direct }, hi, 0);
+        let d = ip.div_bits();
+        let chord = Affine { terms: vec![(c, 1)], products: vec![(m, x)], offset: 1 << (d - 1), div: 1 << d, act: Act::Linear };
+        let y = self.push_affine(chord, s)?;
+        Ok(self.wire_expr(y))
+    }
+
+    /// A lookup of `x` in `table` (registered if new, its observed range widened to `x`); the
+    /// output wire has scale `2^scale`.
+    fn lookup(&mut self, table: Table, x: WireId, scale: u32) -> WireId {
+        let t = self.table(table);
         let xv = self.values[x as usize];
         let table = &mut self.tables[t as usize];
         table.min = table.min.min(xv);
         table.max = table.max.max(xv);
-        let y = self.tables[t as usize].output(xv);
-        let w = self.new_wire(Gate::Lookup { input: x, table: t }, y, self.scale_bits);
-        Ok(self.wire_expr(w))
+        let y = table.output(xv);
+        self.new_wire(Gate::Lookup { input: x, table: t }, y, scale)
     }
 
     /// The index of the table with `table`'s identity, registering `table` if it is new.

@@ -25,6 +25,7 @@
 //! `3 + #tables + #gates + j`.
 
 pub mod graph;
+pub mod interpolate;
 pub mod witness;
 
 use crate::blocks::packed::{PACK_WIDTH, PACK_WIDTHS};
@@ -215,6 +216,55 @@ impl Layout {
     }
 }
 
+/// How many rows a graph needs: its gates (laid out at the packing width that gives the
+/// smallest domain), limb rows and table entries, and the domain that holds them.
+struct RowBudget {
+    limbs: Limbs,
+    range: usize,
+    signs: usize,
+    table_entries: usize,
+    /// Range-checked values (3 per rescale above 2^10), each on `ρ` limb rows.
+    checked: usize,
+    limb_rows: usize,
+    layout: Layout,
+    domain_size: usize,
+}
+
+impl RowBudget {
+    fn of(g: &ElementGraph) -> Result<Self> {
+        let limbs = Limbs::of(g.scale_bits);
+        let range = 1usize << limbs.table_bits;
+        let fn_entries: usize = g.tables.iter().map(|t| t.len()).sum();
+        let signs = 1usize << g.sign_bits;
+        let table_entries = range + signs + fn_entries;
+        let rescales = g.gates.iter().filter(|gate| matches!(gate, Gate::Affine(_))).count();
+        let checked = if limbs.rows == 0 { 0 } else { 3 * rescales };
+        let limb_rows = checked * limbs.rows as usize;
+        // Gate rows, then the limb rows; every wire and every checked value is one dynamic entry.
+        let rows_needed = |gate_rows: usize| (gate_rows + limb_rows).max(g.gates.len() + checked + table_entries).max(8);
+        // The narrowest group width that gives the smallest domain.
+        let layouts = PACK_WIDTHS.map(|width| Layout::new(g, width));
+        let layout = layouts
+            .into_iter()
+            .min_by_key(|l| rows_needed(l.gate_rows).next_power_of_two())
+            .expect("at least one width");
+        let needed = rows_needed(layout.gate_rows);
+        if needed > 1 << MAX_DOMAIN_BITS {
+            return Err(Error::UnsupportedModel(format!(
+                "the circuit needs {needed} rows ({} for gates, {limb_rows} limb rows, {table_entries} table entries), over the limit of 2^{MAX_DOMAIN_BITS}",
+                layout.gate_rows
+            )));
+        }
+        let domain_size = needed.next_power_of_two();
+        Ok(Self { limbs, range, signs, table_entries, checked, limb_rows, layout, domain_size })
+    }
+}
+
+/// The domain size `N` [`Circuit::compile`] would give `g`, without filling any column.
+pub fn domain_size_of(g: &ElementGraph) -> Result<usize> {
+    Ok(RowBudget::of(g)?.domain_size)
+}
+
 /// A model compiled onto one domain: fixed columns and the layout the witness follows.
 #[derive(Clone, Debug)]
 pub struct Circuit {
@@ -273,31 +323,10 @@ impl Circuit {
         let key = |w: u32| Fr::from(first_key + w as u64);
         let fn_tag = |t: u32| Fr::from(FIRST_FN_TAG + t as u64);
 
-        let limbs = Limbs::of(s);
-        let range = 1usize << limbs.table_bits;
-        let fn_entries: usize = g.tables.iter().map(|t| t.len()).sum();
-        let signs = 1usize << g.sign_bits;
-        let table_entries = range + signs + fn_entries;
-        let rescales = g.gates.iter().filter(|gate| matches!(gate, Gate::Affine(_))).count();
-        let checked = if limbs.rows == 0 { 0 } else { 3 * rescales };
-        let limb_rows = checked * limbs.rows as usize;
-        // Gate rows, then the limb rows; every wire and every checked value is one dynamic entry.
-        let rows_needed = |gate_rows: usize| (gate_rows + limb_rows).max(g.gates.len() + checked + table_entries).max(8);
-        // The narrowest group width that gives the smallest domain.
-        let layouts = PACK_WIDTHS.map(|width| Layout::new(g, width));
-        let Layout { groups, group_of, gate_row, gate_rows } = layouts
-            .into_iter()
-            .min_by_key(|l| rows_needed(l.gate_rows).next_power_of_two())
-            .expect("at least one width");
-        let needed = rows_needed(gate_rows);
-        if needed > 1 << MAX_DOMAIN_BITS {
-            return Err(Error::UnsupportedModel(format!(
-                "the circuit needs {needed} rows ({gate_rows} for gates, {limb_rows} limb rows, {table_entries} table entries), over the limit of 2^{MAX_DOMAIN_BITS}"
-            )));
-        }
+        let RowBudget { limbs, range, signs, table_entries, checked, limb_rows, layout, domain_size } = RowBudget::of(g)?;
+        let Layout { groups, group_of, gate_row, gate_rows } = layout;
         let limb_start = gate_rows;
         let gate_rows = gate_rows + limb_rows;
-        let domain_size = needed.next_power_of_two();
 
         let mut fixed = vec![vec![Fr::zero(); domain_size]; NUM_FIXED];
         let mut packed_weights = vec![vec![Fr::zero(); domain_size]; PACK_WIDTH - 1];

@@ -62,6 +62,7 @@ use tract_onnx::tract_hir::ops::konst::Const;
 
 use self::range::Ranges;
 use crate::compiler::graph::{Builder, ElementGraph, ExprId};
+use crate::compiler::interpolate::Interp;
 use crate::{Error, Result};
 
 /// A tensor of builder expressions.
@@ -208,9 +209,15 @@ impl Model {
     /// outside the supported set, `Error::UnsupportedModel` for one used in a way the circuit
     /// cannot express, `Error::OutOfRange` if a value leaves the range provable at this scale.
     pub fn build(&self, inputs: &[Vec<f64>], scale_bits: u32) -> Result<ElementGraph> {
+        self.build_with(inputs, scale_bits, &[])
+    }
+
+    /// [`Model::build`], interpolating the functions of `interpolation` (see
+    /// [`crate::compiler::interpolate`]).
+    pub fn build_with(&self, inputs: &[Vec<f64>], scale_bits: u32, interpolation: &[(String, Interp)]) -> Result<ElementGraph> {
         let inputs = self.check_inputs(inputs)?;
         no_panic(&self.path, || {
-            let mut b = Builder::new(scale_bits);
+            let mut b = Builder::with_interpolation(scale_bits, interpolation);
             let mut tensors = Vec::with_capacity(inputs.len());
             for (x, (shape, dt)) in inputs.iter().zip(&self.inputs) {
                 // Booleans must be 0 or 1 (the circuit proves they are); integers round toward
