@@ -44,3 +44,5 @@ mod hiding_tests;
 mod input_forgery_tests;
 #[cfg(test)]
 mod limb_tests;
+#[cfg(test)]
+mod interpolation_tests;
