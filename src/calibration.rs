@@ -43,6 +43,9 @@ pub const ACCURACY_ERROR: f64 = 0.0005;
 /// Scales [`Target::Accuracy`] compares (range checks by limbs above 2^10 cost the same rows
 /// from 2^11 to 2^20, so the finest that fits the smallest domain wins).
 const ACCURACY_SCALES: [u32; 5] = [20, 16, 13, 10, 8];
+/// A domain [`Target::Accuracy`] takes for accuracy whatever the smallest one is (2^16 rows
+/// prove in about a second on 2 cores).
+pub const AFFORDABLE_DOMAIN: usize = 1 << 16;
 /// Relative error budget of [`Target::Resources`].
 pub const RESOURCES_ERROR: f64 = 0.0025;
 /// Scales [`Target::Resources`] scans, smallest first.
@@ -180,44 +183,43 @@ fn elementwise_max(a: Vec<f64>, b: Vec<f64>) -> Vec<f64> {
 }
 
 /// The calibration at the scale `setup` picks for `samples`. [`Target::Accuracy`]: among the
-/// [`ACCURACY_SCALES`] within [`ACCURACY_ERROR`], the one with the smallest domain, the finest
-/// of those. [`Target::Resources`]: the smallest scale within [`RESOURCES_ERROR`]. Either way,
-/// when no scale is within budget, the most accurate one that builds on every sample.
+/// affordable [`ACCURACY_SCALES`] (a domain of at most twice the smallest, or at most
+/// [`AFFORDABLE_DOMAIN`]) within [`ACCURACY_ERROR`], the one with the smallest domain, the
+/// finest of those; when none is within budget, the most accurate affordable one (a finer scale
+/// that only a much larger table makes more accurate, such as 1/√x of a small variance, is not
+/// worth it by default). [`Target::Resources`]: the smallest scale
+/// within [`RESOURCES_ERROR`], else the most accurate one. Only scales that build on every
+/// sample count.
 pub fn calibrate_scale(model: &onnx::Model, samples: &[Sample], target: Target) -> Result<Calibration> {
     let (scales, budget): (Vec<u32>, f64) = match target {
         Target::Accuracy => (ACCURACY_SCALES.to_vec(), ACCURACY_ERROR),
         Target::Resources => (RESOURCES_SCALES.collect(), RESOURCES_ERROR),
     };
-    let mut within: Option<Calibration> = None;
-    let mut best: Option<(f64, Calibration)> = None;
+    let mut built: Vec<(f64, Calibration)> = Vec::new();
     let mut first_error = None;
     for s in scales {
-        let c = match calibrate(model, samples, s) {
-            Ok(c) => c,
+        match calibrate(model, samples, s) {
+            Ok(c) => {
+                let err = c.relative_error(samples);
+                if err <= budget && target == Target::Resources {
+                    return Ok(c);
+                }
+                built.push((err, c));
+            }
             Err(e) => {
                 first_error.get_or_insert(e);
-                continue;
-            }
-        };
-        let err = c.relative_error(samples);
-        if err <= budget {
-            if target == Target::Resources {
-                return Ok(c);
-            }
-            // Scales come finest first: a coarser one wins only with a smaller domain.
-            if within.as_ref().is_none_or(|w| c.domain_size < w.domain_size) {
-                within = Some(c.clone());
             }
         }
-        if best.as_ref().is_none_or(|(e, _)| err < *e) {
-            best = Some((err, c));
-        }
     }
-    match (within, best, first_error) {
-        (Some(c), _, _) | (None, Some((_, c)), _) => Ok(c),
-        (None, None, Some(e)) => Err(e),
-        (None, None, None) => unreachable!("the scale lists are not empty"),
-    }
+    let smallest = built.iter().map(|(_, c)| c.domain_size).min();
+    let Some(smallest) = smallest else {
+        return Err(first_error.expect("the scale lists are not empty"));
+    };
+    let affordable = |c: &Calibration| target == Target::Resources || c.domain_size <= (2 * smallest).max(AFFORDABLE_DOMAIN);
+    // Finest first: `min_by_key` keeps the first of equal domains.
+    let within = built.iter().filter(|(e, c)| *e <= budget && affordable(c)).min_by_key(|(_, c)| c.domain_size);
+    let most_accurate = built.iter().filter(|(_, c)| affordable(c)).min_by(|a, b| a.0.total_cmp(&b.0));
+    Ok(within.or(most_accurate).expect("the smallest domain is affordable").1.clone())
 }
 
 /// Builds the element graph of `model` on `inputs` at scale `s` under the layout declared at
