@@ -235,9 +235,31 @@ pub fn compile_model(model: &onnx::Model, inputs: &[Vec<f64>], scale_bits: u32, 
             &own
         }
     };
+    if let Some((id, _)) = layout.interpolated.iter().find(|(_, ip)| !ip.is_valid_at(scale_bits)) {
+        return Err(Error::KeyMismatch(format!("the settings interpolate {id} in a way setup never does at scale 2^{scale_bits}")));
+    }
     let mut g = model.build_with(inputs, scale_bits, &layout.interpolated)?;
     g.apply_table_ranges(&layout.table_ranges)?;
     g.apply_sign_bits(layout.sign_bits)?;
     let circuit = Circuit::compile(&g)?;
     Ok((g, circuit))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An interpolation setup never plans (read from an edited settings.json) is one error, not
+    /// a panic in the builder (a review's finding: `k = 0` underflowed a shift).
+    #[test]
+    fn an_impossible_interpolation_in_the_settings_is_one_error() {
+        let fixture = |n: &str| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(n);
+        let model = onnx::Model::load(&fixture("attention_tiny.onnx")).unwrap();
+        let inputs = onnx::read_input_json(&fixture("attention_tiny.input.json")).unwrap();
+        for ip in [Interp { step_bits: 0, slope_bits: 0 }, Interp { step_bits: 64, slope_bits: 4 }, Interp { step_bits: 8, slope_bits: 3 }] {
+            let layout = CalibratedLayout { interpolated: vec![("exp@10->10".into(), ip)], ..Default::default() };
+            let err = compile_model(&model, &inputs, 10, Some(&layout)).unwrap_err();
+            assert!(matches!(err, Error::KeyMismatch(_)), "{ip:?}: {err}");
+        }
+    }
 }

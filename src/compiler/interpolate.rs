@@ -133,6 +133,22 @@ fn rows(n: usize, entries: usize, s: u32) -> usize {
     (n * (9 + 6 * limb_rows)).max(n * (4 + checked) + 2 * entries)
 }
 
+impl Interp {
+    /// Whether this interpolation is one setup can lay out at scale `2^s` (`k ≥ 1`, `g ≤`
+    /// [`MAX_SLOPE_BITS`], `k + g ≤ s`): what `prove` checks of a plan read from settings.json.
+    pub fn is_valid_at(&self, s: u32) -> bool {
+        self.step_bits >= 1 && self.slope_bits <= MAX_SLOPE_BITS && self.div_bits() <= s
+    }
+}
+
+/// Largest rescale quotient an interpolation may produce: the knot and the chord are rescale
+/// outputs, which the sign table bounds by `2^(M+h−1)` with `h ≤ min(s, 10)`; two bits of
+/// headroom as [`ElementGraph::calibrated_sign_bits`] keeps. (A direct table's output only has
+/// to stay below [`max_wire`], so a function with large values keeps its direct table.)
+fn largest_quotient(s: u32) -> i128 {
+    1i128 << (Limbs::of(s).split_bits() + super::max_sign_bits(s) - 3)
+}
+
 /// The interpolation of table `t` over `[lo, hi]` with `n` lookups, if one pays.
 fn choose(t: &Table, (lo, hi): (i64, i64), n: usize, s: u32) -> Option<Interp> {
     let len = (hi as i128 - lo as i128 + 1).max(0) as usize;
@@ -148,28 +164,33 @@ fn choose(t: &Table, (lo, hi): (i64, i64), n: usize, s: u32) -> Option<Interp> {
             return None;
         }
         let ip = Interp { step_bits: k, slope_bits: MAX_SLOPE_BITS.min(s - k) };
-        if within_tolerance(t, ip, lo, hi) {
+        if within_tolerance(t, ip, lo, hi, s) {
             return Some(ip);
         }
     }
     None
 }
 
-/// Whether every interval's tables are in bound and its outputs within [`tolerance`] of the
-/// direct table's (every input of an interval of up to 2^6 inputs, else 65 evenly spread ones,
-/// both ends included: the chord's error peaks inside, smoothly).
-fn within_tolerance(t: &Table, ip: Interp, lo: i64, hi: i64) -> bool {
+/// Whether every interval's tables are in bound, its knot and outputs are quotients the sign
+/// table can hold ([`largest_quotient`]), and its outputs are within [`tolerance`] of the direct
+/// table's (every input of an interval of up to 2^8 inputs, else 257 evenly spread ones, both
+/// ends included: the chord's error peaks inside, smoothly; a review's sweep of every input
+/// found unprobed ones at most one unit beyond the tolerance).
+fn within_tolerance(t: &Table, ip: Interp, lo: i64, hi: i64, s: u32) -> bool {
     let k = ip.step_bits;
     let width = 1i64 << k;
-    let probes: Vec<i64> = if k <= 6 { (0..width).collect() } else { (0..=64).map(|j| j * (width - 1) / 64).collect() };
+    let probes: Vec<i64> = if k <= 8 { (0..width).collect() } else { (0..=256).map(|j| j * (width - 1) / 256).collect() };
+    let quotient = largest_quotient(s);
     ((lo >> k)..=(hi >> k)).into_par_iter().all(|h| {
         let (c, m) = (intercept(t, ip, h), slope(t, ip, h));
         c.abs() < MAX_TABLE_VALUE
             && m.abs() < MAX_TABLE_VALUE
+            && (h as i128).abs() < quotient
             && probes.iter().all(|p| {
                 let x = (h << k) + p;
                 let direct = t.output(x);
-                (output(t, ip, x) - direct as i128).abs() <= tolerance(direct, t.out_scale) as i128
+                let y = output(t, ip, x);
+                y.abs() < quotient && (y - direct as i128).abs() <= tolerance(direct, t.out_scale) as i128
             })
     })
 }
@@ -260,7 +281,8 @@ mod tests {
         }
     }
 
-    /// Where a chord is far off (1/x next to 0) or nothing is saved (few lookups), the direct
+    /// Where a chord is far off (1/x next to 0), the outputs are too large for a rescale (a
+    /// review's finding: exp on [2, 8] at 2^13) or nothing is saved (many lookups), the direct
     /// table stays.
     #[test]
     fn the_direct_table_stays_where_interpolation_is_worse() {
@@ -269,6 +291,8 @@ mod tests {
         assert_eq!(choose(&recip, (recip.min, recip.max), 100, s), None);
         let sigmoid = table(Func::Sigmoid, s, -16.0, 16.0);
         assert_eq!(choose(&sigmoid, (sigmoid.min, sigmoid.max), 100_000, s), None, "100k lookups: 1 row each is cheaper");
+        let exp = table(Func::Exp, s, 2.0, 8.0);
+        assert_eq!(choose(&exp, (exp.min, exp.max), 100, s), None, "exp up to 2981 is beyond the sign table's 2^10");
         let narrow = table(Func::Sigmoid, s, -0.05, 0.05);
         assert_eq!(choose(&narrow, (narrow.min, narrow.max), 100, s), None, "a small range is a small direct table");
     }
