@@ -40,12 +40,15 @@ pub enum Target {
 /// Relative error budget of [`Target::Accuracy`]: the worst output error over the calibration
 /// samples, as a fraction of the largest |float output| over them.
 pub const ACCURACY_ERROR: f64 = 0.0005;
-/// Scales [`Target::Accuracy`] compares (range checks by limbs above 2^10 cost the same rows
-/// from 2^11 to 2^20, so the finest that fits the smallest domain wins).
-const ACCURACY_SCALES: [u32; 5] = [20, 16, 13, 10, 8];
+/// Scales [`Target::Accuracy`] compares, finest first (range checks by limbs cost the same rows
+/// from 2^11 to 2^20; direct checks, on domains of at least `2^(s+1)` rows, none).
+const ACCURACY_SCALES: [u32; 7] = [20, 16, 14, 13, 12, 10, 8];
 /// A domain [`Target::Accuracy`] takes for accuracy whatever the smallest one is (2^16 rows
 /// prove in about a second on 2 cores).
 pub const AFFORDABLE_DOMAIN: usize = 1 << 16;
+/// A domain small enough that [`Target::Accuracy`] takes the finest scale within budget that
+/// fits it even when a coarser scale fits a smaller one (2^12 rows prove in about 0.2 s).
+pub const CHEAP_DOMAIN: usize = 1 << 12;
 /// Relative error budget of [`Target::Resources`].
 pub const RESOURCES_ERROR: f64 = 0.0025;
 /// Scales [`Target::Resources`] scans, smallest first.
@@ -184,8 +187,8 @@ fn elementwise_max(a: Vec<f64>, b: Vec<f64>) -> Vec<f64> {
 
 /// The calibration at the scale `setup` picks for `samples`. [`Target::Accuracy`]: among the
 /// affordable [`ACCURACY_SCALES`] (a domain of at most twice the smallest, or at most
-/// [`AFFORDABLE_DOMAIN`]) within [`ACCURACY_ERROR`], the one with the smallest domain, the
-/// finest of those; when none is within budget, the most accurate affordable one (a finer scale
+/// [`AFFORDABLE_DOMAIN`]) within [`ACCURACY_ERROR`], the finest whose domain is the smallest of
+/// them or at most [`CHEAP_DOMAIN`]; when none is within budget, the most accurate affordable one (a finer scale
 /// that only a much larger table makes more accurate, such as 1/√x of a small variance, is not
 /// worth it by default). [`Target::Resources`]: the smallest scale
 /// within [`RESOURCES_ERROR`], else the most accurate one. Only scales that build on every
@@ -216,8 +219,10 @@ pub fn calibrate_scale(model: &onnx::Model, samples: &[Sample], target: Target) 
         return Err(first_error.expect("the scale lists are not empty"));
     };
     let affordable = |c: &Calibration| target == Target::Resources || c.domain_size <= (2 * smallest).max(AFFORDABLE_DOMAIN);
-    // Finest first: `min_by_key` keeps the first of equal domains.
-    let within = built.iter().filter(|(e, c)| *e <= budget && affordable(c)).min_by_key(|(_, c)| c.domain_size);
+    // Finest first: the first within budget whose domain is the smallest of those, or cheap.
+    let in_budget: Vec<&(f64, Calibration)> = built.iter().filter(|(e, c)| *e <= budget && affordable(c)).collect();
+    let fitting = in_budget.iter().map(|(_, c)| c.domain_size).min().map(|d| d.max(CHEAP_DOMAIN));
+    let within = in_budget.into_iter().find(|(_, c)| Some(c.domain_size) <= fitting);
     let most_accurate = built.iter().filter(|(_, c)| affordable(c)).min_by(|a, b| a.0.total_cmp(&b.0));
     Ok(within.or(most_accurate).expect("the smallest domain is affordable").1.clone())
 }

@@ -136,7 +136,7 @@ pub struct TableRows {
 
 impl TableRows {
     fn of(c: &Circuit) -> Self {
-        let range = 1usize << crate::blocks::limb::Limbs::of(c.scale_bits).table_bits;
+        let range = 1usize << c.limbs.table_bits;
         let sign = 1usize << c.sign_bits;
         Self { range, sign, function: c.table_entries - range - sign }
     }

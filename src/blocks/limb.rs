@@ -1,8 +1,9 @@
 //! Limb block: range checks at any scale from one small range table, by decomposing a value
 //! into limbs of `L ≤` [`MAX_TABLE_BITS`] bits.
 //!
-//! Geometry ([`Limbs::of`]): at a scale `2^s` with `s ≤ MAX_TABLE_BITS` every range check is a
-//! direct lookup in the range table `{0 … 2^s − 1}` (no limb rows, `M = s`). Above, a checked
+//! Geometry ([`Limbs::of_circuit`]): at a scale `2^s` with `s ≤ MAX_TABLE_BITS`, or on a domain
+//! of at least `2^(s+1)` rows, every range check is a direct lookup in the range table
+//! `{0 … 2^s − 1}` (no limb rows, `M = s`). Otherwise ([`Limbs::of`]), a checked
 //! value has `ρ = ⌈s/20⌉` limb rows of two limbs each, `L = ⌈s/(2ρ)⌉` bits per limb, so the
 //! range table has `2^L ≤ 2^10` entries and a value is checked to lie in `[0, 2^M)`,
 //! `M = 2ρL ∈ [s, s + 2ρ)`. The rescale splits its quotient at `2^M`:
@@ -45,6 +46,25 @@ impl Limbs {
         }
         let rows = scale_bits.div_ceil(2 * MAX_TABLE_BITS);
         Self { table_bits: scale_bits.div_ceil(2 * rows), rows }
+    }
+
+    /// Direct checks at scale `2^s`: a range table of `2^s` entries, no limb rows.
+    pub fn direct(scale_bits: u32) -> Self {
+        Self { table_bits: scale_bits, rows: 0 }
+    }
+
+    /// The geometry of a circuit at scale `2^s` on a domain of `N` rows: direct checks when
+    /// `s ≤` [`MAX_TABLE_BITS`] or when a `2^s`-entry range table takes at most half the domain
+    /// (a large model has the rows anyway, and direct checks save `3ρ` limb rows per rescale),
+    /// else [`Limbs::of`]. A function of public VK data, so the prover, the verifier and the
+    /// contract derive the same geometry; the compiler picks the domain to match
+    /// (`RowBudget::of` in [`crate::compiler`]).
+    pub fn of_circuit(scale_bits: u32, domain_size: usize) -> Self {
+        if scale_bits <= MAX_TABLE_BITS || (2usize << scale_bits) <= domain_size {
+            Self::direct(scale_bits)
+        } else {
+            Self::of(scale_bits)
+        }
     }
 
     /// `M`: the bits a range check proves (`[0, 2^M)`), and where the rescale splits `q`.

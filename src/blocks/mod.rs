@@ -200,8 +200,7 @@ pub struct Ctx<V> {
 }
 
 impl Ctx<Fr> {
-    pub fn new(scale_bits: u32, beta: Fr, gamma: Fr, eta: Fr) -> Self {
-        let limbs = limb::Limbs::of(scale_bits);
+    pub fn new(limbs: limb::Limbs, beta: Fr, gamma: Fr, eta: Fr) -> Self {
         Self { split: Fr::from(1u64 << limbs.split_bits()), limb: Fr::from(1u64 << limbs.table_bits), beta, gamma, eta }
     }
 }

@@ -5,7 +5,8 @@
 //! Layout: an output row `O`, a rescale row `R`, then the chain whose first `c` is `T`.
 //! On `R`: `a = r`, `b = lo`, `c = hi`, `d = sgn` with
 //! `T + p = D·(2^M·hi + lo) + r`; `r` and `lo` are range-checked to `[0, 2^M)` (`M` =
-//! [`super::limb::Limbs::split_bits`]: directly in the range table when `M = s ≤ 10`, else
+//! [`super::limb::Limbs::split_bits`]: directly in the range table when `M = s` (at most 2^10, or a
+//! domain of at least `2^(s+1)` rows), else
 //! through limb rows, see [`super::limb`]), and `(hi, sgn)` is in the sign table (so
 //! `hi ∈ [−2^(h−1), 2^(h−1))` with `h ≤ min(s, 10)` calibrated at setup, `sgn = [hi ≥ 0]`).
 //! On `O` (reading `R` as its next row): `a = D − 1 − r`, also checked to lie in `[0, 2^M)`.

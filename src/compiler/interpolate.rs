@@ -142,11 +142,12 @@ impl Interp {
 }
 
 /// Largest rescale quotient an interpolation may produce: the knot and the chord are rescale
-/// outputs, which the sign table bounds by `2^(M+h−1)` with `h ≤ min(s, 10)`; two bits of
-/// headroom as [`ElementGraph::calibrated_sign_bits`] keeps. (A direct table's output only has
+/// outputs, which the calibrated sign table bounds by `2^(s+h−1)` with `h ≤ min(s, 10)`
+/// ([`ElementGraph::apply_sign_bits`]); two bits of headroom as
+/// [`ElementGraph::calibrated_sign_bits`] keeps. (A direct table's output only has
 /// to stay below [`max_wire`], so a function with large values keeps its direct table.)
 fn largest_quotient(s: u32) -> i128 {
-    1i128 << (Limbs::of(s).split_bits() + super::max_sign_bits(s) - 3)
+    1i128 << (s + super::max_sign_bits(s) - 3)
 }
 
 /// The interpolation of table `t` over `[lo, hi]` with `n` lookups, if one pays.
@@ -292,7 +293,7 @@ mod tests {
         let sigmoid = table(Func::Sigmoid, s, -16.0, 16.0);
         assert_eq!(choose(&sigmoid, (sigmoid.min, sigmoid.max), 100_000, s), None, "100k lookups: 1 row each is cheaper");
         let exp = table(Func::Exp, s, 2.0, 8.0);
-        assert_eq!(choose(&exp, (exp.min, exp.max), 100, s), None, "exp up to 2981 is beyond the sign table's 2^10");
+        assert_eq!(choose(&exp, (exp.min, exp.max), 100, s), None, "exp up to 2981 is beyond what the sign table holds (128 at 2^13)");
         let narrow = table(Func::Sigmoid, s, -0.05, 0.05);
         assert_eq!(choose(&narrow, (narrow.min, narrow.max), 100, s), None, "a small range is a small direct table");
     }

@@ -11,7 +11,8 @@
 //!   [`packed_groups`]), one after the other: one input row per input of any member, then `O, R`
 //!   per member; then one spacer row;
 //! - per lookup gate: one function row (`a = c = x`, `d = f(x)`, a wiring entry);
-//! - above a scale of 2^10 ([`Limbs`]), per rescale gate its three range-checked values (`r`,
+//! - when range checks use limbs ([`Limbs::of_circuit`]: above a scale of 2^10, on a domain of
+//!   fewer than `2^(s+1)` rows), per rescale gate its three range-checked values (`r`,
 //!   `lo` on `R`, `D − 1 − r` on `O`) in that order, `ρ` limb rows each (see
 //!   [`crate::blocks::limb`]); the first is the value's entry under its range key.
 //!
@@ -231,8 +232,26 @@ struct RowBudget {
 }
 
 impl RowBudget {
+    /// The budget with the limb geometry [`Limbs::of_circuit`] gives the domain it ends on:
+    /// limbs when their domain has fewer than `2^(s+1)` rows, else direct checks (whose
+    /// `2^s`-entry range table alone gives them at least `2^(s+1)` rows, so the geometry is the
+    /// one the verifier derives).
     fn of(g: &ElementGraph) -> Result<Self> {
-        let limbs = Limbs::of(g.scale_bits);
+        let s = g.scale_bits;
+        if s <= MAX_TABLE_BITS {
+            return Self::with(g, Limbs::direct(s));
+        }
+        match Self::with(g, Limbs::of(s)) {
+            Ok(limbed) if limbed.domain_size < 2usize << s => Ok(limbed),
+            _ => {
+                let direct = Self::with(g, Limbs::direct(s))?;
+                debug_assert!(direct.domain_size >= 2usize << s, "a 2^s range table fills 2^s rows");
+                Ok(direct)
+            }
+        }
+    }
+
+    fn with(g: &ElementGraph, limbs: Limbs) -> Result<Self> {
         let range = 1usize << limbs.table_bits;
         let fn_entries: usize = g.tables.iter().map(|t| t.len()).sum();
         let signs = 1usize << g.sign_bits;

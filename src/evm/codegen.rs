@@ -488,7 +488,7 @@ fn substitutions(vk: &VerifyingKey) -> Vec<(String, String)> {
         ("DIGEST_LIST".into(), digest_list),
         ("CANONICAL".into(), canonical()),
         ("TRANSCRIPT".into(), transcript()),
-        ("QUOTIENT".into(), yul::quotient_eval(vk.scale_bits)),
+        ("QUOTIENT".into(), yul::quotient_eval(vk.limbs())),
         ("COMMITMENTS".into(), commitments_msm(vk)),
     ];
     for (prefix, p) in [("G2", &vk.g2), ("TAU", &vk.tau_g2)] {

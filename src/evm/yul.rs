@@ -15,6 +15,7 @@ use std::ops::{Add, Mul, Sub};
 use super::codegen::{
     fixed_at_zeta, witness_at_zeta, witness_at_zeta_omega, M_ALPHA, M_BETA, M_ETA, M_GAMMA, M_L_IN, M_L_OUT, M_PI, M_TZ, M_ZH_INV,
 };
+use crate::blocks::limb::Limbs;
 use crate::blocks::{self, Ctx, Row, Value, NEXT_ROW};
 
 /// A value in the generated Yul: a known constant (folded at generation time) or an expression.
@@ -107,7 +108,7 @@ fn load(name: &str) -> Sym {
 /// from the last constraint, which starts the accumulator; every other is its own `let cK := …`
 /// in a scope of its own, so the stack stays shallow, folded in by `combine([cK, acc], α)`), then
 /// `T(ζ) = Σ α^k·C_k / Z_H(ζ)` stored at `M_TZ`.
-pub fn quotient_eval(scale_bits: u32) -> String {
+pub fn quotient_eval(limbs: Limbs) -> String {
     let row = Row {
         wit: std::array::from_fn(|i| load(&witness_at_zeta(i))),
         wit_next: std::array::from_fn(|i| {
@@ -122,8 +123,9 @@ pub fn quotient_eval(scale_bits: u32) -> String {
         l_outputs: load(M_L_OUT),
         public: load(M_PI),
     };
-    // The split and limb bases are literals derived from the scale, exactly as Ctx::new does.
-    let consts = Ctx::new(scale_bits, Fr::zero(), Fr::zero(), Fr::zero());
+    // The split and limb bases are literals derived from the VK's limb geometry, exactly as
+    // Ctx::new does.
+    let consts = Ctx::new(limbs, Fr::zero(), Fr::zero(), Fr::zero());
     let ctx = Ctx { split: Sym::Const(consts.split), limb: Sym::Const(consts.limb), beta: load(M_BETA), gamma: load(M_GAMMA), eta: load(M_ETA) };
     let mut constraints = Vec::new();
     blocks::evaluate_constraints(&row, &ctx, &mut constraints);
@@ -168,7 +170,7 @@ mod tests {
         // Selectors 0 and 1 too, so the folding shortcuts are exercised.
         row.fixed[Fix::QChain as usize] = Fr::one();
         row.fixed[Fix::QMul as usize] = Fr::zero();
-        let ctx = Ctx::new(12, Fr::rand(&mut rng), Fr::rand(&mut rng), Fr::rand(&mut rng));
+        let ctx = Ctx::new(Limbs::of(12), Fr::rand(&mut rng), Fr::rand(&mut rng), Fr::rand(&mut rng));
         let alpha = Fr::rand(&mut rng);
 
         let c = Sym::Const;
@@ -210,7 +212,7 @@ mod tests {
 
     #[test]
     fn quotient_eval_reads_every_column_by_name_and_stays_small() {
-        let body = quotient_eval(10);
+        let body = quotient_eval(Limbs::of(10));
         // Every constraint, in Horner order from the last, and the final store.
         for k in 0..blocks::NUM_CONSTRAINTS {
             assert!(body.contains(&format!("// C{k}: {}\n", blocks::constraint_block(k))), "C{k} missing");

@@ -116,6 +116,11 @@ pub fn setup(circuit: &Circuit, srs: &Srs, rng: &mut impl RngCore) -> Result<(Pr
 }
 
 impl VerifyingKey {
+    /// How the circuit makes its range checks, from its scale and domain (both in the digest).
+    pub fn limbs(&self) -> crate::blocks::limb::Limbs {
+        crate::blocks::limb::Limbs::of_circuit(self.scale_bits, self.domain_size)
+    }
+
     /// The generator ω of `H`.
     pub fn omega(&self) -> Fr {
         Radix2EvaluationDomain::<Fr>::new(self.domain_size).expect("power-of-two domain").group_gen()
@@ -241,7 +246,7 @@ impl VerifyingKey {
 }
 
 /// Version of vk.json (and of the proof layout, docs/spec.md).
-const VK_VERSION: u32 = 5;
+const VK_VERSION: u32 = 6;
 
 #[derive(Serialize, Deserialize)]
 struct VkJson {

@@ -194,7 +194,7 @@ pub(crate) fn prove_with(
     let beta = transcript.challenge();
     let gamma = transcript.challenge();
     let eta = transcript.challenge();
-    let ctx = Ctx::new(circuit.scale_bits, beta, gamma, eta);
+    let ctx = Ctx::new(circuit.limbs, beta, gamma, eta);
 
     // Round 2: logUp helpers and running sum.
     let fixed = &circuit.fixed;
