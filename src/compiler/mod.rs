@@ -42,7 +42,7 @@ use std::collections::{HashMap, HashSet};
 /// Smallest supported scale.
 pub const MIN_SCALE_BITS: u32 = 4;
 /// Largest supported scale (wires hold up to 2^(2s−1) = 2^47; products of two stay far below
-/// r; range checks above 2^10 use limbs, see [`Limbs`]).
+/// r; range checks above 2^10 use limbs on small domains, see [`Limbs::of_circuit`]).
 pub const MAX_SCALE_BITS: u32 = 24;
 
 /// Largest sign table, in bits: `h ≤ min(s, MAX_TABLE_BITS)`, so the sign table never has more
@@ -224,7 +224,7 @@ struct RowBudget {
     range: usize,
     signs: usize,
     table_entries: usize,
-    /// Range-checked values (3 per rescale above 2^10), each on `ρ` limb rows.
+    /// Range-checked values (3 per rescale when limbs are used), each on `ρ` limb rows.
     checked: usize,
     limb_rows: usize,
     layout: Layout,

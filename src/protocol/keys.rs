@@ -74,6 +74,10 @@ pub(crate) fn vanishing_multiple_commitment(g1: &[G1Affine], n: usize, blind: &[
 /// Commits the fixed columns of `circuit`; the parameter column with a fresh hiding blinder.
 pub fn setup(circuit: &Circuit, srs: &Srs, rng: &mut impl RngCore) -> Result<(ProvingKey, VerifyingKey)> {
     let n = circuit.domain_size;
+    // The verifier derives the range-check geometry from the scale and the domain.
+    if circuit.limbs != crate::blocks::limb::Limbs::of_circuit(circuit.scale_bits, n) {
+        return Err(Error::KeyMismatch("the circuit's range-check geometry is not the one its scale and domain imply".into()));
+    }
     let lagrange = srs.lagrange_basis(n)?;
     let srs = srs.trim(srs_size_for(n))?;
     let hiding_bases: [G1Affine; HIDING_BLINDERS] = std::array::from_fn(|k| {
