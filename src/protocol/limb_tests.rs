@@ -199,3 +199,43 @@ async fn generated_verifier_rejects_limb_forgeries_on_anvil() {
         }
     }
 }
+
+/// Dense ReLUs over eight inputs at 2^11: enough rescales that the limbed layout needs 2^12
+/// rows, so the circuit checks directly in a 2^11-entry table (no limb rows), and the Rust
+/// verifier and the generated contract derive the same geometry from the VK.
+fn wide_graph() -> ElementGraph {
+    let mut b = Builder::new(11);
+    let x: Vec<_> = (0..8).map(|i| b.input(0.1 * i as f64 - 0.3, false).unwrap()).collect();
+    b.set_node("dense");
+    let outs: Vec<_> = (0..700)
+        .map(|k| {
+            let terms: Vec<_> = x.iter().enumerate().map(|(j, e)| (*e, ((k * 7 + j * 3) % 11) as f64 / 11.0 - 0.45)).collect();
+            let z = b.linear(&terms, 0.01 * (k % 5) as f64).unwrap();
+            b.relu(z).unwrap()
+        })
+        .collect();
+    let mut g = b.finish(&outs[..4]).unwrap();
+    g.apply_sign_bits(g.calibrated_sign_bits()).unwrap();
+    g
+}
+
+#[tokio::test]
+async fn direct_checks_above_2_10_on_a_large_domain_verify_in_rust_and_on_anvil() {
+    use crate::evm::{build_verifier, call_verify, deploy, LocalNode, U256};
+    let s = setup_graph(wide_graph(), 5);
+    let c = &s.circuit;
+    assert_eq!(c.limbs, Limbs::direct(11), "N = {}", c.domain_size);
+    assert!(c.domain_size >= 1 << 12);
+    assert_eq!(s.vk.limbs(), c.limbs);
+    let proof = prove(&s.pk, &s.vk, c, &s.witness, &mut ChaCha20Rng::seed_from_u64(7)).unwrap();
+    let instances = prover::instances(&s.witness);
+    verify(&s.vk, &instances, &proof).unwrap();
+    let node = LocalNode::spawn().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let address = deploy(&node.endpoint(), &node.dev_key(), build_verifier(&s.vk, dir.path()).unwrap().bytecode).await.unwrap().address;
+    let words: Vec<U256> = instances.iter().map(|v| U256::from_be_bytes(crate::pcs::encoding::fr_to_word(v))).collect();
+    assert!(call_verify(&node.endpoint(), address, proof.to_bytes(), words.clone()).await.unwrap(), "honest proof rejected on anvil");
+    let mut wrong = words;
+    wrong[8] += U256::from(1u64);
+    assert!(!call_verify(&node.endpoint(), address, proof.to_bytes(), wrong).await.unwrap(), "a wrong output accepted on anvil");
+}
