@@ -23,7 +23,7 @@ use ark_bn254::Fr;
 use ark_ec::AffineRepr;
 use ark_ff::Field;
 
-use super::compile::{compile_source, contracts_dir, CompiledContract};
+use super::compile::{compile_with_libraries, CompiledContract, TRANSCRIPT_SOL};
 use super::yul;
 use crate::blocks::packed::PACK_WIDTH;
 use crate::blocks::{Fix, Wit, FIXED_NAMES, NEXT_ROW, NUM_CONSTRAINTS, NUM_FIXED, NUM_WITNESS, ROUND1, ROUND2, WITNESS_NAMES};
@@ -544,14 +544,14 @@ pub fn render_verifier(vk: &VerifyingKey) -> String {
     out
 }
 
-/// Renders the verifier for `vk`, compiles it (with `contracts/` on the include path) and writes
+/// Renders the verifier for `vk`, compiles it (with the embedded `Transcript.sol`) and writes
 /// `out_dir/Verifier.sol` and `out_dir/Verifier.json` (the [`CompiledContract`]: ABI, creation
 /// and runtime bytecode). Nothing is written unless compilation succeeds and the runtime code is
 /// within EIP-170's limit; each file is written to a temporary name in `out_dir` and renamed into
 /// place, so a failure never leaves a half-written file.
 pub fn build_verifier(vk: &VerifyingKey, out_dir: &Path) -> Result<CompiledContract> {
     let source = render_verifier(vk);
-    let compiled = compile_source(VERIFIER_SOL, &source, &[contracts_dir()], VERIFIER_CONTRACT)?;
+    let compiled = compile_with_libraries(VERIFIER_SOL, &source, &[("Transcript.sol", TRANSCRIPT_SOL)], VERIFIER_CONTRACT)?;
     compiled.check_code_size()?;
     let json = serde_json::to_string_pretty(&compiled).expect("a compiled contract serializes");
     std::fs::create_dir_all(out_dir).map_err(|source| Error::Write {

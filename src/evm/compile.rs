@@ -28,8 +28,11 @@ pub const OPTIMIZER_RUNS: usize = 200;
 /// EIP-170: maximum deployed (runtime) code size, in bytes.
 pub const EIP170_CODE_SIZE_LIMIT: usize = 24_576;
 
-/// A pinned tool: `$<env_var>` if set, else `<crate>/tools/bin/<name>` (installed by
-/// `tools/install.sh`). `error` wraps the one-line message into the caller's error kind.
+/// An external tool, found in this order: `$<env_var>`, `<name>` on `PATH`, (solc only) the
+/// newest `~/.svm/<version>/solc-<version>` (svm's layout, as foundry installs it), then
+/// `<crate>/tools/bin/<name>` of the checkout the binary was built in (installed by
+/// `tools/install.sh`). So an installed or moved binary works wherever the tools are on `PATH`.
+/// `error` wraps the one-line message into the caller's error kind.
 pub(crate) fn tool_path(name: &str, env_var: &str, error: fn(String) -> Error) -> Result<PathBuf> {
     if let Some(p) = std::env::var_os(env_var) {
         let p = PathBuf::from(p);
@@ -38,20 +41,38 @@ pub(crate) fn tool_path(name: &str, env_var: &str, error: fn(String) -> Error) -
         }
         return Ok(p);
     }
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools").join("bin").join(name);
-    if p.is_file() {
-        Ok(p)
-    } else {
-        Err(error(format!("{} not found; run tools/install.sh (or set {env_var})", p.display())))
-    }
+    let on_path = std::env::var_os("PATH").and_then(|paths| std::env::split_paths(&paths).map(|d| d.join(name)).find(|p| p.is_file()));
+    let svm = || (name == "solc").then(newest_svm_solc).flatten();
+    let checkout = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools").join("bin").join(name);
+    on_path.or_else(svm).or_else(|| checkout.is_file().then_some(checkout)).ok_or_else(|| {
+        error(format!("{name} not found (set {env_var}, put {name} on PATH, or run tools/install.sh in a zktorch checkout)"))
+    })
 }
 
-/// The solc executable: `$ZKTORCH_SOLC` if set, else `<crate>/tools/bin/solc`.
+/// The newest solc svm has installed: `~/.svm/<x.y.z>/solc-<x.y.z>`.
+fn newest_svm_solc() -> Option<PathBuf> {
+    let home = std::env::var_os("HOME")?;
+    let entries = std::fs::read_dir(Path::new(&home).join(".svm")).ok()?;
+    let version = |name: &str| name.split('.').map(|p| p.parse::<u64>().ok()).collect::<Option<Vec<u64>>>();
+    entries
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter_map(|v| Some((version(&v)?, Path::new(&home).join(".svm").join(&v).join(format!("solc-{v}")))))
+        .filter(|(_, p)| p.is_file())
+        .max()
+        .map(|(_, p)| p)
+}
+
+/// The solc executable ([`tool_path`]'s order, `ZKTORCH_SOLC` first).
 pub fn solc_path() -> Result<PathBuf> {
     tool_path("solc", "ZKTORCH_SOLC", Error::Solc)
 }
 
-/// The crate's `contracts/` directory (BN254.sol, Transcript.sol), for use as an include dir.
+/// `contracts/Transcript.sol`, embedded: the generated verifier imports it, and the binary must
+/// not depend on the checkout it was built in.
+pub const TRANSCRIPT_SOL: &str = include_str!("../../contracts/Transcript.sol");
+
+/// The checkout's `contracts/` directory (BN254.sol, Transcript.sol), for use as an include dir
+/// by the tests and forge harnesses (the binary uses the embedded [`TRANSCRIPT_SOL`]).
 pub fn contracts_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("contracts")
 }
@@ -127,7 +148,7 @@ pub fn compile(
         .unwrap_or_else(|_| main.clone());
     let mut others: Vec<PathBuf> = includes;
     others.push(main_dir);
-    compile_inner(&unit, content, &base, &others, contract)
+    compile_inner(&unit, content, &base, &others, &[], contract)
 }
 
 /// Like [`compile`] for a source held in memory (e.g. a rendered verifier): `unit_name` is its
@@ -150,8 +171,16 @@ pub fn compile_source(
         source.to_string(),
         &base,
         &includes,
+        &[],
         contract,
     )
+}
+
+/// Compiles `source` (source unit `unit_name`) with `libraries` (unit name, source) given to
+/// solc in memory beside it, so its imports of them read no file.
+pub fn compile_with_libraries(unit_name: &str, source: &str, libraries: &[(&str, &str)], contract: &str) -> Result<CompiledContract> {
+    let base = std::env::temp_dir();
+    compile_inner(Path::new(unit_name), source.to_string(), &base, &[], libraries, contract)
 }
 
 fn canonical_dirs(dirs: &[PathBuf]) -> Result<Vec<PathBuf>> {
@@ -177,6 +206,7 @@ fn compile_inner(
     content: String,
     base: &Path,
     include_dirs: &[PathBuf],
+    libraries: &[(&str, &str)],
     contract: &str,
 ) -> Result<CompiledContract> {
     let solc_bin = solc_path()?;
@@ -200,6 +230,9 @@ fn compile_inner(
 
     let mut sources = Sources::new();
     sources.insert(unit.to_path_buf(), Source::new(content));
+    for (name, library) in libraries {
+        sources.insert(PathBuf::from(name), Source::new(*library));
+    }
     let mut settings = Settings::default();
     settings.optimizer.enabled = Some(true);
     settings.optimizer.runs = Some(OPTIMIZER_RUNS);

@@ -2,13 +2,14 @@
 //! the verifier contract over JSON-RPC (alloy), and spawn a local anvil for tests and demos.
 //!
 //! - [`compile`] / [`compile_source`]: solc standard-JSON via foundry-compilers. The compiler is
-//!   found by [`solc_path`] (`ZKTORCH_SOLC`, else `tools/bin/solc` installed by
-//!   `tools/install.sh`). Settings: optimizer on, 200 runs, `evmVersion` [`EVM_VERSION`] (prague).
+//!   found by [`solc_path`] (`ZKTORCH_SOLC`, `solc` on `PATH`, svm's newest, else the
+//!   checkout's `tools/bin/solc` installed by `tools/install.sh`). Settings: optimizer on, 200 runs, `evmVersion` [`EVM_VERSION`] (prague).
 //! - [`deploy`], [`submit`], [`call_verify`]: async (tokio) RPC helpers. Every failure is an
 //!   [`Error::Rpc`](crate::Error::Rpc) with one line; private keys never appear in messages.
 //! - [`LocalNode`]: an anvil child process on a free localhost port (killed on drop).
 //! - [`render_verifier`] / [`build_verifier`]: the per-model verifier contract, rendered from
-//!   `templates/Verifier.sol.tmpl` and a verifying key, compiled and written atomically; the
+//!   `templates/Verifier.sol.tmpl` and a verifying key (both embedded in the binary, with
+//!   `contracts/Transcript.sol`), compiled and written atomically; the
 //!   parts that depend on the constraint system are generated from it ([`yul`] renders the
 //!   constraints themselves from [`crate::blocks`]).
 //!

@@ -7,7 +7,7 @@ use alloy::signers::local::PrivateKeySigner;
 
 use crate::{Error, Result};
 
-/// The anvil executable: `$ZKTORCH_ANVIL` if set, else `<crate>/tools/bin/anvil`.
+/// The anvil executable ([`super::compile::tool_path`]'s order, `ZKTORCH_ANVIL` first).
 pub fn anvil_path() -> Result<PathBuf> {
     super::compile::tool_path("anvil", "ZKTORCH_ANVIL", Error::Rpc)
 }
