@@ -528,11 +528,40 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))
 }
 
+/// The node deploy and submit talk to, and as whom.
+#[derive(Clone, Debug)]
+pub struct ChainOptions {
+    pub rpc_url: String,
+    /// The sending account's key (not needed for `submit --dry-run`).
+    pub private_key: Option<String>,
+    /// The chain the user means: a node on another one is refused before anything is sent.
+    pub chain_id: Option<u64>,
+}
+
+impl ChainOptions {
+    fn key(&self) -> Result<&str> {
+        self.private_key.as_deref().ok_or_else(|| Error::Usage("pass --private-key or set ETH_PRIVATE_KEY".into()))
+    }
+
+    /// The node's chain id (checked against `--chain-id`) and, for a transaction, a funded key.
+    async fn check(&self, sends: bool) -> Result<u64> {
+        let id = crate::evm::check_chain(&self.rpc_url, self.chain_id).await?;
+        if sends {
+            crate::evm::ensure_funded(&self.rpc_url, self.key()?).await?;
+        }
+        Ok(id)
+    }
+}
+
 /// `zktorch deploy`: deploys `Verifier.json` from a `gen-verifier` folder.
-pub fn deploy(verifier: &Path, rpc_url: &str, key: &str) -> Result<DeployReport> {
+pub fn deploy(verifier: &Path, chain: &ChainOptions) -> Result<DeployReport> {
     let artifact = if verifier.is_dir() { verifier.join("Verifier.json") } else { verifier.to_path_buf() };
     let compiled: crate::evm::CompiledContract = read_json(&artifact, "a compiled verifier (Verifier.json)")?;
-    let d = runtime()?.block_on(crate::evm::deploy(rpc_url, key, compiled.bytecode))?;
+    let key = chain.key()?;
+    let d = runtime()?.block_on(async {
+        chain.check(true).await?;
+        crate::evm::deploy(&chain.rpc_url, key, compiled.bytecode).await
+    })?;
     Ok(DeployReport {
         address: d.address.to_string(),
         tx_hash: d.tx_hash.to_string(),
@@ -548,18 +577,21 @@ pub struct SubmitReport {
     pub submission: Submission,
 }
 
-/// What `submit` did: refused the proof before any network access, or sent it.
+/// What `submit` did: refused the proof before any network access, called the verifier
+/// without a transaction (`--dry-run`), or sent it.
 #[derive(Clone, Debug, Serialize)]
 #[serde(untagged)]
 pub enum Submission {
     Refused { reason: String },
+    DryRun { dry_run: bool, chain_id: u64 },
     Sent { tx_hash: String, block: u64, gas_used: u64 },
 }
 
 /// `zktorch submit`: checks the proof's public values against the verifying key in `keys`
-/// (as `verify` does; a disagreement is refused before any network access), then sends the
-/// proof to the verifier in a transaction.
-pub fn submit(keys: &Path, proof_path: &Path, address: &str, rpc_url: &str, key: &str) -> Result<SubmitReport> {
+/// (as `verify` does; a disagreement is refused before any network access), checks the node's
+/// chain (and the sender's funds), then sends the proof to the verifier in a transaction — or,
+/// with `dry_run`, only calls `verifyProof` (`eth_call`: no transaction, no key needed).
+pub fn submit(keys: &Path, proof_path: &Path, address: &str, chain: &ChainOptions, dry_run: bool) -> Result<SubmitReport> {
     let vk = load_verifying_key(keys)?;
     let file = load_proof_file(proof_path)?;
     let address = crate::evm::parse_address(address)?;
@@ -568,7 +600,14 @@ pub fn submit(keys: &Path, proof_path: &Path, address: &str, rpc_url: &str, key:
     }
     let proof = file.proof_bytes()?;
     let instances = file.instance_words()?.iter().map(|w| crate::evm::U256::from_be_bytes(*w)).collect();
-    let s = runtime()?.block_on(crate::evm::submit(rpc_url, key, address, proof, instances))?;
-    let submission = Submission::Sent { tx_hash: s.tx_hash.to_string(), block: s.block, gas_used: s.gas_used };
-    Ok(SubmitReport { accepted: s.accepted, submission })
+    runtime()?.block_on(async {
+        let chain_id = chain.check(!dry_run).await?;
+        if dry_run {
+            let accepted = crate::evm::call_verify(&chain.rpc_url, address, proof, instances).await?;
+            return Ok(SubmitReport { accepted, submission: Submission::DryRun { dry_run: true, chain_id } });
+        }
+        let s = crate::evm::submit(&chain.rpc_url, chain.key()?, address, proof, instances).await?;
+        let submission = Submission::Sent { tx_hash: s.tx_hash.to_string(), block: s.block, gas_used: s.gas_used };
+        Ok(SubmitReport { accepted: s.accepted, submission })
+    })
 }

@@ -23,7 +23,17 @@ struct Chain {
     rpc_url: String,
     /// Private key of the sending account (hex). Prefer the ETH_PRIVATE_KEY environment variable.
     #[arg(long, env = "ETH_PRIVATE_KEY", hide_env_values = true)]
-    private_key: String,
+    private_key: Option<String>,
+    /// The chain you mean (e.g. 11155111 for Sepolia): a node on another chain is refused
+    /// before anything is signed or sent.
+    #[arg(long)]
+    chain_id: Option<u64>,
+}
+
+impl Chain {
+    fn options(&self) -> commands::ChainOptions {
+        commands::ChainOptions { rpc_url: self.rpc_url.clone(), private_key: self.private_key.clone(), chain_id: self.chain_id }
+    }
 }
 
 #[derive(Subcommand)]
@@ -133,6 +143,9 @@ enum Command {
         /// Address of the deployed verifier.
         #[arg(long)]
         address: String,
+        /// Only call verifyProof (eth_call): no transaction, no gas spent, no key needed.
+        #[arg(long)]
+        dry_run: bool,
         #[command(flatten)]
         chain: Chain,
     },
@@ -221,7 +234,7 @@ fn run(cli: &Cli) -> Result<Outcome, Error> {
             ok(json(&r), text)
         }
         Command::Deploy { verifier, chain } => {
-            let r = commands::deploy(verifier, &chain.rpc_url, &chain.private_key)?;
+            let r = commands::deploy(verifier, &chain.options())?;
             let text = format!("verifier deployed at {} (tx {}, block {}, gas used {})", r.address, r.tx_hash, r.block, r.gas_used);
             ok(json(&r), text)
         }
@@ -239,10 +252,14 @@ fn run(cli: &Cli) -> Result<Outcome, Error> {
             }
             ok(json(&rows), zktorch::bench::markdown(&rows))
         }
-        Command::Submit { keys, proof, address, chain } => {
-            let r = commands::submit(keys, proof, address, &chain.rpc_url, &chain.private_key)?;
+        Command::Submit { keys, proof, address, dry_run, chain } => {
+            let r = commands::submit(keys, proof, address, &chain.options(), *dry_run)?;
             let text = match &r.submission {
                 Submission::Refused { reason } => format!("proof REFUSED, nothing sent: {reason}"),
+                Submission::DryRun { chain_id, .. } => {
+                    let verdict = if r.accepted { "ACCEPTED" } else { "REJECTED" };
+                    format!("proof {verdict} by the verifier's verifyProof (dry run on chain {chain_id}: nothing sent)")
+                }
                 Submission::Sent { tx_hash, block, gas_used } => {
                     let verdict = if r.accepted { "ACCEPTED" } else { "REJECTED" };
                     format!("proof {verdict} on-chain (tx {tx_hash}, block {block}, gas used {gas_used})")

@@ -167,6 +167,33 @@ pub async fn call_verify(
     }
 }
 
+/// The chain id of the node at `rpc_url`; with `expected`, a different one is an error (the
+/// transaction would be signed for, and land on, another chain than the user meant).
+pub async fn check_chain(rpc_url: &str, expected: Option<u64>) -> Result<u64> {
+    let ep = Endpoint::parse(rpc_url)?;
+    let provider = ProviderBuilder::new().connect_reqwest(ep.client()?, ep.url.clone());
+    let id = provider.get_chain_id().await.map_err(|e| ep.error("eth_chainId", &e))?;
+    match expected {
+        Some(want) if want != id => {
+            Err(Error::Rpc(format!("the node at {} is on chain {id}, not the chain {want} asked for with --chain-id", ep.shown)))
+        }
+        _ => Ok(id),
+    }
+}
+
+/// Refuses a key whose account holds nothing on the node: every transaction pays gas, and the
+/// node's own message for it varies.
+pub async fn ensure_funded(rpc_url: &str, key: &str) -> Result<()> {
+    let ep = Endpoint::parse(rpc_url)?;
+    let account = parse_key(key)?.address();
+    let provider = ProviderBuilder::new().connect_reqwest(ep.client()?, ep.url.clone());
+    let balance = provider.get_balance(account).await.map_err(|e| ep.error("eth_getBalance", &e))?;
+    if balance.is_zero() {
+        return Err(Error::Rpc(format!("account {account} has no funds on {}: fund it or use another key", ep.shown)));
+    }
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------------
 
 type TransportError = RpcError<TransportErrorKind>;

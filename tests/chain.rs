@@ -1,0 +1,97 @@
+//! `deploy` and `submit` against a node that is not anvil's default chain (id 4242): `--chain-id`
+//! is checked against the node before anything is signed, `submit --dry-run` calls the verifier
+//! without a transaction or a key, and an unfunded key, a wrong chain and a non-contract address
+//! are each one clear error line (exit 2) with nothing sent; a rejected proof is mined and
+//! reported (exit 1).
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const DEV_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+/// A valid key whose account anvil never funded.
+const EMPTY_KEY: &str = "0x0000000000000000000000000000000000000000000000000000000000000001";
+const CHAIN_ID: &str = "4242";
+
+fn zktorch(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zktorch"))
+        .arg("--json")
+        .args(args)
+        .current_dir(dir)
+        .env_remove("ETH_PRIVATE_KEY")
+        .output()
+        .expect("run zktorch")
+}
+
+fn report(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|_| panic!("no JSON report; stderr: {}", String::from_utf8_lossy(&o.stderr)))
+}
+
+/// Exit 2, one `error:` line naming `needle`, no panic.
+fn assert_error(o: &Output, needle: &str) {
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
+    assert!(lines.len() == 1 && lines[0].contains(needle), "{needle:?} not in {err}");
+}
+
+#[test]
+fn chain_checks_dry_run_and_clear_errors_on_a_non_default_chain() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let fixture = |f: &str| Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(f).display().to_string();
+    let (model, input) = (fixture("mlp_16_32_10.onnx"), fixture("mlp_16_32_10.input.json"));
+    for args in [
+        vec!["setup", "--model", &model, "--input", &input, "--out", "keys", "--dev-srs"],
+        vec!["prove", "--keys", "keys", "--model", &model, "--input", &input, "--out", "proof.json"],
+        vec!["gen-verifier", "--keys", "keys", "--out", "verifier"],
+    ] {
+        assert!(zktorch(dir, &args).status.success(), "{args:?}");
+    }
+    let node = zktorch::evm::LocalNode::spawn_with_args(&["--chain-id", CHAIN_ID]).unwrap();
+    let rpc = node.endpoint();
+
+    assert_error(&zktorch(dir, &["deploy", "--verifier", "verifier", "--rpc-url", &rpc, "--private-key", DEV_KEY, "--chain-id", "1"]), "on chain 4242, not the chain 1");
+    assert_error(&zktorch(dir, &["deploy", "--verifier", "verifier", "--rpc-url", &rpc, "--private-key", EMPTY_KEY]), "has no funds");
+    assert_error(&zktorch(dir, &["deploy", "--verifier", "verifier", "--rpc-url", &rpc]), "--private-key");
+    let deployed = zktorch(dir, &["deploy", "--verifier", "verifier", "--rpc-url", &rpc, "--private-key", DEV_KEY, "--chain-id", CHAIN_ID]);
+    assert!(deployed.status.success(), "{}", String::from_utf8_lossy(&deployed.stderr));
+    let address = report(&deployed)["address"].as_str().unwrap().to_string();
+    let submit = |extra: &[&str]| {
+        let mut args = vec!["submit", "--keys", "keys", "--proof", "proof.json", "--address", &address, "--rpc-url", &rpc];
+        args.extend_from_slice(extra);
+        zktorch(dir, &args)
+    };
+
+    // A dry run needs no key and sends nothing (the deployment is block 1, the rejected proof
+    // below block 2, the accepted one block 3).
+    let dry = submit(&["--dry-run", "--chain-id", CHAIN_ID]);
+    assert!(dry.status.success(), "{}", String::from_utf8_lossy(&dry.stderr));
+    let r = report(&dry);
+    assert_eq!((r["accepted"].as_bool(), r["dry_run"].as_bool(), r["chain_id"].as_u64()), (Some(true), Some(true), Some(4242)), "{r}");
+    assert!(r.get("tx_hash").is_none(), "{r}");
+    assert_error(&submit(&["--dry-run", "--chain-id", "31337"]), "not the chain 31337");
+    assert_error(&submit(&["--private-key", EMPTY_KEY]), "has no funds");
+    let nobody = zktorch(dir, &["submit", "--keys", "keys", "--proof", "proof.json", "--address", "0x00000000000000000000000000000000000000aa", "--rpc-url", &rpc, "--private-key", DEV_KEY]);
+    assert_error(&nobody, "no contract");
+
+    // A proof the verifier rejects (one byte of an evaluation changed) is mined, reverts, and is
+    // reported as rejected (exit 1).
+    let mut file: Value = serde_json::from_slice(&std::fs::read(dir.join("proof.json")).unwrap()).unwrap();
+    let hex = file["proof"].as_str().unwrap().to_string();
+    let at = hex.len() - 10;
+    let flipped = if &hex[at..at + 1] == "0" { "1" } else { "0" };
+    file["proof"] = Value::String(format!("{}{flipped}{}", &hex[..at], &hex[at + 1..]));
+    std::fs::write(dir.join("bad.json"), serde_json::to_vec(&file).unwrap()).unwrap();
+    let bad = zktorch(dir, &["submit", "--keys", "keys", "--proof", "bad.json", "--address", &address, "--rpc-url", &rpc, "--private-key", DEV_KEY]);
+    assert_eq!(bad.status.code(), Some(1), "{}", String::from_utf8_lossy(&bad.stderr));
+    let r = report(&bad);
+    assert!(r["accepted"] == Value::Bool(false) && r["tx_hash"].is_string(), "{r}");
+
+    let sent = submit(&["--private-key", DEV_KEY, "--chain-id", CHAIN_ID]);
+    assert!(sent.status.success(), "{}", String::from_utf8_lossy(&sent.stderr));
+    let r = report(&sent);
+    assert_eq!((r["accepted"].as_bool(), r["block"].as_u64()), (Some(true), Some(3)), "{r}");
+}
