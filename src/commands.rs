@@ -135,7 +135,7 @@ pub struct TableRows {
 }
 
 impl TableRows {
-    fn of(c: &Circuit) -> Self {
+    pub(crate) fn of(c: &Circuit) -> Self {
         let range = 1usize << c.limbs.table_bits;
         let sign = 1usize << c.sign_bits;
         Self { range, sign, function: c.table_entries - range - sign }
@@ -149,12 +149,12 @@ pub fn max_abs_error(a: &[f64], b: &[f64]) -> f64 {
 
 /// The calibration samples of setup: those of `--calibration-data`, then `--input`'s; zeros
 /// when neither is given.
-fn setup_samples(model: &onnx::Model, opts: &SetupOptions) -> Result<Vec<Sample>> {
-    let mut inputs = match &opts.calibration_data {
+pub(crate) fn setup_samples(model: &onnx::Model, calibration_data: Option<&Path>, input: Option<&Path>) -> Result<Vec<Sample>> {
+    let mut inputs = match calibration_data {
         Some(p) => onnx::read_samples(p, &model.input_lengths())?,
         None => Vec::new(),
     };
-    if let Some(p) = &opts.input {
+    if let Some(p) = input {
         inputs.push(onnx::read_input_json(p)?);
     }
     if inputs.is_empty() {
@@ -167,7 +167,7 @@ fn setup_samples(model: &onnx::Model, opts: &SetupOptions) -> Result<Vec<Sample>
 pub fn setup(opts: &SetupOptions) -> Result<SetupReport> {
     let start = Instant::now();
     let model = onnx::Model::load(&opts.model)?;
-    let samples = setup_samples(&model, opts)?;
+    let samples = setup_samples(&model, opts.calibration_data.as_deref(), opts.input.as_deref())?;
     let calibration = match opts.scale_bits {
         Some(s) => calibrate(&model, &samples, s)?,
         None => calibrate_scale(&model, &samples, opts.target)?,

@@ -15,6 +15,7 @@ pub mod commands;
 pub mod compiler;
 pub mod error;
 pub mod evm;
+pub mod inspect;
 pub mod onnx;
 pub mod pcs;
 pub mod protocol;

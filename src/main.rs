@@ -71,6 +71,25 @@ enum Command {
         #[arg(long)]
         dev_srs: bool,
     },
+    /// Lay a model out as setup would, without keys: rows by block, the domain, the tables, and
+    /// estimated setup/prove time and prove memory (from per-row costs measured on 2 cores).
+    Inspect {
+        /// The ONNX model.
+        #[arg(long)]
+        model: PathBuf,
+        /// One example input (EZKL input.json), as for setup.
+        #[arg(long)]
+        input: Option<PathBuf>,
+        /// Calibration data set, as for setup.
+        #[arg(long)]
+        calibration_data: Option<PathBuf>,
+        /// Fixed-point scale 2^s (overrides the choice from the calibration samples).
+        #[arg(long)]
+        scale_bits: Option<u32>,
+        /// What the scale choice aims at, as for setup.
+        #[arg(long, value_enum, default_value_t = Target::Accuracy)]
+        target: Target,
+    },
     /// Run the model on an input and prove the result.
     Prove {
         #[arg(long)]
@@ -184,6 +203,19 @@ fn run(cli: &Cli) -> Result<Outcome, Error> {
             })?;
             ok(json(&r), setup_text(&r))
         }
+        Command::Inspect { model, input, calibration_data, scale_bits, target } => {
+            let r = zktorch::inspect::inspect(&zktorch::inspect::InspectOptions {
+                model: model.clone(),
+                input: input.clone(),
+                calibration_data: calibration_data.clone(),
+                scale_bits: *scale_bits,
+                target: *target,
+            })?;
+            if r.exceeds_memory {
+                eprintln!("warning: proving this model needs about {:.1} GiB, more than this machine's {:.1} GiB", gib(r.estimated_prove_memory_bytes), gib(r.machine_memory_bytes.unwrap_or(0)));
+            }
+            ok(json(&r), inspect_text(&r))
+        }
         Command::Prove { keys, model, input, out, seed, profile } => {
             if seed.is_some() {
                 eprintln!("warning: --seed makes the blinding reproducible: this proof is NOT zero-knowledge (anyone who knows the seed can recover the weights). Use it for tests only.");
@@ -268,6 +300,43 @@ fn run(cli: &Cli) -> Result<Outcome, Error> {
             Outcome { json: json(&r), text, rejected: !r.accepted }
         }
     })
+}
+
+fn gib(bytes: u64) -> f64 {
+    bytes as f64 / (1u64 << 30) as f64
+}
+
+/// `inspect`'s report as text.
+fn inspect_text(r: &zktorch::inspect::InspectReport) -> String {
+    let (b, t) = (&r.rows, &r.table_rows);
+    let mut text = format!(
+        "scale 2^{}, domain N = 2^{} ({} gate rows; {} wiring entries + {} table rows)\n\
+         rows by block: chain {}, rescale {}, packed inputs {}, function {}, limb {}, public {}\n\
+         tables: range {}, sign {}, functions {}",
+        r.scale_bits,
+        r.domain_size.trailing_zeros(),
+        r.gate_rows,
+        r.wiring_entries,
+        r.table_entries,
+        b.chain,
+        b.rescale,
+        b.packed_inputs,
+        b.function,
+        b.limb,
+        b.public,
+        t.range,
+        t.sign,
+        t.function,
+    );
+    if !r.interpolated.is_empty() {
+        text += &format!("\ninterpolated functions: {}", r.interpolated.join(", "));
+    }
+    text + &format!(
+        "\nestimated on 2 cores: setup {:.1} s, prove {:.1} s, prove memory {:.2} GiB",
+        r.estimated_setup_s,
+        r.estimated_prove_s,
+        gib(r.estimated_prove_memory_bytes)
+    )
 }
 
 /// `setup`'s report as text: the keys, the row budget behind N, the calibration error.

@@ -338,3 +338,26 @@ fn bad_calibration_data_gives_one_error_line_and_no_keys() {
     let o = zktorch(&["setup", "--model", &fixture("mlp_16_32_10.onnx"), "--calibration-data", &d("missing.json"), "--out", &d("k"), "--dev-srs"]);
     assert_clean_error(&o, "missing.json");
 }
+
+/// `inspect` lays the model out as `setup` does, without keys: the same scale, domain and rows,
+/// and estimates from per-row costs.
+#[test]
+fn inspect_reports_the_layout_setup_makes_without_writing_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let (model, input) = (fixture("attention_tiny.onnx"), fixture("attention_tiny.input.json"));
+    let o = zktorch(&["--json", "inspect", "--model", &model, "--input", &input]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let inspected: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let keys = dir.path().join("keys");
+    let o = zktorch(&["--json", "setup", "--model", &model, "--input", &input, "--out", keys.to_str().unwrap(), "--dev-srs"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let set_up: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for k in ["scale_bits", "domain_size", "gate_rows", "wiring_entries", "table_entries"] {
+        assert_eq!(inspected[k], set_up[k], "{k}");
+    }
+    let rows = &inspected["rows"];
+    assert!(rows["public"].as_u64().unwrap() > 0 && rows["rescale"].as_u64().unwrap() > 0, "{rows}");
+    assert!(inspected["estimated_prove_s"].as_f64().unwrap() > 0.0 && inspected["estimated_prove_memory_bytes"].as_u64().unwrap() > 0);
+    let o = zktorch(&["inspect", "--model", &fixture("corrupt.onnx")]);
+    assert_clean_error(&o, "corrupt.onnx");
+}

@@ -1,0 +1,118 @@
+//! `zktorch inspect`: what a model will cost before any key is made — its rows by block, the
+//! domain, the tables, and setup and prove time and prove memory estimated from per-row costs
+//! measured on this project's 2-core machines, with a warning when the estimate exceeds this
+//! machine's memory.
+
+use std::path::PathBuf;
+
+use ark_ff::Zero;
+use serde::Serialize;
+
+use crate::blocks::Fix;
+use crate::calibration::{calibrate, calibrate_scale, compile_model, Target};
+use crate::commands::{setup_samples, TableRows};
+use crate::onnx;
+use crate::Result;
+
+/// Prove seconds per domain row on 2 cores (measured: `lenet_5` at 2^17, 9.5 s; `act_mlp` at
+/// 2^14, 1.09 s).
+const PROVE_SECONDS_PER_ROW: f64 = 7.0e-5;
+/// Setup seconds per domain row on 2 cores, dev SRS included (`lenet_5`: 5.2 s at 2^17).
+const SETUP_SECONDS_PER_ROW: f64 = 4.0e-5;
+/// Peak prove memory: a base and bytes per domain row (`lenet_5`: 737 MiB at 2^17; `act_mlp`:
+/// 110 MiB at 2^14).
+const PROVE_BASE_BYTES: f64 = 70.0 * 1024.0 * 1024.0;
+const PROVE_BYTES_PER_ROW: f64 = 5_300.0;
+
+/// Options of `inspect`: the model and what setup would calibrate it on.
+#[derive(Clone, Debug)]
+pub struct InspectOptions {
+    pub model: PathBuf,
+    pub input: Option<PathBuf>,
+    pub calibration_data: Option<PathBuf>,
+    pub scale_bits: Option<u32>,
+    pub target: Target,
+}
+
+/// Rows of the domain by what occupies them.
+#[derive(Clone, Debug, Serialize)]
+pub struct RowsByBlock {
+    /// Chain rows (weights and products summed).
+    pub chain: usize,
+    /// Rescale output and rescale rows.
+    pub rescale: usize,
+    /// Packed rows (shared inputs of packed dense groups).
+    pub packed_inputs: usize,
+    /// Function lookup rows (direct and interpolation tables).
+    pub function: usize,
+    /// Limb rows of range checks.
+    pub limb: usize,
+    /// Public input and output rows.
+    pub public: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct InspectReport {
+    pub scale_bits: u32,
+    pub domain_size: usize,
+    pub gate_rows: usize,
+    pub rows: RowsByBlock,
+    pub wiring_entries: usize,
+    pub table_entries: usize,
+    pub table_rows: TableRows,
+    pub interpolated: Vec<String>,
+    pub estimated_setup_s: f64,
+    pub estimated_prove_s: f64,
+    pub estimated_prove_memory_bytes: u64,
+    /// This machine's memory (from /proc/meminfo), if known.
+    pub machine_memory_bytes: Option<u64>,
+    /// Whether the prove memory estimate exceeds this machine's memory.
+    pub exceeds_memory: bool,
+}
+
+/// `zktorch inspect`: calibrates and lays the model out as setup would, without keys.
+pub fn inspect(opts: &InspectOptions) -> Result<InspectReport> {
+    let model = onnx::Model::load(&opts.model)?;
+    let samples = setup_samples(&model, opts.calibration_data.as_deref(), opts.input.as_deref())?;
+    let calibration = match opts.scale_bits {
+        Some(s) => calibrate(&model, &samples, s)?,
+        None => calibrate_scale(&model, &samples, opts.target)?,
+    };
+    let (_, c) = compile_model(&model, &samples[0].inputs, calibration.scale_bits, Some(&calibration.layout))?;
+    let on = |k: Fix| c.fixed[k as usize].iter().filter(|v| !v.is_zero()).count();
+    let public = c.num_inputs + c.num_outputs;
+    let rows = RowsByBlock {
+        chain: on(Fix::QChain),
+        rescale: on(Fix::QRescale) + on(Fix::QLinear) + on(Fix::QRelu) + on(Fix::QStep),
+        packed_inputs: on(Fix::QPackX),
+        function: on(Fix::QFn),
+        limb: on(Fix::QLimb),
+        public,
+    };
+    let n = c.domain_size as f64;
+    let memory = (PROVE_BASE_BYTES + PROVE_BYTES_PER_ROW * n) as u64;
+    let machine = machine_memory();
+    Ok(InspectReport {
+        scale_bits: c.scale_bits,
+        domain_size: c.domain_size,
+        gate_rows: c.gate_rows,
+        rows,
+        wiring_entries: c.wiring_entries,
+        table_entries: c.table_entries,
+        table_rows: TableRows::of(&c),
+        interpolated: calibration.layout.interpolated.iter().map(|(id, _)| id.clone()).collect(),
+        estimated_setup_s: SETUP_SECONDS_PER_ROW * n,
+        estimated_prove_s: PROVE_SECONDS_PER_ROW * n,
+        estimated_prove_memory_bytes: memory,
+        machine_memory_bytes: machine,
+        exceeds_memory: machine.is_some_and(|m| memory > m),
+    })
+}
+
+/// `MemTotal` of /proc/meminfo, in bytes.
+fn machine_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
