@@ -29,11 +29,11 @@ pub struct CalibratedLayout {
 /// What the automatic scale choice aims at.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, clap::ValueEnum)]
 pub enum Target {
-    /// Max abs output error within [`ACCURACY_ERROR`] of the largest float output (or better
-    /// where a finer scale costs no larger domain).
+    /// Max abs output error within 0.05 % of the largest float output, finer where that costs
+    /// no larger domain.
     #[default]
     Accuracy,
-    /// The smallest scale within [`RESOURCES_ERROR`], for the smallest circuits.
+    /// The smallest scale within 0.25 %, for the smallest circuits.
     Resources,
 }
 

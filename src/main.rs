@@ -36,34 +36,41 @@ impl Chain {
     }
 }
 
+/// The model and what it is calibrated on (setup and inspect).
+#[derive(Args)]
+struct ModelArgs {
+    /// The ONNX model.
+    #[arg(long)]
+    model: PathBuf,
+    /// One example input (EZKL input.json): a calibration sample (with --calibration-data,
+    /// one more).
+    #[arg(long)]
+    input: Option<PathBuf>,
+    /// Calibration data set (EZKL input.json with several samples: per model input, the
+    /// samples' flattened values concatenated, or one entry per input per sample, sample by
+    /// sample). Table ranges, sign bits and the scale choice cover every sample: the way to
+    /// set up a model for production inputs.
+    #[arg(long)]
+    calibration_data: Option<PathBuf>,
+    /// Fixed-point scale 2^s (overrides the choice from the calibration samples).
+    #[arg(long)]
+    scale_bits: Option<u32>,
+    /// What the scale choice aims at (without --scale-bits): accuracy (max abs error within
+    /// 0.05 % of the largest output, the finest scale of the smallest domain) or resources
+    /// (the smallest scale within 0.25 %).
+    #[arg(long, value_enum, default_value_t = Target::Accuracy)]
+    target: Target,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Compile a model and derive its proving and verifying keys from a KZG SRS.
     Setup {
-        /// The ONNX model.
-        #[arg(long)]
-        model: PathBuf,
+        #[command(flatten)]
+        model: ModelArgs,
         /// Folder for settings.json, pk.bin and vk.json.
         #[arg(long)]
         out: PathBuf,
-        /// One example input (EZKL input.json): a calibration sample (with --calibration-data,
-        /// one more).
-        #[arg(long)]
-        input: Option<PathBuf>,
-        /// Calibration data set (EZKL input.json with several samples: per model input, the
-        /// samples' flattened values concatenated, or one entry per input per sample, sample by
-        /// sample). Table ranges, sign bits and the scale choice cover every sample: the way to
-        /// set up a model for production inputs.
-        #[arg(long)]
-        calibration_data: Option<PathBuf>,
-        /// Fixed-point scale 2^s (overrides the choice from the calibration samples).
-        #[arg(long)]
-        scale_bits: Option<u32>,
-        /// What the scale choice aims at (without --scale-bits): accuracy (max abs error within
-        /// 0.05 % of the largest output, the finest scale of the smallest domain) or resources
-        /// (the smallest scale within 0.25 %).
-        #[arg(long, value_enum, default_value_t = Target::Accuracy)]
-        target: Target,
         /// A snarkjs Powers-of-Tau file (BN254), e.g. from the Hermez or Perpetual ceremony.
         #[arg(long, conflicts_with = "dev_srs")]
         srs: Option<PathBuf>,
@@ -74,21 +81,8 @@ enum Command {
     /// Lay a model out as setup would, without keys: rows by block, the domain, the tables, and
     /// estimated setup/prove time and prove memory (from per-row costs measured on 2 cores).
     Inspect {
-        /// The ONNX model.
-        #[arg(long)]
-        model: PathBuf,
-        /// One example input (EZKL input.json), as for setup.
-        #[arg(long)]
-        input: Option<PathBuf>,
-        /// Calibration data set, as for setup.
-        #[arg(long)]
-        calibration_data: Option<PathBuf>,
-        /// Fixed-point scale 2^s (overrides the choice from the calibration samples).
-        #[arg(long)]
-        scale_bits: Option<u32>,
-        /// What the scale choice aims at, as for setup.
-        #[arg(long, value_enum, default_value_t = Target::Accuracy)]
-        target: Target,
+        #[command(flatten)]
+        model: ModelArgs,
     },
     /// Run the model on an input and prove the result.
     Prove {
@@ -183,7 +177,7 @@ fn ok(json: serde_json::Value, text: String) -> Outcome {
 
 fn run(cli: &Cli) -> Result<Outcome, Error> {
     Ok(match &cli.command {
-        Command::Setup { model, out, input, calibration_data, scale_bits, target, srs, dev_srs } => {
+        Command::Setup { model, out, srs, dev_srs } => {
             let srs = match (srs, dev_srs) {
                 (Some(p), _) => SrsSource::Ptau(p.clone()),
                 (None, true) => {
@@ -193,23 +187,23 @@ fn run(cli: &Cli) -> Result<Outcome, Error> {
                 (None, false) => return Err(Error::Usage("pass --srs FILE.ptau (a Powers-of-Tau file) or --dev-srs".into())),
             };
             let r = commands::setup(&SetupOptions {
-                model: model.clone(),
+                model: model.model.clone(),
                 out: out.clone(),
-                input: input.clone(),
-                calibration_data: calibration_data.clone(),
-                scale_bits: *scale_bits,
-                target: *target,
+                input: model.input.clone(),
+                calibration_data: model.calibration_data.clone(),
+                scale_bits: model.scale_bits,
+                target: model.target,
                 srs,
             })?;
             ok(json(&r), setup_text(&r))
         }
-        Command::Inspect { model, input, calibration_data, scale_bits, target } => {
+        Command::Inspect { model } => {
             let r = zktorch::inspect::inspect(&zktorch::inspect::InspectOptions {
-                model: model.clone(),
-                input: input.clone(),
-                calibration_data: calibration_data.clone(),
-                scale_bits: *scale_bits,
-                target: *target,
+                model: model.model.clone(),
+                input: model.input.clone(),
+                calibration_data: model.calibration_data.clone(),
+                scale_bits: model.scale_bits,
+                target: model.target,
             })?;
             if r.exceeds_memory {
                 eprintln!("warning: proving this model needs about {:.1} GiB, more than this machine's {:.1} GiB", gib(r.estimated_prove_memory_bytes), gib(r.machine_memory_bytes.unwrap_or(0)));
