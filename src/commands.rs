@@ -2,7 +2,7 @@
 //! the binary prints as text or JSON. Files are written atomically (temporary name, then rename),
 //! so a failed command never leaves a half-written output.
 
-pub use crate::calibration::{calibrate, calibrate_scale, calibrated_ranges, compile_model, CalibratedLayout, Sample, Target};
+pub use crate::calibration::{calibrate, calibrate_scale, calibrated_ranges, compile_model, CalibratedLayout, Calibration, Sample, Target};
 use crate::compiler::Circuit;
 use crate::onnx;
 use crate::pcs::encoding::{fr_to_i128, fr_to_word, hex_to_word, word_hex, word_to_fr, Word};
@@ -78,11 +78,10 @@ pub enum SrsSource {
     Dev,
 }
 
-/// Options of `setup`.
+/// The model and what it is calibrated on: the inputs of `setup` and `inspect`.
 #[derive(Clone, Debug)]
-pub struct SetupOptions {
+pub struct ModelOptions {
     pub model: PathBuf,
-    pub out: PathBuf,
     /// One example input (`input.json`): one more calibration sample.
     pub input: Option<PathBuf>,
     /// A calibration data set ([`onnx::read_samples`]): every table range, the sign bits and the
@@ -91,6 +90,13 @@ pub struct SetupOptions {
     pub scale_bits: Option<u32>,
     /// What the automatic scale choice aims at (without `scale_bits`).
     pub target: Target,
+}
+
+/// Options of `setup`.
+#[derive(Clone, Debug)]
+pub struct SetupOptions {
+    pub model: ModelOptions,
+    pub out: PathBuf,
     pub srs: SrsSource,
 }
 
@@ -149,12 +155,12 @@ pub fn max_abs_error(a: &[f64], b: &[f64]) -> f64 {
 
 /// The calibration samples of setup: those of `--calibration-data`, then `--input`'s; zeros
 /// when neither is given.
-pub(crate) fn setup_samples(model: &onnx::Model, calibration_data: Option<&Path>, input: Option<&Path>) -> Result<Vec<Sample>> {
-    let mut inputs = match calibration_data {
+fn setup_samples(model: &onnx::Model, opts: &ModelOptions) -> Result<Vec<Sample>> {
+    let mut inputs = match &opts.calibration_data {
         Some(p) => onnx::read_samples(p, &model.input_lengths())?,
         None => Vec::new(),
     };
-    if let Some(p) = input {
+    if let Some(p) = &opts.input {
         inputs.push(onnx::read_input_json(p)?);
     }
     if inputs.is_empty() {
@@ -163,18 +169,25 @@ pub(crate) fn setup_samples(model: &onnx::Model, calibration_data: Option<&Path>
     inputs.into_iter().map(|x| Sample::new(model, x)).collect()
 }
 
-/// `zktorch setup`.
-pub fn setup(opts: &SetupOptions) -> Result<SetupReport> {
-    let start = Instant::now();
+/// The model of `opts` calibrated on its samples (at `--scale-bits`, or the scale the target
+/// picks) and compiled: what `setup` makes keys for and `inspect` reports.
+pub(crate) fn calibrated_circuit(opts: &ModelOptions) -> Result<(Vec<Sample>, Calibration, Circuit)> {
     let model = onnx::Model::load(&opts.model)?;
-    let samples = setup_samples(&model, opts.calibration_data.as_deref(), opts.input.as_deref())?;
+    let samples = setup_samples(&model, opts)?;
     let calibration = match opts.scale_bits {
         Some(s) => calibrate(&model, &samples, s)?,
         None => calibrate_scale(&model, &samples, opts.target)?,
     };
+    let (_, circuit) = compile_model(&model, &samples[0].inputs, calibration.scale_bits, Some(&calibration.layout))?;
+    Ok((samples, calibration, circuit))
+}
+
+/// `zktorch setup`.
+pub fn setup(opts: &SetupOptions) -> Result<SetupReport> {
+    let start = Instant::now();
+    let (samples, calibration, circuit) = calibrated_circuit(&opts.model)?;
     let scale_bits = calibration.scale_bits;
-    let (_, circuit) = compile_model(&model, &samples[0].inputs, scale_bits, Some(&calibration.layout))?;
-    let measured = opts.input.is_some() || opts.calibration_data.is_some();
+    let measured = opts.model.input.is_some() || opts.model.calibration_data.is_some();
     let output_errors = measured.then_some(calibration.output_errors);
     let need = srs_size_for(circuit.domain_size);
     let (srs, label) = match &opts.srs {

@@ -3,15 +3,11 @@
 //! measured on this project's 2-core machines, with a warning when the estimate exceeds this
 //! machine's memory.
 
-use std::path::PathBuf;
-
 use ark_ff::Zero;
 use serde::Serialize;
 
 use crate::blocks::Fix;
-use crate::calibration::{calibrate, calibrate_scale, compile_model, Target};
-use crate::commands::{setup_samples, TableRows};
-use crate::onnx;
+use crate::commands::{calibrated_circuit, ModelOptions, TableRows};
 use crate::Result;
 
 /// Prove seconds per domain row on 2 cores (measured: `lenet_5` at 2^17, 9.5 s; `act_mlp` at
@@ -23,16 +19,6 @@ const SETUP_SECONDS_PER_ROW: f64 = 4.0e-5;
 /// 110 MiB at 2^14).
 const PROVE_BASE_BYTES: f64 = 70.0 * 1024.0 * 1024.0;
 const PROVE_BYTES_PER_ROW: f64 = 5_300.0;
-
-/// Options of `inspect`: the model and what setup would calibrate it on.
-#[derive(Clone, Debug)]
-pub struct InspectOptions {
-    pub model: PathBuf,
-    pub input: Option<PathBuf>,
-    pub calibration_data: Option<PathBuf>,
-    pub scale_bits: Option<u32>,
-    pub target: Target,
-}
 
 /// Rows of the domain by what occupies them.
 #[derive(Clone, Debug, Serialize)]
@@ -71,14 +57,8 @@ pub struct InspectReport {
 }
 
 /// `zktorch inspect`: calibrates and lays the model out as setup would, without keys.
-pub fn inspect(opts: &InspectOptions) -> Result<InspectReport> {
-    let model = onnx::Model::load(&opts.model)?;
-    let samples = setup_samples(&model, opts.calibration_data.as_deref(), opts.input.as_deref())?;
-    let calibration = match opts.scale_bits {
-        Some(s) => calibrate(&model, &samples, s)?,
-        None => calibrate_scale(&model, &samples, opts.target)?,
-    };
-    let (_, c) = compile_model(&model, &samples[0].inputs, calibration.scale_bits, Some(&calibration.layout))?;
+pub fn inspect(opts: &ModelOptions) -> Result<InspectReport> {
+    let (_, calibration, c) = calibrated_circuit(opts)?;
     let on = |k: Fix| c.fixed[k as usize].iter().filter(|v| !v.is_zero()).count();
     let public = c.num_inputs + c.num_outputs;
     let rows = RowsByBlock {

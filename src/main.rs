@@ -62,6 +62,18 @@ struct ModelArgs {
     target: Target,
 }
 
+impl ModelArgs {
+    fn options(&self) -> commands::ModelOptions {
+        commands::ModelOptions {
+            model: self.model.clone(),
+            input: self.input.clone(),
+            calibration_data: self.calibration_data.clone(),
+            scale_bits: self.scale_bits,
+            target: self.target,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Compile a model and derive its proving and verifying keys from a KZG SRS.
@@ -186,25 +198,11 @@ fn run(cli: &Cli) -> Result<Outcome, Error> {
                 }
                 (None, false) => return Err(Error::Usage("pass --srs FILE.ptau (a Powers-of-Tau file) or --dev-srs".into())),
             };
-            let r = commands::setup(&SetupOptions {
-                model: model.model.clone(),
-                out: out.clone(),
-                input: model.input.clone(),
-                calibration_data: model.calibration_data.clone(),
-                scale_bits: model.scale_bits,
-                target: model.target,
-                srs,
-            })?;
+            let r = commands::setup(&SetupOptions { model: model.options(), out: out.clone(), srs })?;
             ok(json(&r), setup_text(&r))
         }
         Command::Inspect { model } => {
-            let r = zktorch::inspect::inspect(&zktorch::inspect::InspectOptions {
-                model: model.model.clone(),
-                input: model.input.clone(),
-                calibration_data: model.calibration_data.clone(),
-                scale_bits: model.scale_bits,
-                target: model.target,
-            })?;
+            let r = zktorch::inspect::inspect(&model.options())?;
             if r.exceeds_memory {
                 eprintln!("warning: proving this model needs about {:.1} GiB, more than this machine's {:.1} GiB", gib(r.estimated_prove_memory_bytes), gib(r.machine_memory_bytes.unwrap_or(0)));
             }

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use zktorch::commands::{self, ProofFile, ProveOptions, SetupOptions, SrsSource, Target, FLOAT_TOLERANCE_LSB};
+use zktorch::commands::{self, ModelOptions, ProofFile, ProveOptions, SetupOptions, SrsSource, Target, FLOAT_TOLERANCE_LSB};
 use zktorch::pcs::encoding::{fr_from_i128, fr_to_word, word_hex};
 use zktorch::protocol::{self, proof::PROOF_BYTES, Proof, VerifyingKey};
 
@@ -33,15 +33,14 @@ fn valid() -> &'static Valid {
     VALID.get_or_init(|| {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("fuzz-{}", std::process::id()));
         let keys = dir.join("keys");
-        let setup = SetupOptions {
+        let model = ModelOptions {
             model: fixture("mlp_16_32_10.onnx"),
-            out: keys.clone(),
             input: Some(fixture("mlp_16_32_10.input.json")),
             calibration_data: None,
             scale_bits: None,
             target: Target::Accuracy,
-            srs: SrsSource::Dev,
         };
+        let setup = SetupOptions { model, out: keys.clone(), srs: SrsSource::Dev };
         commands::setup(&setup).expect("setup");
         let proof = dir.join("proof.json");
         commands::prove(&prove_options(&keys, &proof)).expect("prove");
