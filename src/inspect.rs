@@ -29,6 +29,8 @@ pub struct RowsByBlock {
     pub rescale: usize,
     /// Packed rows (shared inputs of packed dense groups).
     pub packed_inputs: usize,
+    /// Matrix-product rows (Freivalds' check: product, input and right-operand rows).
+    pub matrix_product: usize,
     /// Function lookup rows (direct and interpolation tables).
     pub function: usize,
     /// Limb rows of range checks.
@@ -65,6 +67,7 @@ pub fn inspect(opts: &ModelOptions) -> Result<InspectReport> {
         chain: on(Fix::QChain),
         rescale: on(Fix::QRescale) + on(Fix::QLinear) + on(Fix::QRelu) + on(Fix::QStep),
         packed_inputs: on(Fix::QPackX),
+        matrix_product: on(Fix::QMatP) + on(Fix::QMatX) + on(Fix::QMatW) + on(Fix::QMatZ),
         function: on(Fix::QFn),
         limb: on(Fix::QLimb),
         public,

@@ -303,7 +303,7 @@ fn inspect_text(r: &zktorch::inspect::InspectReport) -> String {
     let (b, t) = (&r.rows, &r.table_rows);
     let mut text = format!(
         "scale 2^{}, domain N = 2^{} ({} gate rows; {} wiring entries + {} table rows)\n\
-         rows by block: chain {}, rescale {}, packed inputs {}, function {}, limb {}, public {}\n\
+         rows by block: chain {}, rescale {}, packed inputs {}, matrix products {}, function {}, limb {}, public {}\n\
          tables: range {}, sign {}, functions {}",
         r.scale_bits,
         r.domain_size.trailing_zeros(),
@@ -313,6 +313,7 @@ fn inspect_text(r: &zktorch::inspect::InspectReport) -> String {
         b.chain,
         b.rescale,
         b.packed_inputs,
+        b.matrix_product,
         b.function,
         b.limb,
         b.public,

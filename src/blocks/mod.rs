@@ -13,12 +13,14 @@
 //! | chain | [`chain`] | `T = Σ_j w_j·x_j + Σ_k u_k·v_k`: fixed-weight dot products and witness products |
 //! | rescale | [`rescale`] | `T + p = D·q + r`, `0 ≤ r < D`, `q` range-checked; output `q`, `ReLU(q)` or `[q ≥ 0]` |
 //! | packed | [`packed`] | `T_t = Σ_j W_tj·x_j` for up to 16 outputs sharing their inputs, by one η-combined running sum |
+//! | matrix product | [`freivalds`] | `Y = X·W` or `Y = X·Z` over whole matrices, by Freivalds' check in the same running sum |
 //! | function | [`function`] | `y = f(x)` for a tabulated non-linear `f` |
 //! | limb | [`limb`] | a range-checked value is `Σ 2^(L·i)·limb_i` with every limb in the `2^L`-entry range table |
 //! | public I/O | [`public_io`] | input and output rows equal the public instances |
 //! | lookup | [`lookup`] | every looked-up tuple is in the one tagged table (ranges, signs, functions, wiring), by logUp |
 
 pub mod chain;
+pub mod freivalds;
 pub mod function;
 pub mod limb;
 pub mod lookup;
@@ -44,7 +46,7 @@ impl Value for Fr {
 }
 
 /// Witness columns committed by the prover, in commitment order. `A..D` and `Mult` are
-/// committed in round 1, `H1..S` in round 2 (after the challenges β, γ, η), then `U`, the
+/// committed in round 1, `H1..MatW` in round 2 (after the challenges β, γ, η), then `U`, the
 /// packed block's combined weights, re-randomised from the verifying key (see [`packed`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(usize)]
@@ -58,22 +60,26 @@ pub enum Wit {
     H2,
     H3,
     Phi,
-    /// The packed block's running sum.
+    /// The running sum of the packed and matrix-product region.
     S,
+    /// The matrix-product block's Horner sum over a column of its left operand.
+    MatX,
+    /// The matrix-product block's Horner sum over a row of its right operand, carried down.
+    MatW,
     /// `Σ_{t≥2} η^(t−2)·W_t` on `H`: the packed weight columns combined.
     U,
 }
 
 /// Number of witness columns.
-pub const NUM_WITNESS: usize = 11;
+pub const NUM_WITNESS: usize = 13;
 /// Witness columns committed before the challenges β, γ, η.
 pub const ROUND1: [Wit; 5] = [Wit::A, Wit::B, Wit::C, Wit::D, Wit::Mult];
 /// Witness columns committed after β, γ, η with the usual blinding (`U` follows them).
-pub const ROUND2: [Wit; 5] = [Wit::H1, Wit::H2, Wit::H3, Wit::Phi, Wit::S];
+pub const ROUND2: [Wit; 7] = [Wit::H1, Wit::H2, Wit::H3, Wit::Phi, Wit::S, Wit::MatX, Wit::MatW];
 /// Witness columns also opened at ζω (the constraints read them on the next row).
-pub const NEXT_ROW: [Wit; 6] = [Wit::A, Wit::B, Wit::C, Wit::D, Wit::Phi, Wit::S];
+pub const NEXT_ROW: [Wit; 8] = [Wit::A, Wit::B, Wit::C, Wit::D, Wit::Phi, Wit::S, Wit::MatX, Wit::MatW];
 /// Names of the witness columns (profiles, generated Solidity).
-pub const WITNESS_NAMES: [&str; NUM_WITNESS] = ["a", "b", "c", "d", "m", "h1", "h2", "h3", "phi", "s", "u"];
+pub const WITNESS_NAMES: [&str; NUM_WITNESS] = ["a", "b", "c", "d", "m", "h1", "h2", "h3", "phi", "s", "mx", "mw", "u"];
 
 /// Fixed (preprocessed) columns, committed at setup and held by the verifying key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -127,15 +133,23 @@ pub enum Fix {
     QPackR,
     /// Limb row: `d = a + 2^L·b + div·d(ωX)` (see [`limb`]).
     QLimb,
+    /// Matrix product: input row (`mx = a + η·mx(ωX)`, `mw` carried).
+    QMatX,
+    /// Matrix product: weight row (`mw = param + μ·mw(ωX)`).
+    QMatW,
+    /// Matrix product: row of a witness right operand (`mw = a + μ·mw(ωX)`).
+    QMatZ,
+    /// Matrix product: product row (`s = s(ωX) + mx(ωX)·mw(ωX)`).
+    QMatP,
 }
 
 /// Number of fixed columns.
-pub const NUM_FIXED: usize = 23;
+pub const NUM_FIXED: usize = 27;
 /// Names of the fixed columns, in [`Fix`] order.
 pub const FIXED_NAMES: [&str; NUM_FIXED] = [
     "qChain", "qChainNext", "param", "qMul", "qRescale", "div", "qLinear", "qRelu", "qStep", "qFn",
     "qLookup1", "tag1", "qLookup2", "tag2", "qLookup3", "tag3", "tableKey", "tableValue",
-    "tableExtra", "tableDynamic", "qPackX", "qPackR", "qLimb",
+    "tableExtra", "tableDynamic", "qPackX", "qPackR", "qLimb", "qMatX", "qMatW", "qMatZ", "qMatP",
 ];
 
 /// Tag of the range table `{(RANGE, v, 0) : 0 ≤ v < 2^L}` (`L` = [`limb::Limbs::table_bits`]).
@@ -197,16 +211,20 @@ pub struct Ctx<V> {
     pub gamma: V,
     /// Packing challenge η.
     pub eta: V,
+    /// `μ = η^S`, `S` the circuit's matrix-product stride (see [`freivalds`]).
+    pub mu: V,
 }
 
 impl Ctx<Fr> {
-    pub fn new(limbs: limb::Limbs, beta: Fr, gamma: Fr, eta: Fr) -> Self {
-        Self { split: Fr::from(1u64 << limbs.split_bits()), limb: Fr::from(1u64 << limbs.table_bits), beta, gamma, eta }
+    pub fn new(limbs: limb::Limbs, stride: usize, beta: Fr, gamma: Fr, eta: Fr) -> Self {
+        use ark_ff::Field;
+        let (split, limb) = (Fr::from(1u64 << limbs.split_bits()), Fr::from(1u64 << limbs.table_bits));
+        Self { split, limb, beta, gamma, eta, mu: eta.pow([stride as u64]) }
     }
 }
 
 /// Every constraint at one point, in a fixed order (chain, rescale, packed, function, limb,
-/// public I/O, lookup); each must vanish on `H`.
+/// public I/O, lookup, matrix product); each must vanish on `H`.
 pub fn evaluate_constraints<V: Value>(row: &Row<V>, ctx: &Ctx<V>, out: &mut Vec<V>) {
     out.clear();
     chain::constraints(row, ctx, out);
@@ -216,17 +234,19 @@ pub fn evaluate_constraints<V: Value>(row: &Row<V>, ctx: &Ctx<V>, out: &mut Vec<
     limb::constraints(row, ctx, out);
     public_io::constraints(row, ctx, out);
     lookup::constraints(row, ctx, out);
+    freivalds::constraints(row, ctx, out);
 }
 
 /// Number of constraints [`evaluate_constraints`] produces.
-pub const NUM_CONSTRAINTS: usize = 16;
+pub const NUM_CONSTRAINTS: usize = 20;
 
 /// Names of the blocks, one per constraint of [`evaluate_constraints`] (for error messages).
 pub fn constraint_block(index: usize) -> &'static str {
     const NAMES: [&str; NUM_CONSTRAINTS] = [
         "chain", "rescale", "rescale output (linear)", "rescale output (ReLU)", "rescale output (step)",
         "rescale remainder bound", "packed running sum", "packed: zero outside", "packed: zero at the start", "function", "limb recomposition", "public I/O", "lookup slot 1", "lookup slot 2",
-        "lookup slot 3", "lookup running sum",
+        "lookup slot 3", "lookup running sum", "matrix product: input Horner sum", "matrix product: input sum zero outside",
+        "matrix product: weight Horner sum", "matrix product: weight sum zero outside",
     ];
     NAMES.get(index).copied().unwrap_or("unknown")
 }

@@ -31,7 +31,7 @@
 //!  + q_r·(s − η·s(ωX)) = 0`, `(1 − q_x − q_o − q_r)·s = 0` and `L_pub·s(ωX) = 0`.
 
 use super::rescale::{implied_sum, output_selector};
-use super::{Ctx, Fix, Row, Value, Wit};
+use super::{freivalds, Ctx, Fix, Row, Value, Wit};
 use ark_bn254::Fr;
 use ark_ff::{One, Zero};
 
@@ -52,15 +52,18 @@ pub fn constraints<V: Value>(r: &Row<V>, ctx: &Ctx<V>, out: &mut Vec<V>) {
     out.push(
         r.f(Fix::QPackX) * (s.clone() - u * r.w(Wit::A) - s_next.clone())
             + q_o.clone() * (s.clone() - s_next.clone() + t)
-            + r.f(Fix::QPackR) * (s.clone() - ctx.eta.clone() * s_next.clone()),
+            + r.f(Fix::QPackR) * (s.clone() - ctx.eta.clone() * s_next.clone())
+            + freivalds::sum_step(r),
     );
-    out.push((V::constant(Fr::one()) - r.f(Fix::QPackX) - q_o - r.f(Fix::QPackR)) * s);
+    let region = r.f(Fix::QPackX) + q_o + r.f(Fix::QPackR) + freivalds::region_selector(|c| r.f(c));
+    out.push((V::constant(Fr::one()) - region) * s);
     out.push((r.l_inputs.clone() + r.l_outputs.clone()) * s_next);
 }
 
-/// The prover's running sum `s` over `H`, built backwards from the identities above. `wit` holds
-/// the round-1 columns (indexed by [`Wit`]), `u` the combined packed weights on `H`.
-pub fn running_sum(fixed: &[Vec<Fr>], wit: &[Vec<Fr>], u: &[Fr], ctx: &Ctx<Fr>) -> Vec<Fr> {
+/// The prover's running sum `s` over `H`, built backwards from the identities above and
+/// [`freivalds::sum_step`]. `wit` holds the round-1 columns (indexed by [`Wit`]), `u` the
+/// combined packed weights on `H`, `(mx, mw)` the matrix-product block's Horner columns.
+pub fn running_sum(fixed: &[Vec<Fr>], wit: &[Vec<Fr>], u: &[Fr], (mx, mw): (&[Fr], &[Fr]), ctx: &Ctx<Fr>) -> Vec<Fr> {
     let n = u.len();
     let mut s = vec![Fr::zero(); n];
     // The region never wraps around H (a spacer row with s = 0 ends it), and an output row is
@@ -74,6 +77,10 @@ pub fn running_sum(fixed: &[Vec<Fr>], wit: &[Vec<Fr>], u: &[Fr], ctx: &Ctx<Fr>) 
             next - implied_sum(here, |c| wit[c as usize][r + 1], ctx.split)
         } else if here(Fix::QPackR).is_one() {
             ctx.eta * next
+        } else if here(Fix::QMatP).is_one() {
+            next + mx[r + 1] * mw[r + 1]
+        } else if (here(Fix::QMatX) + here(Fix::QMatW) + here(Fix::QMatZ)).is_one() {
+            next
         } else {
             Fr::zero()
         };

@@ -69,6 +69,25 @@ pub enum Gate {
     Lookup { input: WireId, table: u32 },
 }
 
+/// A matrix product `Y = X·R` the model computes (`X` of `rows×inner`, `R` of `inner×cols`,
+/// row-major): the builder records its structure so the compiler can check it with one
+/// Freivalds block ([`crate::blocks::freivalds`]) instead of one row per multiply-accumulate.
+/// Only the wires are recorded, never a weight: the weights are read off the output gates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MatProduct {
+    pub rows: usize,
+    pub inner: usize,
+    pub cols: usize,
+    /// `X`'s wires; `None` where the model makes the entry a constant (its product with the
+    /// weight is in the output's offset).
+    pub left: Vec<Option<WireId>>,
+    /// `R`'s wires for a product of two witnesses, empty for a weight matrix.
+    pub right: Vec<WireId>,
+    /// The rescale gate of every output (`rows×cols`), `None` where the output was never laid
+    /// out as a rescale of exactly this product (then the compiler keeps the usual layout).
+    pub outputs: Vec<Option<WireId>>,
+}
+
 /// A tabulated element-wise function `y = f(x)`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Func {
@@ -291,6 +310,8 @@ pub struct ElementGraph {
     pub nodes: Vec<String>,
     pub outputs: Vec<WireId>,
     pub tables: Vec<Table>,
+    /// The matrix products the model computes.
+    pub products: Vec<MatProduct>,
     /// Bits `h` of a rescale's high limb: `q = 2^s·hi + lo` with `hi ∈ [−2^(h−1), 2^(h−1))`, so
     /// the sign table has `2^h` entries. `s` (every wire the builder allows) until calibrated.
     pub sign_bits: u32,
@@ -449,6 +470,9 @@ struct Expr {
     terms: Vec<(WireId, Coef)>,
     products: Vec<(WireId, WireId, Coef)>,
     constant: Coef,
+    /// `(product, output)`: this is output `output` of the recorded [`MatProduct`] `product`
+    /// (plus a constant), so the rescale made of it is that product's output gate.
+    product: Option<(u32, u32)>,
 }
 
 impl Expr {
@@ -475,6 +499,7 @@ pub struct Builder {
     boolean_inputs: Vec<bool>,
     /// The functions to interpolate, by their direct table's id.
     interpolation: HashMap<String, Interp>,
+    products: Vec<MatProduct>,
 }
 
 /// Largest sum of the magnitudes of a rescale gate's terms (far below r/2 ≈ 2^253).
@@ -503,6 +528,7 @@ impl Builder {
             wires_of: HashMap::new(),
             boolean_inputs: Vec::new(),
             interpolation: HashMap::new(),
+            products: Vec::new(),
         }
     }
 
@@ -674,6 +700,12 @@ impl Builder {
         let live: Vec<(ExprId, Coef)> = operands.iter().copied().filter(|(_, c)| !c.is_public_zero()).collect();
         let many = live.iter().filter(|(e, _)| self.as_constant(*e).is_none()).count() > 1;
         let mut out = Expr { constant: k, ..Default::default() };
+        // One operand with weight 1 plus constants keeps being that product output.
+        if let [(e, c)] = live.iter().filter(|(e, _)| self.as_constant(*e).is_none()).collect::<Vec<_>>()[..] {
+            if *c == Coef::public(1.0) {
+                out.product = self.exprs[*e as usize].product;
+            }
+        }
         let mut index: HashMap<WireId, usize> = HashMap::new();
         for (e, c) in live {
             let e = if many && !self.is_simple(e) { self.wire_expr_of(e)? } else { e };
@@ -737,6 +769,55 @@ impl Builder {
         }
         e.products.extend(products);
         Ok(self.push_expr(e))
+    }
+
+    /// `Y = X·R` (row-major `X` of `rows×inner`, `R` of `inner×cols`), every output the
+    /// [`Builder::dot`] of its row and column, recorded as one [`MatProduct`] when one operand
+    /// is computed and the other constant (weights; `W·X` is recorded as `(Xᵀ·Wᵀ)ᵀ`) or both
+    /// are computed.
+    pub fn matmul(&mut self, left: &[ExprId], right: &[ExprId], (rows, inner, cols): (usize, usize, usize)) -> Result<Vec<ExprId>> {
+        let constant = |b: &Self, es: &[ExprId]| es.iter().all(|e| b.as_constant(*e).is_some());
+        if constant(self, left) && !constant(self, right) {
+            let transpose = |m: &[ExprId], r: usize, c: usize| (0..c * r).map(|i| m[(i % r) * c + i / r]).collect::<Vec<_>>();
+            let yt = self.matmul(&transpose(right, inner, cols), &transpose(left, rows, inner), (cols, inner, rows))?;
+            return Ok(transpose(&yt, cols, rows));
+        }
+        let computed = |b: &Self, es: &[ExprId]| es.iter().all(|e| b.as_constant(*e).is_none());
+        let witness_right = computed(self, right);
+        if constant(self, left) || !(witness_right || constant(self, right)) {
+            return self.plain_matmul(left, right, (rows, inner, cols));
+        }
+        // Computed entries as plain wires, so every output's terms are exactly X's wires.
+        let as_wire = |b: &mut Self, e: ExprId| -> Result<Option<WireId>> {
+            if b.as_constant(e).is_some() { Ok(None) } else { b.wire_of(e).map(Some) }
+        };
+        let left_wires = left.iter().map(|e| as_wire(self, *e)).collect::<Result<Vec<_>>>()?;
+        let right_wires = if witness_right {
+            right.iter().map(|e| self.wire_of(*e)).collect::<Result<Vec<_>>>()?
+        } else {
+            Vec::new()
+        };
+        let left: Vec<ExprId> = left.iter().zip(&left_wires).map(|(e, w)| w.map_or(*e, |w| self.wire_expr(w))).collect();
+        let right: Vec<ExprId> = if witness_right { right_wires.iter().map(|w| self.wire_expr(*w)).collect() } else { right.to_vec() };
+        let m = self.products.len() as u32;
+        self.products.push(MatProduct { rows, inner, cols, left: left_wires, right: right_wires, outputs: vec![None; rows * cols] });
+        let out = self.plain_matmul(&left, &right, (rows, inner, cols))?;
+        for (i, e) in out.iter().enumerate() {
+            self.exprs[*e as usize].product = Some((m, i as u32));
+        }
+        Ok(out)
+    }
+
+    /// The outputs of [`Builder::matmul`], one dot product each, unrecorded.
+    fn plain_matmul(&mut self, left: &[ExprId], right: &[ExprId], (rows, inner, cols): (usize, usize, usize)) -> Result<Vec<ExprId>> {
+        let mut out = Vec::with_capacity(rows * cols);
+        for t in 0..rows {
+            for j in 0..cols {
+                let pairs: Vec<(ExprId, ExprId)> = (0..inner).map(|k| (left[t * inner + k], right[k * cols + j])).collect();
+                out.push(self.dot(&pairs)?);
+            }
+        }
+        Ok(out)
     }
 
     /// `a·b`.
@@ -917,6 +998,9 @@ impl Builder {
         let offset = offset.saturating_add(rounding);
         let products = x.products.iter().map(|(a, b, _)| (*a, *b)).collect();
         let w = self.push_affine(Affine { terms, products, offset, div, act }, if act == Act::Step { 0 } else { eq })?;
+        if let (Some((m, i)), false) = (x.product, split) {
+            self.products[m as usize].outputs[i as usize].get_or_insert(w);
+        }
         self.wires_of.insert((e, act), w);
         Ok(w)
     }
@@ -1043,6 +1127,7 @@ impl Builder {
             nodes: self.nodes,
             outputs,
             tables: self.tables,
+            products: self.products,
             sign_bits: super::max_sign_bits(self.scale_bits),
         })
     }

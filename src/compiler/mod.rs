@@ -9,7 +9,12 @@
 //!   one chain row per weight or product term (at least one);
 //! - the packed groups (2 … [`PACK_WIDTH`] rescale gates over nearly the same inputs, see
 //!   [`packed_groups`]), one after the other: one input row per input of any member, then `O, R`
-//!   per member; then one spacer row;
+//!   per member;
+//! - the matrix products checked by Freivalds' test ([`matrix::choose`], see
+//!   [`crate::blocks::freivalds`]), one after the other: per inner index `k` a product row, the
+//!   input rows of column `k` of `X`, the rows of row `k` of the right operand; then the outputs
+//!   column by column, `O, R` each, every column followed by `S − T` rows that multiply by η;
+//!   then one spacer row that ends the running sum of both;
 //! - per lookup gate: one function row (`a = c = x`, `d = f(x)`, a wiring entry);
 //! - when range checks use limbs ([`Limbs::of_circuit`]: above a scale of 2^10, on a domain of
 //!   fewer than `2^(s+1)` rows), per rescale gate its three range-checked values (`r`,
@@ -27,6 +32,7 @@
 
 pub mod graph;
 pub mod interpolate;
+pub(crate) mod matrix;
 pub mod witness;
 
 use crate::blocks::packed::{PACK_WIDTH, PACK_WIDTHS};
@@ -37,6 +43,7 @@ use crate::{Error, Result};
 use ark_bn254::Fr;
 use ark_ff::{One, Zero};
 use graph::{Act, Affine, ElementGraph, Gate, WireId};
+use matrix::{Matrix, Right};
 use std::collections::{HashMap, HashSet};
 
 /// Smallest supported scale.
@@ -89,7 +96,7 @@ pub(crate) struct PackedGroup {
 /// builder keeps whatever the private weights' values (a zero weight is a zero in the hidden
 /// columns), so it depends on the architecture alone. The input checks are packed apart, see
 /// [`input_check_groups`].
-fn packed_groups(g: &ElementGraph, width: usize) -> Vec<PackedGroup> {
+fn packed_groups(g: &ElementGraph, width: usize, in_matrix: &[bool]) -> Vec<PackedGroup> {
     struct Open {
         members: Vec<usize>,
         inputs: Vec<WireId>,
@@ -99,7 +106,7 @@ fn packed_groups(g: &ElementGraph, width: usize) -> Vec<PackedGroup> {
     let mut open: HashMap<(WireId, WireId), usize> = HashMap::new();
     for (w, gate) in g.gates[..g.first_input_check].iter().enumerate() {
         let Gate::Affine(Affine { terms, products, .. }) = gate else { continue };
-        if terms.is_empty() || !products.is_empty() {
+        if terms.is_empty() || !products.is_empty() || in_matrix[w] {
             continue;
         }
         let lo = terms.iter().map(|t| t.0).min().expect("non-empty");
@@ -177,19 +184,71 @@ fn set_limb_rows(set: &mut impl FnMut(Fix, usize, Fr), limbs: Limbs, first: usiz
     set(Fix::TableDynamic, first, Fr::one());
 }
 
-/// Where every gate goes: the packed groups first (their running sum starts on the first row
-/// after the public rows), a spacer row that ends it, then every other gate in order.
+/// The fixed columns of a matrix product's rows ([`crate::blocks::freivalds`]): per inner index
+/// the product row, the input rows (each entry looked up under its wire's key, a constant entry
+/// not at all) and the right operand's rows (a weight in the parameter column, or a wire looked
+/// up); after every output column, the `S − T` rows that only multiply the running sum by η
+/// (its outputs' own rows are the gate loop's).
+fn set_matrix_rows(set: &mut impl FnMut(Fix, usize, Fr), m: &Matrix, stride: usize, gate_row: &[usize], key: impl Fn(u32) -> Fr) {
+    let one = Fr::one();
+    let lookup = |set: &mut dyn FnMut(Fix, usize, Fr), r: usize, w: Option<WireId>| {
+        if let Some(w) = w {
+            set(Fix::QLookup1, r, one);
+            set(Fix::Tag1, r, key(w));
+        }
+    };
+    let mut r = m.first_row;
+    for k in 0..m.inner {
+        set(Fix::QMatP, r, one);
+        r += 1;
+        for t in 0..m.rows {
+            set(Fix::QMatX, r, one);
+            lookup(set, r, m.left[t * m.inner + k]);
+            r += 1;
+        }
+        for j in 0..m.cols {
+            match &m.right {
+                Right::Weights(w) => {
+                    set(Fix::QMatW, r, one);
+                    set(Fix::Param, r, fr_from_i128(w[k * m.cols + j] as i128));
+                }
+                Right::Wires(z) => {
+                    set(Fix::QMatZ, r, one);
+                    lookup(set, r, Some(z[k * m.cols + j]));
+                }
+            }
+            r += 1;
+        }
+    }
+    for j in 0..m.cols {
+        let after = gate_row[m.outputs[(m.rows - 1) * m.cols + j] as usize] + 2;
+        (after..after + stride - m.rows).for_each(|p| set(Fix::QPackR, p, one));
+    }
+}
+
+/// Where every gate goes: the packed groups and the matrix products first (their running sum
+/// starts on the first row after the public rows), a spacer row that ends it, then every other
+/// gate in order.
 struct Layout {
     groups: Vec<PackedGroup>,
     group_of: Vec<Option<usize>>,
+    matrices: Vec<Matrix>,
+    matrix_of: Vec<Option<usize>>,
+    /// The matrix products' stride `S`.
+    stride: usize,
     /// First row of every gate (the input row, `O` row or function row).
     gate_row: Vec<usize>,
     gate_rows: usize,
 }
 
 impl Layout {
-    fn new(g: &ElementGraph, width: usize) -> Self {
-        let mut groups = packed_groups(g, width);
+    fn new(g: &ElementGraph, width: usize, (mut matrices, stride): (Vec<Matrix>, usize)) -> Self {
+        let mut matrix_of = vec![None; g.gates.len()];
+        for (k, m) in matrices.iter().enumerate() {
+            m.outputs.iter().for_each(|w| matrix_of[*w as usize] = Some(k));
+        }
+        let in_matrix: Vec<bool> = matrix_of.iter().map(Option::is_some).collect();
+        let mut groups = packed_groups(g, width, &in_matrix);
         let mut group_of = vec![None; g.gates.len()];
         let mut gate_row = vec![0; g.gates.len()];
         let mut row = g.num_inputs + g.outputs.len();
@@ -202,18 +261,29 @@ impl Layout {
                 row += 2;
             }
         }
+        for m in &mut matrices {
+            m.first_row = row;
+            row += m.operand_rows();
+            for j in 0..m.cols {
+                for t in 0..m.rows {
+                    gate_row[m.outputs[t * m.cols + j] as usize] = row;
+                    row += 2;
+                }
+                row += stride - m.rows;
+            }
+        }
         row += 1;
         for (i, gate) in g.gates.iter().enumerate() {
             match gate {
                 Gate::Input => gate_row[i] = i,
-                _ if group_of[i].is_some() => {}
+                _ if group_of[i].is_some() || matrix_of[i].is_some() => {}
                 _ => {
                     gate_row[i] = row;
                     row += gate_height(gate);
                 }
             }
         }
-        Self { groups, group_of, gate_row, gate_rows: row }
+        Self { groups, group_of, matrices, matrix_of, stride, gate_row, gate_rows: row }
     }
 }
 
@@ -262,7 +332,8 @@ impl RowBudget {
         // Gate rows, then the limb rows; every wire and every checked value is one dynamic entry.
         let rows_needed = |gate_rows: usize| (gate_rows + limb_rows).max(g.gates.len() + checked + table_entries).max(8);
         // The narrowest group width that gives the smallest domain.
-        let layouts = PACK_WIDTHS.map(|width| Layout::new(g, width));
+        let matrices = matrix::choose(g);
+        let layouts = PACK_WIDTHS.map(|width| Layout::new(g, width, matrices.clone()));
         let layout = layouts
             .into_iter()
             .min_by_key(|l| rows_needed(l.gate_rows).next_power_of_two())
@@ -313,6 +384,12 @@ pub struct Circuit {
     /// The packed groups, and for every gate the group it belongs to.
     pub(crate) groups: Vec<PackedGroup>,
     pub(crate) group_of: Vec<Option<usize>>,
+    /// The matrix products checked by Freivalds' test, and for every gate the one it is an
+    /// output of.
+    pub(crate) matrices: Vec<Matrix>,
+    pub(crate) matrix_of: Vec<Option<usize>>,
+    /// The matrix products' stride `S` (`μ = η^S`; 1 without products).
+    pub stride: usize,
     /// First row of every gate (the input row, `O` row or function row).
     pub(crate) gate_row: Vec<usize>,
     /// How range checks are made at this scale (range table of `2^L` entries, limb rows).
@@ -343,7 +420,7 @@ impl Circuit {
         let fn_tag = |t: u32| Fr::from(FIRST_FN_TAG + t as u64);
 
         let RowBudget { limbs, range, signs, table_entries, checked, limb_rows, layout, domain_size } = RowBudget::of(g)?;
-        let Layout { groups, group_of, gate_row, gate_rows } = layout;
+        let Layout { groups, group_of, matrices, matrix_of, stride, gate_row, gate_rows } = layout;
         let limb_start = gate_rows;
         let gate_rows = gate_rows + limb_rows;
 
@@ -413,7 +490,7 @@ impl Circuit {
                     set(Fix::Tag1, o, tags[2]);
                     set(Fix::QLookup3, r, one);
                     set(Fix::Tag3, r, Fr::from(TAG_SIGN));
-                    if group_of[w].is_some() {
+                    if group_of[w].is_some() || matrix_of[w].is_some() {
                         // T is read off the rescale on O; R passes the running sum on.
                         set(Fix::Param, o, fr_from_i128(a.offset));
                         set(Fix::QPackR, r, one);
@@ -453,6 +530,9 @@ impl Circuit {
         }
         for j in 0..checked {
             set_limb_rows(&mut set, limbs, limb_start + j * limbs.rows as usize, range_key(j));
+        }
+        for m in &matrices {
+            set_matrix_rows(&mut set, m, stride, &gate_row, key);
         }
         // Fixed table entries on the rows without a wiring entry.
         let dynamic = &fixed[Fix::TableDynamic as usize];
@@ -498,6 +578,9 @@ impl Circuit {
             limb_row,
             groups,
             group_of,
+            matrices,
+            matrix_of,
+            stride,
             gate_row,
             table_rows,
             table_base,
@@ -532,8 +615,8 @@ impl Circuit {
                 h.finalize().into()
             })
             .collect();
-        let mut bytes = Vec::with_capacity(32 * (4 + NUM_FIXED + PACK_WIDTH - 1));
-        for v in [self.scale_bits as u64, self.domain_size as u64, self.num_inputs as u64, self.num_outputs as u64] {
+        let mut bytes = Vec::with_capacity(32 * (5 + NUM_FIXED + PACK_WIDTH - 1));
+        for v in [self.scale_bits as u64, self.domain_size as u64, self.num_inputs as u64, self.num_outputs as u64, self.stride as u64] {
             bytes.extend_from_slice(&fr_to_word(&Fr::from(v)));
         }
         for c in &columns {

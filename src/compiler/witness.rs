@@ -3,6 +3,7 @@
 //! them.
 
 use super::graph::{Act, ElementGraph, Gate};
+use super::matrix::{Matrix, Right};
 use super::Circuit;
 use crate::blocks::Wit;
 use crate::pcs::encoding::fr_from_i128;
@@ -53,22 +54,30 @@ impl Circuit {
                 mult[wire_row(*x)] += 1;
             }
         }
+        for m in &self.matrices {
+            self.write_matrix_operands(m, &mut put, &mut mult, |w| v(w) as i128);
+        }
         for (w, gate) in g.gates.iter().enumerate() {
             let o = self.gate_row[w];
             let out = g.values[w] as i128;
             match gate {
                 Gate::Input => put(Wit::D, o, out),
                 Gate::Affine(a) => {
-                    // Chain rows: suffix sums, the first being T (a packed gate has none: its
-                    // inputs are the group's rows and T is only implied by the rescale).
+                    // Chain rows: suffix sums, the first being T (a packed or matrix-product gate
+                    // has none: T is only implied by the rescale).
                     let r = o + 1;
-                    let packed = self.group_of[w].is_some();
+                    let packed = self.group_of[w].is_some() || self.matrix_of[w].is_some();
                     let len = a.terms.len() + a.products.len();
                     let mut acc: i128 = 0;
                     for j in (0..len).rev() {
                         if packed {
-                            let (x, weight) = a.terms[j];
-                            acc += weight as i128 * v(x) as i128;
+                            acc += match a.terms.get(j) {
+                                Some((x, weight)) => *weight as i128 * v(*x) as i128,
+                                None => {
+                                    let (x, y) = a.products[j - a.terms.len()];
+                                    v(x) as i128 * v(y) as i128
+                                }
+                            };
                             continue;
                         }
                         let m = r + 1 + j;
@@ -138,6 +147,29 @@ impl Circuit {
         let (input, output) = (g.input_values(), g.output_values());
         let instances = input.iter().chain(&output).map(|v| fr_from_i128(*v as i128)).collect();
         Ok(Witness { columns: cols, input, output, instances })
+    }
+
+    /// A matrix product's operand rows ([`crate::blocks::freivalds`]): every looked-up entry of
+    /// `X` and of a witness right operand in `a`, counted once in its wire's entry.
+    fn write_matrix_operands(&self, m: &Matrix, put: &mut impl FnMut(Wit, usize, i128), mult: &mut [u64], v: impl Fn(u32) -> i128) {
+        let mut r = m.first_row;
+        let mut fetch = |r: usize, w: u32| {
+            put(Wit::A, r, v(w));
+            mult[self.gate_row[w as usize]] += 1;
+        };
+        for k in 0..m.inner {
+            r += 1;
+            for t in 0..m.rows {
+                if let Some(x) = m.left[t * m.inner + k] {
+                    fetch(r, x);
+                }
+                r += 1;
+            }
+            if let Right::Wires(z) = &m.right {
+                (0..m.cols).for_each(|j| fetch(r + j, z[k * m.cols + j]));
+            }
+            r += m.cols;
+        }
     }
 
     /// The limb rows from `first` of a checked value `x ∈ [0, 2^M)` ([`crate::blocks::limb`]):

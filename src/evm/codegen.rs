@@ -121,6 +121,7 @@ fn commitment_at(i: usize) -> String {
 pub(super) const M_BETA: &str = "M_BETA";
 pub(super) const M_GAMMA: &str = "M_GAMMA";
 pub(super) const M_ETA: &str = "M_ETA";
+pub(super) const M_MU: &str = "M_MU";
 pub(super) const M_ALPHA: &str = "M_ALPHA";
 pub(super) const M_ZH_INV: &str = "M_ZH_INV";
 pub(super) const M_L_IN: &str = "M_L_IN";
@@ -180,11 +181,12 @@ fn memory_layout() -> String {
     constant("P_WZ", at(OPENING), "opening proof W_ζ");
     constant("P_WZW", at(OPENING_NEXT), "opening proof W_ζω");
     let mut next = at(WORDS);
-    let scratch: [(&str, usize, &str); 20] = [
+    let scratch: [(&str, usize, &str); 21] = [
         ("M_E", 1, "challenges and derived scalars"),
         (M_BETA, 1, ""),
         (M_GAMMA, 1, ""),
         (M_ETA, 1, ""),
+        (M_MU, 1, "μ = η^STRIDE"),
         ("M_E_U", 1, ""),
         (M_ALPHA, 1, ""),
         ("M_ZETA", 1, ""),
@@ -214,7 +216,7 @@ fn memory_layout() -> String {
 /// the I/O scales' hash, [1]₂, [τ]₂, Z, Z₁, the fixed commitments, the packed weight commitments).
 fn digest_list() -> (usize, String) {
     let mut lines = vec![
-        "N, SCALE_BITS, N_IN, N_OUT, OMEGA, uint256(IO_SCALES),".to_string(),
+        "N, SCALE_BITS, N_IN, N_OUT, OMEGA, uint256(IO_SCALES), STRIDE,".to_string(),
         "G2_X1, G2_X0, G2_Y1, G2_Y0, TAU_X1, TAU_X0, TAU_Y1, TAU_Y0,".into(),
         "ZH_X, ZH_Y, ZH1_X, ZH1_Y,".into(),
     ];
@@ -223,7 +225,7 @@ fn digest_list() -> (usize, String) {
     lines.extend(points.chunks(5).map(|c| c.join(", ") + ","));
     let last = lines.last_mut().expect("non-empty");
     last.pop(); // the trailing comma
-    (6 + 4 + 4 + 2 * HIDING_BLINDERS + 2 * points.len(), lines.join("\n"))
+    (7 + 4 + 4 + 2 * HIDING_BLINDERS + 2 * points.len(), lines.join("\n"))
 }
 
 /// `_canonical`'s checks, one per run of points or scalars in the proof.
@@ -242,7 +244,7 @@ fn canonical() -> String {
 
 /// The transcript replay over the proof in calldata, in src/protocol/verifier.rs `challenges()`
 /// order (docs/spec.md §3).
-fn transcript() -> String {
+fn transcript(stride: usize) -> String {
     use proof_words::*;
     let mut t = Vec::new();
     let absorb = |t: &mut Vec<String>, word: usize, words: usize, what: &str| {
@@ -297,7 +299,24 @@ fn transcript() -> String {
     ] {
         t.push(format!("mstore({slot}, {name})"));
     }
+    t.push("{".into());
+    t.extend(power("mu", "eta", stride).into_iter().map(|l| format!("    {l}")));
+    t.push(format!("    mstore({M_MU}, mu)"));
+    t.push("}".into());
     t.join("\n")
+}
+
+/// Yul statements setting `name := base^e mod r` (`e ≥ 1`), square-and-multiply unrolled from
+/// the top bit.
+fn power(name: &str, base: &str, e: usize) -> Vec<String> {
+    let mut lines = vec![format!("let {name} := {base} // {base}^{e}")];
+    for bit in (0..usize::BITS - 1 - e.leading_zeros()).rev() {
+        lines.push(format!("{name} := mulmod({name}, {name}, R_MOD)"));
+        if e >> bit & 1 == 1 {
+            lines.push(format!("{name} := mulmod({name}, {base}, R_MOD)"));
+        }
+    }
+    lines
 }
 
 /// The commitments of the claim at ζ, in src/protocol/verifier.rs `accumulate` order (round 1,
@@ -487,7 +506,8 @@ fn substitutions(vk: &VerifyingKey) -> Vec<(String, String)> {
         ("DIGEST_BYTES".into(), num(32 * digest_words)),
         ("DIGEST_LIST".into(), digest_list),
         ("CANONICAL".into(), canonical()),
-        ("TRANSCRIPT".into(), transcript()),
+        ("TRANSCRIPT".into(), transcript(vk.stride)),
+        ("STRIDE".into(), num(vk.stride)),
         ("QUOTIENT".into(), yul::quotient_eval(vk.limbs())),
         ("COMMITMENTS".into(), commitments_msm(vk)),
     ];

@@ -13,7 +13,7 @@ use ark_ff::{BigInteger, PrimeField, Zero};
 use std::ops::{Add, Mul, Sub};
 
 use super::codegen::{
-    fixed_at_zeta, witness_at_zeta, witness_at_zeta_omega, M_ALPHA, M_BETA, M_ETA, M_GAMMA, M_L_IN, M_L_OUT, M_PI, M_TZ, M_ZH_INV,
+    fixed_at_zeta, witness_at_zeta, witness_at_zeta_omega, M_ALPHA, M_BETA, M_ETA, M_GAMMA, M_MU, M_L_IN, M_L_OUT, M_PI, M_TZ, M_ZH_INV,
 };
 use crate::blocks::limb::Limbs;
 use crate::blocks::{self, Ctx, Row, Value, NEXT_ROW};
@@ -125,8 +125,15 @@ pub fn quotient_eval(limbs: Limbs) -> String {
     };
     // The split and limb bases are literals derived from the VK's limb geometry, exactly as
     // Ctx::new does.
-    let consts = Ctx::new(limbs, Fr::zero(), Fr::zero(), Fr::zero());
-    let ctx = Ctx { split: Sym::Const(consts.split), limb: Sym::Const(consts.limb), beta: load(M_BETA), gamma: load(M_GAMMA), eta: load(M_ETA) };
+    let consts = Ctx::new(limbs, 1, Fr::zero(), Fr::zero(), Fr::zero());
+    let ctx = Ctx {
+        split: Sym::Const(consts.split),
+        limb: Sym::Const(consts.limb),
+        beta: load(M_BETA),
+        gamma: load(M_GAMMA),
+        eta: load(M_ETA),
+        mu: load(M_MU),
+    };
     let mut constraints = Vec::new();
     blocks::evaluate_constraints(&row, &ctx, &mut constraints);
     assert_eq!(constraints.len(), blocks::NUM_CONSTRAINTS, "evaluate_constraints and NUM_CONSTRAINTS disagree");
@@ -170,7 +177,7 @@ mod tests {
         // Selectors 0 and 1 too, so the folding shortcuts are exercised.
         row.fixed[Fix::QChain as usize] = Fr::one();
         row.fixed[Fix::QMul as usize] = Fr::zero();
-        let ctx = Ctx::new(Limbs::of(12), Fr::rand(&mut rng), Fr::rand(&mut rng), Fr::rand(&mut rng));
+        let ctx = Ctx::new(Limbs::of(12), 64, Fr::rand(&mut rng), Fr::rand(&mut rng), Fr::rand(&mut rng));
         let alpha = Fr::rand(&mut rng);
 
         let c = Sym::Const;
@@ -182,7 +189,7 @@ mod tests {
             l_outputs: c(row.l_outputs),
             public: c(row.public),
         };
-        let sym_ctx = Ctx { split: c(ctx.split), limb: c(ctx.limb), beta: c(ctx.beta), gamma: c(ctx.gamma), eta: c(ctx.eta) };
+        let sym_ctx = Ctx { split: c(ctx.split), limb: c(ctx.limb), beta: c(ctx.beta), gamma: c(ctx.gamma), eta: c(ctx.eta), mu: c(ctx.mu) };
         let (mut want, mut got) = (Vec::new(), Vec::new());
         blocks::evaluate_constraints(&row, &ctx, &mut want);
         blocks::evaluate_constraints(&sym_row, &sym_ctx, &mut got);

@@ -35,6 +35,8 @@ pub struct VerifyingKey {
     /// `verify` decodes the instances with them; bound by the digest through
     /// [`Self::io_scales_hash`].
     pub io_scale_bits: Vec<u32>,
+    /// The matrix products' stride `S` (`μ = η^S`, see [`crate::blocks::freivalds`]).
+    pub stride: usize,
     pub fixed_commitments: Vec<G1Affine>,
     /// Hiding commitments to the packed weight columns `W_2 …` (the point at infinity for a
     /// column the layout leaves unused, which holds nothing).
@@ -110,6 +112,7 @@ pub fn setup(circuit: &Circuit, srs: &Srs, rng: &mut impl RngCore) -> Result<(Pr
         num_inputs: circuit.num_inputs,
         num_outputs: circuit.num_outputs,
         io_scale_bits: circuit.io_scale_bits.clone(),
+        stride: circuit.stride,
         fixed_commitments,
         packed_commitments,
         hiding_bases,
@@ -138,8 +141,8 @@ impl VerifyingKey {
         keccak256(&words.concat())
     }
 
-    /// The words the digest hashes, in order: N, s, n_in, n_out, ω, the I/O scales' hash,
-    /// [1]₂, [τ]₂, the two hiding bases, fixed commitments, packed weight commitments.
+    /// The words the digest hashes, in order: N, s, n_in, n_out, ω, the I/O scales' hash, the
+    /// stride, [1]₂, [τ]₂, the two hiding bases, fixed commitments, packed weight commitments.
     fn digest_words(&self) -> Vec<Word> {
         use crate::pcs::encoding::fr_to_word;
         let mut w = vec![
@@ -149,6 +152,7 @@ impl VerifyingKey {
             fr_to_word(&Fr::from(self.num_outputs as u64)),
             fr_to_word(&self.omega()),
             self.io_scales_hash(),
+            fr_to_word(&Fr::from(self.stride as u64)),
         ];
         w.extend(g2_to_words(&self.g2));
         w.extend(g2_to_words(&self.tau_g2));
@@ -176,6 +180,7 @@ impl VerifyingKey {
             num_inputs: self.num_inputs,
             num_outputs: self.num_outputs,
             io_scale_bits: self.io_scale_bits.clone(),
+            stride: self.stride,
             omega: word_hex(&crate::pcs::encoding::fr_to_word(&self.omega())),
             g2: hexes(&g2_to_words(&self.g2)),
             tau_g2: hexes(&g2_to_words(&self.tau_g2)),
@@ -219,6 +224,9 @@ impl VerifyingKey {
         if j.io_scale_bits.len() != j.num_inputs + j.num_outputs || j.io_scale_bits.iter().any(|b| *b > j.scale_bits) {
             return Err(bad("io_scale_bits must list one scale ≤ scale_bits per public value".into()));
         }
+        if j.stride == 0 || j.stride > j.domain_size {
+            return Err(bad(format!("stride {} is not in [1, N]", j.stride)));
+        }
         if j.packed_commitments.len() != PACK_WIDTH - 1 {
             return Err(bad(format!("{} packed weight commitments, expected {}", j.packed_commitments.len(), PACK_WIDTH - 1)));
         }
@@ -233,6 +241,7 @@ impl VerifyingKey {
             num_inputs: j.num_inputs,
             num_outputs: j.num_outputs,
             io_scale_bits: j.io_scale_bits.clone(),
+            stride: j.stride,
             fixed_commitments,
             packed_commitments,
             hiding_bases,
@@ -250,7 +259,7 @@ impl VerifyingKey {
 }
 
 /// Version of vk.json (and of the proof layout, docs/spec.md).
-const VK_VERSION: u32 = 6;
+const VK_VERSION: u32 = 7;
 
 #[derive(Serialize, Deserialize)]
 struct VkJson {
@@ -260,6 +269,7 @@ struct VkJson {
     num_inputs: usize,
     num_outputs: usize,
     io_scale_bits: Vec<u32>,
+    stride: usize,
     omega: String,
     g2: Vec<String>,
     tau_g2: Vec<String>,

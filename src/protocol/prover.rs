@@ -194,7 +194,7 @@ pub(crate) fn prove_with(
     let beta = transcript.challenge();
     let gamma = transcript.challenge();
     let eta = transcript.challenge();
-    let ctx = Ctx::new(circuit.limbs, beta, gamma, eta);
+    let ctx = Ctx::new(circuit.limbs, circuit.stride, beta, gamma, eta);
 
     // Round 2: logUp helpers and running sum.
     let fixed = &circuit.fixed;
@@ -241,8 +241,9 @@ pub(crate) fn prove_with(
         .into_par_iter()
         .map(|r| circuit.packed_weights.iter().zip(&eta_powers).map(|(w, e)| w[r] * e).sum())
         .collect();
-    let running = blocks::packed::running_sum(fixed, &values, &packed_values, &ctx);
-    let round2_values = [helpers.remove(0), helpers.remove(0), helpers.remove(0), phi, running];
+    let (mx, mw) = blocks::freivalds::horner_columns(fixed, &values, &ctx);
+    let running = blocks::packed::running_sum(fixed, &values, &packed_values, (&mx, &mw), &ctx);
+    let round2_values = [helpers.remove(0), helpers.remove(0), helpers.remove(0), phi, running, mx, mw];
     let round2_polys: Vec<Vec<Fr>> =
         round2_values.par_iter().zip(&blinds[ROUND1.len()..]).map(|(v, b)| interpolate_blinded(&domain, v, b)).collect();
     let round2 = commit_columns(pk, &round2_values, &blinds[ROUND1.len()..]);
@@ -260,7 +261,7 @@ pub(crate) fn prove_with(
     values.push(packed_values);
     polys.extend(round2_polys);
     polys.push(packed_poly);
-    profile.lap("round 2: logUp helpers, packed running sum, commit");
+    profile.lap("round 2: logUp helpers, running sum and Horner sums, commit");
     let alpha = transcript.challenge();
 
     let public = public_columns(n, circuit.num_inputs, &instances);

@@ -148,7 +148,7 @@ pub(crate) fn accumulate_claims(vk: &VerifyingKey, instances: &[Fr], proof: &Pro
     for (c, v) in NEXT_ROW.iter().zip(&proof.evals_next) {
         row.wit_next[*c as usize] = *v;
     }
-    let ctx = Ctx::new(vk.limbs(), beta, gamma, eta);
+    let ctx = Ctx::new(vk.limbs(), vk.stride, beta, gamma, eta);
     let mut constraints = Vec::new();
     blocks::evaluate_constraints(&row, &ctx, &mut constraints);
     let quotient_eval = blocks::combine(&constraints, alpha) * z_h.inverse().expect("checked non-zero");

@@ -319,7 +319,7 @@ impl OnChain {
                 row.wit_next[*c as usize] = *v;
             }
             let mut cs = Vec::new();
-            blocks::evaluate_constraints(&row, &Ctx::new(vk.limbs(), beta, gamma, eta), &mut cs);
+            blocks::evaluate_constraints(&row, &Ctx::new(vk.limbs(), vk.stride, beta, gamma, eta), &mut cs);
             blocks::combine(&cs, alpha) * z_h.inverse().unwrap()
         };
 

@@ -76,7 +76,9 @@ fn bias_of(bias: &[ExprId], c: usize) -> ExprId {
     bias[if bias.len() == 1 { 0 } else { c }]
 }
 
-/// `Conv`: each output is `Σ x[patch]·w + bias` (one dot product, the bias times 1 included).
+/// `Conv`: each output is `Σ x[patch]·w + bias`; per batch element and group, the patches times
+/// the kernel are one matrix product ([`Builder::matmul`]: positions × taps times taps × output
+/// channels, padding entries the constant 0), then the bias is added.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn conv(
     b: &mut Builder,
@@ -94,22 +96,37 @@ pub(super) fn conv(
     let bias: Vec<ExprId> = bias.iter().copied().collect();
     let (ipg, opg) = (spec.input_channels / group, spec.output_channels / group);
     let taps = taps(spec);
-    let one = b.constant(1.0);
-    let mut out = Vec::with_capacity(osh.shape.iter().product());
-    for o in indices(IxDyn(&osh.shape)) {
-        let (n, oc, p) = split(&osh, o.slice());
-        let (g, oo) = (oc / opg, oc % opg);
-        let mut pairs = Vec::new();
-        for ic in 0..ipg {
-            for (t, tap) in taps.iter().enumerate() {
-                if let Some(pos) = tap_position(spec, &ish, &pads, &p, tap) {
-                    pairs.push((x[join(&ish, n, g * ipg + ic, &pos)], kflat[codes[[g, oo, ic, t]] as usize]));
+    let zero = b.constant(0.0);
+    let batch = osh.n_axis().map_or(1, |a| osh.shape[a]);
+    let positions: Vec<Vec<usize>> = indices(IxDyn(osh.hw_dims())).into_iter().map(|p| p.slice().to_vec()).collect();
+    let num_taps = taps.len();
+    let inner = ipg * num_taps;
+    let mut out: ArrayD<Option<ExprId>> = ArrayD::from_elem(IxDyn(&osh.shape), None);
+    for n in 0..batch {
+        for g in 0..group {
+            let mut patches = Vec::with_capacity(positions.len() * inner);
+            for p in &positions {
+                for ic in 0..ipg {
+                    for tap in &taps {
+                        let at = tap_position(spec, &ish, &pads, p, tap);
+                        patches.push(at.map_or(zero, |pos| x[join(&ish, n, g * ipg + ic, &pos)]));
+                    }
+                }
+            }
+            let weights: Vec<ExprId> = (0..inner)
+                .flat_map(|i| (0..opg).map(move |oo| (i / num_taps, i % num_taps, oo)))
+                .map(|(ic, t, oo)| kflat[codes[[g, oo, ic, t]] as usize])
+                .collect();
+            let y = b.matmul(&patches, &weights, (positions.len(), inner, opg))?;
+            for (k, p) in positions.iter().enumerate() {
+                for oo in 0..opg {
+                    let oc = g * opg + oo;
+                    out[join(&osh, n, oc, p)] = Some(b.add(y[k * opg + oo], bias_of(&bias, oc))?);
                 }
             }
         }
-        pairs.push((one, bias_of(&bias, oc)));
-        out.push(b.dot(&pairs)?);
     }
+    let out: Vec<ExprId> = out.into_iter().collect::<Option<_>>().ok_or_else(|| misuse(node, "an output position is never computed"))?;
     ArrayD::from_shape_vec(IxDyn(&osh.shape), out).map_err(|e| misuse(node, e))
 }
 

@@ -1,6 +1,9 @@
 //! `EinSum` (what tract makes of MatMul, Gemm and Einsum): every output element is the dot
 //! product its axes mapping defines. A constant operand becomes weights ([`Builder::dot`]
-//! turns constant factors into coefficients), two computed operands become products.
+//! turns constant factors into coefficients), two computed operands become products. A
+//! two-operand einsum that is a batch of matrix products (every summed axis in both operands,
+//! every output axis in one or both) goes through [`Builder::matmul`], one product per batch
+//! index, so the compiler may check each with one Freivalds block.
 
 use tract_onnx::prelude::*;
 use tract_onnx::tract_core::ndarray::{indices, ArrayD, Dimension, IxDyn};
@@ -66,6 +69,11 @@ pub(super) fn einsum(b: &mut Builder, node: &TypedNode, op: &EinSum, operands: &
         axes.iter().zip(ix).map(|((_, st), v)| st[k] * v).sum()
     };
     let n = operands.len();
+    if n == 2 {
+        if let Some(out) = as_matrix_products(b, &flat, &out_axes, &sum_axes, volume)? {
+            return ArrayD::from_shape_vec(IxDyn(out_shape), out).map_err(|e| misuse(node, e));
+        }
+    }
     let one = b.constant(1.0);
     for o in indices(IxDyn(&out_sizes)) {
         let o = o.slice();
@@ -84,4 +92,55 @@ pub(super) fn einsum(b: &mut Builder, node: &TypedNode, op: &EinSum, operands: &
     }
     let out = out.into_iter().collect::<Option<Vec<_>>>().ok_or_else(|| misuse(node, "an output element is never computed"))?;
     ArrayD::from_shape_vec(IxDyn(out_shape), out).map_err(|e| misuse(node, e))
+}
+
+/// The outputs of a two-operand einsum as matrix products ([`Builder::matmul`]), one per
+/// assignment of the axes both operands share (the batch), if it has that shape: every summed
+/// axis in both operands, every output axis in the first (rows), the second (columns) or both
+/// (batch). `None` otherwise.
+fn as_matrix_products(
+    b: &mut Builder,
+    flat: &[Vec<ExprId>],
+    out_axes: &[(usize, Vec<usize>)],
+    sum_axes: &[(usize, Vec<usize>)],
+    volume: usize,
+) -> Result<Option<Vec<ExprId>>> {
+    if sum_axes.is_empty() || sum_axes.iter().any(|(_, st)| st[0] == 0 || st[1] == 0) {
+        return Ok(None);
+    }
+    let (mut rows, mut cols, mut batch) = (Vec::new(), Vec::new(), Vec::new());
+    for axis in out_axes {
+        match (axis.1[0] != 0, axis.1[1] != 0) {
+            _ if axis.0 == 1 => batch.push(axis.clone()),
+            (true, false) => rows.push(axis.clone()),
+            (false, true) => cols.push(axis.clone()),
+            (true, true) => batch.push(axis.clone()),
+            (false, false) => return Ok(None),
+        }
+    }
+    let all = |axes: &[(usize, Vec<usize>)]| -> Vec<Vec<usize>> {
+        let sizes: Vec<usize> = axes.iter().map(|(s, _)| *s).collect();
+        indices(IxDyn(&sizes)).into_iter().map(|ix| ix.slice().to_vec()).collect()
+    };
+    let offset = |axes: &[(usize, Vec<usize>)], ix: &[usize], k: usize| -> usize { axes.iter().zip(ix).map(|((_, st), v)| st[k] * v).sum() };
+    let (row_ix, col_ix, sum_ix) = (all(&rows), all(&cols), all(sum_axes));
+    let mut out: Vec<Option<ExprId>> = vec![None; volume];
+    for bix in all(&batch) {
+        let at = |k: usize, axes: &[(usize, Vec<usize>)], ix: &[usize], s: &[usize]| {
+            flat[k][offset(&batch, &bix, k) + offset(axes, ix, k) + offset(sum_axes, s, k)]
+        };
+        let left: Vec<ExprId> = row_ix.iter().flat_map(|t| sum_ix.iter().map(move |s| (t, s))).map(|(t, s)| at(0, &rows, t, s)).collect();
+        let right: Vec<ExprId> = sum_ix.iter().flat_map(|s| col_ix.iter().map(move |j| (s, j))).map(|(s, j)| at(1, &cols, j, s)).collect();
+        let y = b.matmul(&left, &right, (row_ix.len(), sum_ix.len(), col_ix.len()))?;
+        for (t, r) in row_ix.iter().enumerate() {
+            for (j, c) in col_ix.iter().enumerate() {
+                let place = offset(&batch, &bix, 2) + offset(&rows, r, 2) + offset(&cols, c, 2);
+                match out.get_mut(place) {
+                    Some(slot @ None) => *slot = Some(y[t * col_ix.len() + j]),
+                    _ => return Ok(None),
+                }
+            }
+        }
+    }
+    Ok(out.into_iter().collect())
 }
