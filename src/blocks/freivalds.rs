@@ -37,6 +37,10 @@ use super::{Ctx, Fix, Row, Value, Wit};
 use ark_bn254::Fr;
 use ark_ff::{One, Zero};
 
+/// The block's round-2 columns. A circuit without matrix products commits them as the point
+/// at infinity (they are zero on `H` and hide nothing), and both verifiers take them as such.
+pub const COLUMNS: [Wit; 2] = [Wit::MatX, Wit::MatW];
+
 /// The selectors of the rows on which the running sum passes unchanged or takes a product
 /// (the region identity `(1 − Σ q)·s = 0` of [`super::packed`] leaves these rows to this block).
 pub fn region_selector<V: Value>(f: impl Fn(Fix) -> V) -> V {
@@ -44,7 +48,7 @@ pub fn region_selector<V: Value>(f: impl Fn(Fix) -> V) -> V {
 }
 
 /// The running sum's step on this block's rows: `s = s(ωX)` on input and weight rows,
-/// `s = s(ωX) + mx(ωX)·mw(ωX)` on product rows (part of the packed block's running-sum identity).
+/// `s = s(ωX) + mx(ωX)·mw(ωX)` on product rows (the packed block's identity covers the others).
 pub fn sum_step<V: Value>(r: &Row<V>) -> V {
     let step = r.w(Wit::S) - r.next(Wit::S);
     (r.f(Fix::QMatX) + r.f(Fix::QMatW) + r.f(Fix::QMatZ)) * step.clone()
@@ -64,6 +68,7 @@ pub fn constraints<V: Value>(r: &Row<V>, ctx: &Ctx<V>, out: &mut Vec<V>) {
             + r.f(Fix::QMatZ) * (mw.clone() - looked_up - ctx.mu.clone() * mw_next),
     );
     out.push((one - r.f(Fix::QMatX) - r.f(Fix::QMatW) - r.f(Fix::QMatZ)) * mw);
+    out.push(sum_step(r));
 }
 
 /// The prover's Horner columns `(mx, mw)` over `H`, built backwards from the identities above

@@ -238,7 +238,7 @@ pub fn evaluate_constraints<V: Value>(row: &Row<V>, ctx: &Ctx<V>, out: &mut Vec<
 }
 
 /// Number of constraints [`evaluate_constraints`] produces.
-pub const NUM_CONSTRAINTS: usize = 20;
+pub const NUM_CONSTRAINTS: usize = 21;
 
 /// Names of the blocks, one per constraint of [`evaluate_constraints`] (for error messages).
 pub fn constraint_block(index: usize) -> &'static str {
@@ -246,7 +246,7 @@ pub fn constraint_block(index: usize) -> &'static str {
         "chain", "rescale", "rescale output (linear)", "rescale output (ReLU)", "rescale output (step)",
         "rescale remainder bound", "packed running sum", "packed: zero outside", "packed: zero at the start", "function", "limb recomposition", "public I/O", "lookup slot 1", "lookup slot 2",
         "lookup slot 3", "lookup running sum", "matrix product: input Horner sum", "matrix product: input sum zero outside",
-        "matrix product: weight Horner sum", "matrix product: weight sum zero outside",
+        "matrix product: weight Horner sum", "matrix product: weight sum zero outside", "matrix product: running sum",
     ];
     NAMES.get(index).copied().unwrap_or("unknown")
 }

@@ -52,8 +52,7 @@ pub fn constraints<V: Value>(r: &Row<V>, ctx: &Ctx<V>, out: &mut Vec<V>) {
     out.push(
         r.f(Fix::QPackX) * (s.clone() - u * r.w(Wit::A) - s_next.clone())
             + q_o.clone() * (s.clone() - s_next.clone() + t)
-            + r.f(Fix::QPackR) * (s.clone() - ctx.eta.clone() * s_next.clone())
-            + freivalds::sum_step(r),
+            + r.f(Fix::QPackR) * (s.clone() - ctx.eta.clone() * s_next.clone()),
     );
     let region = r.f(Fix::QPackX) + q_o + r.f(Fix::QPackR) + freivalds::region_selector(|c| r.f(c));
     out.push((V::constant(Fr::one()) - region) * s);
@@ -61,7 +60,7 @@ pub fn constraints<V: Value>(r: &Row<V>, ctx: &Ctx<V>, out: &mut Vec<V>) {
 }
 
 /// The prover's running sum `s` over `H`, built backwards from the identities above and
-/// [`freivalds::sum_step`]. `wit` holds the round-1 columns (indexed by [`Wit`]), `u` the
+/// the matrix-product block's [`freivalds::sum_step`]. `wit` holds the round-1 columns (indexed by [`Wit`]), `u` the
 /// combined packed weights on `H`, `(mx, mw)` the matrix-product block's Horner columns.
 pub fn running_sum(fixed: &[Vec<Fr>], wit: &[Vec<Fr>], u: &[Fr], (mx, mw): (&[Fr], &[Fr]), ctx: &Ctx<Fr>) -> Vec<Fr> {
     let n = u.len();

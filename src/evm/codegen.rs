@@ -26,7 +26,7 @@ use ark_ff::Field;
 use super::compile::{compile_with_libraries, CompiledContract, TRANSCRIPT_SOL};
 use super::yul;
 use crate::blocks::packed::PACK_WIDTH;
-use crate::blocks::{Fix, Wit, FIXED_NAMES, NEXT_ROW, NUM_CONSTRAINTS, NUM_FIXED, NUM_WITNESS, ROUND1, ROUND2, WITNESS_NAMES};
+use crate::blocks::{self, Fix, Wit, FIXED_NAMES, NEXT_ROW, NUM_CONSTRAINTS, NUM_FIXED, NUM_WITNESS, ROUND1, ROUND2, WITNESS_NAMES};
 use crate::pcs::encoding::{fr_to_word, g1_to_words, g2_to_words, word_hex};
 use crate::protocol::proof::{NUM_EVALS, NUM_POINTS, NUM_SCALARS, PROOF_BYTES};
 use crate::protocol::{VerifyingKey, HIDING_BLINDERS};
@@ -327,7 +327,12 @@ fn zeta_bases(vk: &VerifyingKey) -> Vec<(String, Option<(String, String)>)> {
     let mut bases: Vec<_> = ROUND1
         .iter()
         .chain(&ROUND2)
-        .map(|c| (format!("[{}]", WITNESS_NAMES[*c as usize]), from_memory(&commitment_at(*c as usize))))
+        .map(|c| {
+            let label = format!("[{}]", WITNESS_NAMES[*c as usize]);
+            // Without matrix products their Horner columns are zero, committed as infinity.
+            let zero = vk.matrix_products_unused() && blocks::freivalds::COLUMNS.contains(c);
+            (label, if zero { None } else { from_memory(&commitment_at(*c as usize)) })
+        })
         .collect();
     bases.push(("[U'] for u".into(), from_memory(&commitment_at(Wit::U as usize))));
     bases.push(("[T]".into(), from_memory("P_T")));
@@ -357,15 +362,22 @@ fn commitments_msm(vk: &VerifyingKey) -> String {
     let mut lines = vec!["let pw := 1".to_string(), "let rpw := rho".into()];
     let (mut power, mut first, mut next_left) = (0, true, NEXT_ROW.len());
     for (i, (label, point)) in zeta_bases(vk).into_iter().enumerate() {
+        let at_next = NEXT_ROW.iter().position(|c| *c as usize == i);
         let Some((x, y)) = point else {
             lines.push(format!("// {label}: the point at infinity (an all-zero column), nothing to add"));
+            if at_next.is_some() {
+                // Its ζω power is skipped too: ρ·ν^j moves on to the next ζω commitment.
+                next_left -= 1;
+                if next_left > 0 {
+                    lines.push("rpw := mulmod(rpw, nu, rm)".into());
+                }
+            }
             continue;
         };
         for _ in power..i {
             lines.push("pw := mulmod(pw, nu, rm)".into());
         }
         power = i;
-        let at_next = NEXT_ROW.iter().position(|c| *c as usize == i);
         let scalar = if at_next.is_some() { "addmod(pw, rpw, rm)" } else { "pw" };
         let what = match at_next {
             Some(j) => format!("// {label}: ν^{i} + ρ·ν^{j}"),

@@ -128,6 +128,12 @@ impl VerifyingKey {
         crate::blocks::limb::Limbs::of_circuit(self.scale_bits, self.domain_size)
     }
 
+    /// Whether the circuit has no matrix product (its product selector commits to infinity):
+    /// then the matrix-product block's columns are taken as zero ([`crate::blocks::freivalds::COLUMNS`]).
+    pub fn matrix_products_unused(&self) -> bool {
+        self.fixed_commitments[Fix::QMatP as usize].is_zero()
+    }
+
     /// The generator ω of `H`.
     pub fn omega(&self) -> Fr {
         Radix2EvaluationDomain::<Fr>::new(self.domain_size).expect("power-of-two domain").group_gen()

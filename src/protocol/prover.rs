@@ -174,8 +174,15 @@ pub(crate) fn prove_with(
 
     // Blinding coefficients are drawn up front, in a fixed order, so a seeded rng gives the
     // same proof whatever the thread count.
-    let blinds: Vec<Blind> =
+    let mut blinds: Vec<Blind> =
         (0..ROUND1.len() + ROUND2.len()).map(|_| std::array::from_fn(|_| Fr::rand(rng))).collect();
+    // Without matrix products their columns are zero and committed as infinity (the verifiers
+    // take them so).
+    if vk.matrix_products_unused() {
+        for c in blocks::freivalds::COLUMNS {
+            blinds[c as usize] = [Fr::zero(); WITNESS_BLINDERS];
+        }
+    }
 
     // Re-randomised parameter commitment and the proof that it differs by hiding only.
     let param_vk = vk.fixed_commitments[Fix::Param as usize].into_group();

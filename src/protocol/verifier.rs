@@ -155,6 +155,9 @@ pub(crate) fn accumulate_claims(vk: &VerifyingKey, instances: &[Fr], proof: &Pro
 
     // Claim at ζ: witness columns, quotient, fixed columns, combined with powers of ν.
     let mut bases: Vec<G1Affine> = proof.round1.iter().chain(&proof.round2).copied().collect();
+    if vk.matrix_products_unused() {
+        blocks::freivalds::COLUMNS.iter().for_each(|c| bases[*c as usize] = G1Affine::zero());
+    }
     bases.push(proof.packed.commitment);
     bases.push(proof.quotient);
     bases.extend(&vk.fixed_commitments);

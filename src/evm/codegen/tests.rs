@@ -890,7 +890,7 @@ fn msm_skips_fixed_commitments_at_infinity() {
         assert!(src.contains(&format!("F{i}_X, F{i}_Y")), "F_{i} missing from the digest words");
     }
     let packed = crate::blocks::packed::PACK_WIDTH - 1;
-    assert!(src.contains(&format!("uint256[{}] memory w", 18 + 2 * (NUM_FIXED + packed))));
+    assert!(src.contains(&format!("uint256[{}] memory w", 19 + 2 * (NUM_FIXED + packed))));
 }
 
 /// The largest verifier a key can give: no fixed commitment at infinity, so every one is
