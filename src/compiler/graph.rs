@@ -697,7 +697,14 @@ impl Builder {
     /// more than one operand (so fan-in sums do not multiply their term counts). Terms whose
     /// coefficient is a public zero are dropped; private ones stay, whatever their value.
     fn combine(&mut self, operands: &[(ExprId, Coef)], k: Coef) -> Result<ExprId> {
-        let live: Vec<(ExprId, Coef)> = operands.iter().copied().filter(|(_, c)| !c.is_public_zero()).collect();
+        let mut live: Vec<(ExprId, Coef)> = operands.iter().copied().filter(|(_, c)| !c.is_public_zero()).collect();
+        // A matrix product's output taken with another weight is laid out as that product's
+        // output gate first (a scaled product would change the gate's divisor or weights).
+        for (e, c) in live.iter_mut() {
+            if self.exprs[*e as usize].product.is_some() && *c != Coef::public(1.0) {
+                *e = self.wire_expr_of(*e)?;
+            }
+        }
         let many = live.iter().filter(|(e, _)| self.as_constant(*e).is_none()).count() > 1;
         let mut out = Expr { constant: k, ..Default::default() };
         // One operand with weight 1 plus constants keeps being that product output.

@@ -39,6 +39,8 @@ pub fn coset_offset() -> Fr {
 #[cfg(test)]
 pub(crate) mod tests;
 #[cfg(test)]
+mod freivalds_tests;
+#[cfg(test)]
 mod hiding_tests;
 #[cfg(test)]
 mod input_forgery_tests;
