@@ -4,9 +4,10 @@
 //! A product the builder recorded ([`MatProduct`]) qualifies when its output gates are exactly
 //! its dot products: every output a rescale whose terms (weights) or products (two witnesses)
 //! are the recorded operands' wires, in order. Both the check and the choice read only wires,
-//! scales and sizes, never a weight, so they depend on the architecture alone; the weights are
-//! then read off the output gates (each `W_kj` enters every output of column `j` with the same
-//! coefficient, as its input wires share one scale).
+//! scales and sizes, and on weights only through a check that private weights always pass, so
+//! they depend on the architecture alone; the weights are read off the output gates, and every
+//! output is checked to weigh its inputs with exactly them (private weights always do: one
+//! coefficient per weight at scale and divisor 2^s, input columns of one scale).
 
 use super::graph::{ElementGraph, Gate, MatProduct, WireId};
 use crate::blocks::packed::PACK_WIDTH;
@@ -69,6 +70,17 @@ impl Matrix {
                 let position = p.left[r * d..r * d + k].iter().flatten().count();
                 for j in 0..dp {
                     weights[k * dp + j] = gate(r * dp + j)?.terms[position].1;
+                }
+            }
+            // Every output must weigh its inputs exactly so. Private weights always do (scale
+            // and divisor 2^s, one coefficient per weight), so this never depends on their
+            // values; a public matrix may not (a row missing constant entries can get another
+            // divisor, hence other integer weights), and is then left to the usual layout.
+            for i in 0..t * dp {
+                let (r, j) = (i / dp, i % dp);
+                let present = (0..d).filter(|k| p.left[r * d + k].is_some());
+                if !gate(i)?.terms.iter().map(|x| x.1).eq(present.map(|k| weights[k * dp + j])) {
+                    return None;
                 }
             }
             return Some(Self { rows: t, inner: d, cols: dp, left: p.left.clone(), right: Right::Weights(weights), outputs, first_row: 0 });

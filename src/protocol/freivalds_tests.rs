@@ -130,3 +130,22 @@ async fn generated_verifier_rejects_product_forgeries_on_anvil() {
         assert!(!accepted, "{what}: accepted on anvil");
     }
 }
+
+/// The reviewer's attack on a public weight matrix: with one constant entry in `X`, the first
+/// row's outputs get divisor 2 and the others 4, so the same weight is a different integer per
+/// row. Reading it off one row made the block check another relation than the model's (the
+/// honest proof failed, and a forged output verified). Such a product keeps the usual layout,
+/// and proves.
+#[test]
+fn public_weights_with_row_dependent_divisors_keep_the_usual_layout() {
+    let mut rng = ChaCha20Rng::seed_from_u64(7);
+    let mut b = Builder::new(8);
+    let zero = b.constant(0.0);
+    let x: Vec<ExprId> = (0..20 * 2).map(|i| if i == 1 { zero } else { b.input(rng.gen_range(-1.0..1.0), false).unwrap() }).collect();
+    let w: Vec<ExprId> = (0..2 * 17).map(|i| b.constant(if i < 17 { 0.5 } else { 0.25 })).collect();
+    let y = b.matmul(&x, &w, (20, 2, 17)).unwrap();
+    let s = setup_graph(b.finish(&y).unwrap(), 35);
+    assert!(s.circuit.matrices.is_empty());
+    let proof = prove(&s.pk, &s.vk, &s.circuit, &s.witness, &mut ChaCha20Rng::seed_from_u64(36)).unwrap();
+    verify(&s.vk, &prover::instances(&s.witness), &proof).unwrap();
+}
