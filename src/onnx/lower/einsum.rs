@@ -105,6 +105,9 @@ fn as_matrix_products(
     sum_axes: &[(usize, Vec<usize>)],
     volume: usize,
 ) -> Result<Option<Vec<ExprId>>> {
+    // A summed axis of size 1 (tract's batch axis of a flattened MatMul) indexes nothing.
+    let sum_axes: Vec<(usize, Vec<usize>)> = sum_axes.iter().filter(|(size, _)| *size != 1).cloned().collect();
+    let sum_axes = &sum_axes[..];
     if sum_axes.is_empty() || sum_axes.iter().any(|(_, st)| st[0] == 0 || st[1] == 0) {
         return Ok(None);
     }

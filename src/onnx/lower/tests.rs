@@ -207,3 +207,22 @@ fn corpus_table() {
     println!("{ok}/{} models build", names.len());
 }
 
+
+/// tract's einsums of a batched MatMul (a summed axis of size 1) and of per-head attention scores
+/// (a batch axis) are recorded as matrix products with every output; the compiler lays the two
+/// score products out as Freivalds blocks, and the proof verifies.
+#[test]
+fn batched_and_per_head_matmuls_are_recorded_and_proved_as_products() {
+    let path = testdata("matmul3d.onnx");
+    let x = read_input_json(&testdata("matmul3d.input.json")).unwrap();
+    check(&path, &x, 12);
+    let g = Model::load(&path).unwrap().build(&x, 12).unwrap();
+    let shapes: Vec<(usize, usize, usize, bool)> = g.products.iter().map(|p| (p.rows, p.inner, p.cols, p.right.is_empty())).collect();
+    assert_eq!(shapes, vec![(24, 4, 8, true), (24, 4, 24, false), (24, 4, 24, false)]);
+    assert!(g.products.iter().all(|p| p.outputs.iter().all(Option::is_some)));
+    let s = crate::protocol::tests::setup_graph(g, 40);
+    assert_eq!(s.circuit.matrices.len(), 2, "the score products are Freivalds blocks");
+    use ark_std::rand::SeedableRng;
+    let proof = crate::protocol::prove(&s.pk, &s.vk, &s.circuit, &s.witness, &mut rand_chacha::ChaCha20Rng::seed_from_u64(41)).unwrap();
+    crate::protocol::verify(&s.vk, &s.witness.instances, &proof).unwrap();
+}

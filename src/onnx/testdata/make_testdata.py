@@ -144,3 +144,12 @@ save_multi("lstm_seq", [h.make_node("LSTM", ["x", "W", "R", "B"], ["Y", "Yh"], n
 # 21 an operator the lowering does not support (CumSum), after a product
 save("cumsum", [h.make_node("MatMul", ["x", "W"], ["m"], name="mm"), h.make_node("CumSum", ["m", "ax"], ["y"], name="cumsum1")],
      dict(W=rng.normal(size=(3,3)).astype(f), ax=np.array(1, dtype=np.int64)), [vi("x",[1,3])], [vi("y",[1,3])], rng.normal(size=3))
+# 22 a batched MatMul over a leading axis of size 1 and per-head attention scores: tract makes
+# them einsums with a summed axis of size 1 ("amk,kn->mn") and a batch axis ("mbk,nbk->bmn")
+save("matmul3d", [h.make_node("MatMul", ["x", "W"], ["q"], name="proj"),
+                  h.make_node("Reshape", ["q", "hs"], ["qh"], name="heads"),
+                  h.make_node("Transpose", ["qh"], ["qt"], name="qt", perm=[0, 2, 1, 3]),
+                  h.make_node("Transpose", ["qh"], ["kt"], name="kt", perm=[0, 2, 3, 1]),
+                  h.make_node("MatMul", ["qt", "kt"], ["y"], name="scores")],
+     dict(W=(rng.normal(size=(4, 8))*0.5).astype(f), hs=np.array([1, 24, 2, 4], dtype=np.int64)),
+     [vi("x",[1,24,4])], [vi("y",[1,2,24,24])], rng.uniform(-1,1,size=(1,24,4)).astype(f))
