@@ -32,6 +32,9 @@ type Blind = [Fr; WITNESS_BLINDERS];
 
 /// Interpolates `values` over `H` and adds `Z_H·Σ_k b_k·X^k`.
 fn interpolate_blinded(domain: &Radix2EvaluationDomain<Fr>, values: &[Fr], blind: &[Fr]) -> Vec<Fr> {
+    if values.iter().chain(blind).all(Fr::is_zero) {
+        return Vec::new(); // the zero polynomial (a column of an unused block)
+    }
     let mut coeffs = domain.ifft(values);
     add_vanishing_multiples(&mut coeffs, domain.size(), blind);
     coeffs
@@ -79,12 +82,13 @@ pub(crate) fn public_columns(n: usize, num_inputs: usize, instances: &[Fr]) -> [
 }
 
 /// The [`Row`] at point `t` of columns evaluated on one set of points (`H` or a coset of it);
-/// `next` is the point one row further.
+/// `next` is the point one row further. An empty column is zero everywhere.
 fn row_at<W: AsRef<[Fr]>, F: AsRef<[Fr]>, P: AsRef<[Fr]>>(wit: &[W], fixed: &[F], public: &[P], t: usize, next: usize) -> Row<Fr> {
+    let at = |c: &[Fr], t: usize| c.get(t).copied().unwrap_or_default();
     Row {
-        wit: std::array::from_fn(|k| wit[k].as_ref()[t]),
-        wit_next: std::array::from_fn(|k| wit[k].as_ref()[next]),
-        fixed: std::array::from_fn(|k| fixed[k].as_ref()[t]),
+        wit: std::array::from_fn(|k| at(wit[k].as_ref(), t)),
+        wit_next: std::array::from_fn(|k| at(wit[k].as_ref(), next)),
+        fixed: std::array::from_fn(|k| at(fixed[k].as_ref(), t)),
         l_inputs: public[0].as_ref()[t],
         l_outputs: public[1].as_ref()[t],
         public: public[2].as_ref()[t],
@@ -275,14 +279,17 @@ pub(crate) fn prove_with(
     if self_check {
         check_on_domain(&values, fixed, &public, &ctx)?;
     }
+    // From here on only coefficients are used.
+    drop(values);
 
     profile.lap("self-check of every constraint on H");
     // Round 3: the quotient, evaluated on the coset g·⟨ω₄ₙ⟩ of size 4n. That coset is the union
     // of the four cosets c_j·H, c_j = g·ω₄ₙ^j (point 4t + j is c_j·ω^t), so the columns are
     // evaluated on one c_j·H at a time: a quarter of the memory, and the next row of point t is
     // point t + 1 of the same coset.
-    // Unused columns (selectors of blocks a model does not use) stay zero: no transform.
-    let ifft = |c: &Vec<Fr>| if c.iter().all(Fr::is_zero) { vec![Fr::zero(); n] } else { domain.ifft(c) };
+    // Unused columns (selectors of blocks a model does not use) stay empty: no transform and no
+    // memory (an empty polynomial is zero; `row_at`, the evaluations and the openings read it so).
+    let ifft = |c: &Vec<Fr>| if c.iter().all(Fr::is_zero) { Vec::new() } else { domain.ifft(c) };
     let mut fixed_polys: Vec<Vec<Fr>> = fixed.par_iter().map(ifft).collect();
     let param_blind: [Fr; HIDING_BLINDERS] = std::array::from_fn(|k| pk.param_blind[k] + param_delta[k]);
     add_vanishing_multiples(&mut fixed_polys[Fix::Param as usize], n, &param_blind);
@@ -303,7 +310,7 @@ pub(crate) fn prove_with(
             .zip(&zero)
             .map(|(p, is_zero)| {
                 if *is_zero {
-                    return vec![Fr::zero(); n];
+                    return Vec::new();
                 }
                 let mut folded = p[..n.min(p.len())].to_vec();
                 for (k, hi) in p.iter().enumerate().skip(n) {
