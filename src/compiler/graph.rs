@@ -31,6 +31,7 @@
 use std::collections::HashMap;
 
 use super::interpolate::{self, Interp};
+use super::matrix;
 use crate::{Error, Result};
 
 /// Index of a wire (gate `i` produces wire `i`).
@@ -791,7 +792,14 @@ impl Builder {
         }
         let computed = |b: &Self, es: &[ExprId]| es.iter().all(|e| b.as_constant(*e).is_none());
         let witness_right = computed(self, right);
-        if constant(self, left) || !(witness_right || constant(self, right)) {
+        // A weight product whose X is not all wires is recorded (its entries made wires) only
+        // when its block would save rows at stride T: else the compiler keeps packing and those
+        // rescales would be lost (convolutions with few output channels). A product of two
+        // witnesses makes its operands wires anyway. Sizes only, never a weight.
+        let all_wires = left.iter().all(|e| self.as_constant(*e).is_some() || self.plain_wire(*e).is_some());
+        let dims = (rows, inner, cols);
+        let worth_it = witness_right || all_wires || matrix::block_rows(dims, rows) < matrix::usual_rows(dims, true);
+        if constant(self, left) || !(witness_right || constant(self, right)) || !worth_it {
             return self.plain_matmul(left, right, (rows, inner, cols));
         }
         // Computed entries as plain wires, so every output's terms are exactly X's wires.
@@ -835,12 +843,17 @@ impl Builder {
     /// The wire holding `e` (materializing it if needed; an expression with a private
     /// coefficient always is, even when it equals one wire).
     pub fn wire_of(&mut self, e: ExprId) -> Result<WireId> {
+        match self.plain_wire(e) {
+            Some(w) => Ok(w),
+            None => self.materialize(e, Act::Linear),
+        }
+    }
+
+    /// The wire `e` is, if it is exactly one wire (weight 1, no constant).
+    fn plain_wire(&self, e: ExprId) -> Option<WireId> {
         let x = &self.exprs[e as usize];
         let one = Coef::public(1.0);
-        if x.products.is_empty() && x.constant.is_public_zero() && x.terms.len() == 1 && x.terms[0].1 == one {
-            return Ok(x.terms[0].0);
-        }
-        self.materialize(e, Act::Linear)
+        (x.products.is_empty() && x.constant.is_public_zero() && x.terms.len() == 1 && x.terms[0].1 == one).then(|| x.terms[0].0)
     }
 
     /// `e` as an expression of one wire.

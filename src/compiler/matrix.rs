@@ -104,20 +104,28 @@ impl Matrix {
         self.inner * (1 + self.rows + self.cols)
     }
 
-    /// All its rows at stride `s ≥ T`: the operand rows, then per output column `T` pairs of
-    /// output and rescale rows and `s − T` rows that multiply by η.
-    pub fn rows_at(&self, stride: usize) -> usize {
-        self.operand_rows() + self.cols * (self.rows + stride)
+    fn rows_at(&self, stride: usize) -> usize {
+        block_rows((self.rows, self.inner, self.cols), stride)
     }
 
-    /// About the rows its outputs take without the block: packed groups of [`PACK_WIDTH`] for
-    /// weights, one chain row per product for two witnesses.
     fn usual_rows(&self) -> usize {
-        let (t, d, dp) = (self.rows, self.inner, self.cols);
-        match self.right {
-            Right::Weights(_) => t * (d * dp.div_ceil(PACK_WIDTH) + 2 * dp),
-            Right::Wires(_) => t * dp * (2 + d),
-        }
+        usual_rows((self.rows, self.inner, self.cols), matches!(self.right, Right::Weights(_)))
+    }
+}
+
+/// All the rows of a `T×d` by `d×d'` product's block at stride `s ≥ T`: its operand rows, then
+/// per output column `T` pairs of output and rescale rows and `s − T` rows that multiply by η.
+pub(crate) fn block_rows((t, d, dp): (usize, usize, usize), stride: usize) -> usize {
+    d * (1 + t + dp) + dp * (t + stride)
+}
+
+/// About the rows the product's outputs take without the block: packed groups of [`PACK_WIDTH`]
+/// for weights, one chain row per product for two witnesses.
+pub(crate) fn usual_rows((t, d, dp): (usize, usize, usize), weights: bool) -> usize {
+    if weights {
+        t * (d * dp.div_ceil(PACK_WIDTH) + 2 * dp)
+    } else {
+        t * dp * (2 + d)
     }
 }
 
