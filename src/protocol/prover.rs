@@ -89,9 +89,9 @@ fn row_at<W: AsRef<[Fr]>, F: AsRef<[Fr]>, P: AsRef<[Fr]>>(wit: &[W], fixed: &[F]
         wit: std::array::from_fn(|k| at(wit[k].as_ref(), t)),
         wit_next: std::array::from_fn(|k| at(wit[k].as_ref(), next)),
         fixed: std::array::from_fn(|k| at(fixed[k].as_ref(), t)),
-        l_inputs: public[0].as_ref()[t],
-        l_outputs: public[1].as_ref()[t],
-        public: public[2].as_ref()[t],
+        l_inputs: at(public[0].as_ref(), t),
+        l_outputs: at(public[1].as_ref(), t),
+        public: at(public[2].as_ref(), t),
     }
 }
 

@@ -376,3 +376,14 @@ fn calibrated_sign_table_is_small_and_guards_its_range() {
     assert_eq!(s.circuit.table_entries, full_rows - (1 << 10) + (1 << h));
     verify(&s.vk, &instances(&s), &prove_seeded(&s, 31)).unwrap();
 }
+
+/// A model without inputs (a constant output, as ONNX `Range` gives): the public-input column is
+/// all zero, which the prover keeps as an empty polynomial; the proof verifies.
+#[test]
+fn a_model_without_inputs_proves() {
+    let mut b = crate::compiler::graph::Builder::new(8);
+    let c = b.constant(1.5);
+    let s = setup_graph(b.finish(&[c]).unwrap(), 50);
+    assert_eq!(s.graph.num_inputs, 0);
+    verify(&s.vk, &instances(&s), &prove_seeded(&s, 51)).unwrap();
+}
