@@ -104,6 +104,12 @@ impl Matrix {
         self.inner * (1 + self.rows + self.cols)
     }
 
+    /// The row of `P_k`; the input `X_tk` is on `+ 1 + t`, the right operand's `(k, j)` on
+    /// `+ 1 + T + j` (the one layout the fixed columns and the witness both follow).
+    pub fn product_row(&self, k: usize) -> usize {
+        self.first_row + k * (1 + self.rows + self.cols)
+    }
+
     fn rows_at(&self, stride: usize) -> usize {
         block_rows((self.rows, self.inner, self.cols), stride)
     }

@@ -197,16 +197,15 @@ fn set_matrix_rows(set: &mut impl FnMut(Fix, usize, Fr), m: &Matrix, stride: usi
             set(Fix::Tag1, r, key(w));
         }
     };
-    let mut r = m.first_row;
     for k in 0..m.inner {
-        set(Fix::QMatP, r, one);
-        r += 1;
+        let p = m.product_row(k);
+        set(Fix::QMatP, p, one);
         for t in 0..m.rows {
-            set(Fix::QMatX, r, one);
-            lookup(set, r, m.left[t * m.inner + k]);
-            r += 1;
+            set(Fix::QMatX, p + 1 + t, one);
+            lookup(set, p + 1 + t, m.left[t * m.inner + k]);
         }
         for j in 0..m.cols {
+            let r = p + 1 + m.rows + j;
             match &m.right {
                 Right::Weights(w) => {
                     set(Fix::QMatW, r, one);
@@ -217,7 +216,6 @@ fn set_matrix_rows(set: &mut impl FnMut(Fix, usize, Fr), m: &Matrix, stride: usi
                     lookup(set, r, Some(z[k * m.cols + j]));
                 }
             }
-            r += 1;
         }
     }
     for j in 0..m.cols {

@@ -152,23 +152,20 @@ impl Circuit {
     /// A matrix product's operand rows ([`crate::blocks::freivalds`]): every looked-up entry of
     /// `X` and of a witness right operand in `a`, counted once in its wire's entry.
     fn write_matrix_operands(&self, m: &Matrix, put: &mut impl FnMut(Wit, usize, i128), mult: &mut [u64], v: impl Fn(u32) -> i128) {
-        let mut r = m.first_row;
         let mut fetch = |r: usize, w: u32| {
             put(Wit::A, r, v(w));
             mult[self.gate_row[w as usize]] += 1;
         };
         for k in 0..m.inner {
-            r += 1;
+            let p = m.product_row(k);
             for t in 0..m.rows {
                 if let Some(x) = m.left[t * m.inner + k] {
-                    fetch(r, x);
+                    fetch(p + 1 + t, x);
                 }
-                r += 1;
             }
             if let Right::Wires(z) = &m.right {
-                (0..m.cols).for_each(|j| fetch(r + j, z[k * m.cols + j]));
+                (0..m.cols).for_each(|j| fetch(p + 1 + m.rows + j, z[k * m.cols + j]));
             }
-            r += m.cols;
         }
     }
 
