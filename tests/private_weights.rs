@@ -20,8 +20,10 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 /// Both twins at scale `2^s` under one calibration: the union of their table ranges and the
-/// larger of their sign bits (as `setup` would declare them for either).
-fn compile_twins(s: u32) -> [Circuit; 2] {
+/// larger of their sign bits (as `setup` would declare them for either). With `packed`, laid
+/// out with packed groups of up to 8 gates (the automatic choice packs only when that shrinks
+/// the domain, which it does not for models this small).
+fn compile_twins(s: u32, packed: bool) -> [Circuit; 2] {
     let input = read_input_json(&fixture("weight_twins.input.json")).unwrap();
     let models = ["weight_twins_a.onnx", "weight_twins_b.onnx"].map(|n| Model::load(&fixture(n)).unwrap());
     let own = models.each_ref().map(|m| compile_model(m, &input, s, None).unwrap().0);
@@ -32,7 +34,10 @@ fn compile_twins(s: u32) -> [Circuit; 2] {
         .collect();
     let sign_bits = own[0].sign_bits.max(own[1].sign_bits);
     let layout = CalibratedLayout { table_ranges: ranges, sign_bits, interpolated: vec![] };
-    models.map(|m| compile_model(&m, &input, s, Some(&layout)).unwrap().1)
+    models.map(|m| {
+        let (graph, auto) = compile_model(&m, &input, s, Some(&layout)).unwrap();
+        if packed { Circuit::compile_packed(&graph, 8).unwrap() } else { auto }
+    })
 }
 
 fn keys_of(c: &Circuit) -> VerifyingKey {
@@ -42,8 +47,8 @@ fn keys_of(c: &Circuit) -> VerifyingKey {
 
 #[test]
 fn layout_and_verifying_key_do_not_depend_on_the_weights() {
-    for s in [8, 12] {
-        let [a, b] = compile_twins(s);
+    for (s, packed) in [(8, false), (12, false), (12, true)] {
+        let [a, b] = compile_twins(s, packed);
         assert_eq!((a.domain_size, a.gate_rows, a.table_entries), (b.domain_size, b.gate_rows, b.table_entries), "s = {s}");
         let param = Fix::Param as usize;
         for (k, (ca, cb)) in a.fixed.iter().zip(&b.fixed).enumerate() {
@@ -52,10 +57,11 @@ fn layout_and_verifying_key_do_not_depend_on_the_weights() {
             }
         }
         assert_ne!(a.fixed[param], b.fixed[param], "s = {s}: the twins' weights should differ");
-        // The dense layer (8 outputs) and the convolution (3 channels) are packed.
-        assert!(a.packed_columns_used() >= 2, "s = {s}: nothing packed");
+        // Forced packing: the dense layer (8 outputs) and the convolution (3 channels).
+        assert!(!packed || a.packed_columns_used() >= 2, "s = {s}: nothing packed");
         assert_eq!(a.packed_columns_used(), b.packed_columns_used(), "s = {s}");
-        assert_ne!(a.packed_weights, b.packed_weights, "s = {s}: the twins' packed weights should differ");
+        let any_packed = a.packed_columns_used() > 0;
+        assert_eq!(a.packed_weights != b.packed_weights, any_packed, "s = {s}: the twins' packed weights");
 
         let (va, vb) = (keys_of(&a), keys_of(&b));
         assert_eq!(

@@ -38,10 +38,12 @@ use ark_ff::{One, Zero};
 /// Most outputs one group packs (the packed weight columns hold outputs 2 … `PACK_WIDTH`).
 pub const PACK_WIDTH: usize = 16;
 
-/// Group widths the compiler tries, narrowest first: it keeps the narrowest that gives the
-/// smallest domain. Every packed weight column a model uses costs the verifier one G1
-/// multiplication; unused ones commit to the point at infinity and cost nothing.
-pub const PACK_WIDTHS: [usize; 2] = [8, PACK_WIDTH];
+/// Group widths the compiler tries, narrowest first (0: no packing): it keeps the narrowest
+/// that gives the smallest domain, so a model packs only where that shrinks `N`. Every packed
+/// weight column a model uses costs the verifier a G1 multiplication (about 6.2k gas) and
+/// packing at all costs the second re-randomisation check and `U'` (about 25k); unused columns
+/// commit to the point at infinity and cost nothing.
+pub const PACK_WIDTHS: [usize; 5] = [0, 2, 4, 8, PACK_WIDTH];
 
 pub fn constraints<V: Value>(r: &Row<V>, ctx: &Ctx<V>, out: &mut Vec<V>) {
     let s = r.w(Wit::S);

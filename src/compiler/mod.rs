@@ -304,22 +304,22 @@ impl RowBudget {
     /// limbs when their domain has fewer than `2^(s+1)` rows, else direct checks (whose
     /// `2^s`-entry range table alone gives them at least `2^(s+1)` rows, so the geometry is the
     /// one the verifier derives).
-    fn of(g: &ElementGraph) -> Result<Self> {
+    fn of(g: &ElementGraph, widths: &[usize]) -> Result<Self> {
         let s = g.scale_bits;
         if s <= MAX_TABLE_BITS {
-            return Self::with(g, Limbs::direct(s));
+            return Self::with(g, Limbs::direct(s), widths);
         }
-        match Self::with(g, Limbs::of(s)) {
+        match Self::with(g, Limbs::of(s), widths) {
             Ok(limbed) if limbed.domain_size < 2usize << s => Ok(limbed),
             _ => {
-                let direct = Self::with(g, Limbs::direct(s))?;
+                let direct = Self::with(g, Limbs::direct(s), widths)?;
                 debug_assert!(direct.domain_size >= 2usize << s, "a 2^s range table fills 2^s rows");
                 Ok(direct)
             }
         }
     }
 
-    fn with(g: &ElementGraph, limbs: Limbs) -> Result<Self> {
+    fn with(g: &ElementGraph, limbs: Limbs, widths: &[usize]) -> Result<Self> {
         let range = 1usize << limbs.table_bits;
         let fn_entries: usize = g.tables.iter().map(|t| t.len()).sum();
         let signs = 1usize << g.sign_bits;
@@ -331,9 +331,9 @@ impl RowBudget {
         let rows_needed = |gate_rows: usize| (gate_rows + limb_rows).max(g.gates.len() + checked + table_entries).max(8);
         // The narrowest group width that gives the smallest domain.
         let matrices = matrix::choose(g);
-        let layouts = PACK_WIDTHS.map(|width| Layout::new(g, width, matrices.clone()));
-        let layout = layouts
-            .into_iter()
+        let layout = widths
+            .iter()
+            .map(|width| Layout::new(g, *width, matrices.clone()))
             .min_by_key(|l| rows_needed(l.gate_rows).next_power_of_two())
             .expect("at least one width");
         let needed = rows_needed(layout.gate_rows);
@@ -350,7 +350,7 @@ impl RowBudget {
 
 /// The domain size `N` [`Circuit::compile`] would give `g`, without filling any column.
 pub fn domain_size_of(g: &ElementGraph) -> Result<usize> {
-    Ok(RowBudget::of(g)?.domain_size)
+    Ok(RowBudget::of(g, &PACK_WIDTHS)?.domain_size)
 }
 
 /// A model compiled onto one domain: fixed columns and the layout the witness follows.
@@ -406,6 +406,17 @@ pub struct Circuit {
 impl Circuit {
     /// Lays out `g` and fills the fixed columns.
     pub fn compile(g: &ElementGraph) -> Result<Self> {
+        Self::compile_with_widths(g, &PACK_WIDTHS)
+    }
+
+    /// [`Circuit::compile`] with packed groups of at most `width` gates wherever the graph has
+    /// them, whatever the rows they save (the tests of the packed block use it on graphs too
+    /// small for packing to shrink the domain).
+    pub fn compile_packed(g: &ElementGraph, width: usize) -> Result<Self> {
+        Self::compile_with_widths(g, &[width])
+    }
+
+    fn compile_with_widths(g: &ElementGraph, widths: &[usize]) -> Result<Self> {
         let s = g.scale_bits;
         check_scale_bits(s)?;
         let num_inputs = g.num_inputs;
@@ -417,7 +428,7 @@ impl Circuit {
         let key = |w: u32| Fr::from(first_key + w as u64);
         let fn_tag = |t: u32| Fr::from(FIRST_FN_TAG + t as u64);
 
-        let RowBudget { limbs, range, signs, table_entries, checked, limb_rows, layout, domain_size } = RowBudget::of(g)?;
+        let RowBudget { limbs, range, signs, table_entries, checked, limb_rows, layout, domain_size } = RowBudget::of(g, widths)?;
         let Layout { groups, group_of, matrices, matrix_of, stride, gate_row, gate_rows } = layout;
         let limb_start = gate_rows;
         let gate_rows = gate_rows + limb_rows;

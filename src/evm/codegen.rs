@@ -322,7 +322,7 @@ fn power(name: &str, base: &str, e: usize) -> Vec<String> {
 /// The commitments of the claim at ζ, in src/protocol/verifier.rs `accumulate` order (round 1,
 /// round 2, [T], the fixed columns with P' for the parameter column), as Yul `(x, y)` arguments
 /// and a label; `None` for a fixed commitment at infinity.
-fn zeta_bases(vk: &VerifyingKey) -> Vec<(String, Option<(String, String)>)> {
+pub(crate) fn zeta_bases(vk: &VerifyingKey) -> Vec<(String, Option<(String, String)>)> {
     let from_memory = |name: &str| Some((format!("mload({name})"), format!("mload(add({name}, 0x20))")));
     let mut bases: Vec<_> = ROUND1
         .iter()
@@ -334,7 +334,9 @@ fn zeta_bases(vk: &VerifyingKey) -> Vec<(String, Option<(String, String)>)> {
             (label, if zero { None } else { from_memory(&commitment_at(*c as usize)) })
         })
         .collect();
-    bases.push(("[U'] for u".into(), from_memory(&commitment_at(Wit::U as usize))));
+    // Without packed groups no constraint reads U: taken as infinity, like the Rust verifier.
+    let u = crate::protocol::verifier::reads_packed_weights(vk).then(|| from_memory(&commitment_at(Wit::U as usize))).flatten();
+    bases.push(("[U'] for u".into(), u));
     bases.push(("[T]".into(), from_memory("P_T")));
     for (i, c) in vk.fixed_commitments.iter().enumerate() {
         let label = format!("F_{i} ({})", FIXED_NAMES[i]);

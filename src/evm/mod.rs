@@ -19,6 +19,7 @@
 mod chain;
 mod codegen;
 mod compile;
+pub mod gas;
 mod node;
 pub mod yul;
 

@@ -12,7 +12,7 @@ use ark_ff::{BigInteger, Field, One, PrimeField, Zero};
 use ark_std::rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 
-use super::tests::{setup_graph, Setup};
+use super::tests::{setup_graph, setup_graph_packed, Setup};
 use super::{prove, prover, verify, Proof};
 use crate::blocks::{Fix, Wit};
 use crate::compiler::graph::{Act, Affine, Builder, ElementGraph, Gate};
@@ -246,7 +246,7 @@ fn forged_bool_values(g: &ElementGraph) -> Vec<Fr> {
 
 /// Keys, the forged witness and the cheater's proof for the circuit of `g`.
 fn forgery(g: ElementGraph, values: fn(&ElementGraph) -> Vec<Fr>) -> (Setup, Witness, Proof) {
-    let s = setup_graph(g, 40);
+    let s = setup_graph_packed(g, 40);
     let mut honest = s.witness.columns.clone();
     recount(&s.circuit, &mut honest);
     assert_eq!(honest[Wit::Mult as usize], s.witness.columns[Wit::Mult as usize], "recount matches the honest prover");

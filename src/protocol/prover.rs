@@ -261,11 +261,18 @@ pub(crate) fn prove_with(
     round2.iter().for_each(|c| transcript.absorb_point(c));
     // U' = Σ η^t·W_t + (Σ η^t·s_t + δ_U)·(Z_H, X·Z_H): its commitment is the VK's combined,
     // re-randomised, no MSM over H.
-    let packed_vk = super::verifier::combined_packed_commitment(vk, eta);
-    let (packed, packed_delta) = Rerandomized::prove(&mut transcript, packed_vk, &vk.hiding_bases, rng);
-    let packed_blind: [Fr; HIDING_BLINDERS] = std::array::from_fn(|k| {
-        pk.packed_blinds.iter().zip(&eta_powers).map(|(s, e)| s[k] * e).sum::<Fr>() + packed_delta[k]
-    });
+    // Without packed groups no constraint reads U: it is the zero polynomial, committed as
+    // infinity with nothing to re-randomise (the verifiers take it so).
+    let (packed, packed_blind) = if super::verifier::reads_packed_weights(vk) {
+        let packed_vk = super::verifier::combined_packed_commitment(vk, eta);
+        let (packed, packed_delta) = Rerandomized::prove(&mut transcript, packed_vk, &vk.hiding_bases, rng);
+        let blind: [Fr; HIDING_BLINDERS] = std::array::from_fn(|k| {
+            pk.packed_blinds.iter().zip(&eta_powers).map(|(s, e)| s[k] * e).sum::<Fr>() + packed_delta[k]
+        });
+        (packed, blind)
+    } else {
+        (Rerandomized::absent(&mut transcript), [Fr::zero(); HIDING_BLINDERS])
+    };
     let mut packed_poly = domain.ifft(&packed_values);
     add_vanishing_multiples(&mut packed_poly, n, &packed_blind);
     values.extend(round2_values);

@@ -57,6 +57,15 @@ impl Rerandomized {
         (proof, delta)
     }
 
+    /// The stand-in for a column no constraint reads (the packed weights of a model without
+    /// packed groups): commitment, nonce and responses all zero, absorbed like any other, so
+    /// the proof keeps its layout and the verifiers take the column as the zero polynomial.
+    pub fn absent(transcript: &mut Transcript) -> Self {
+        let proof = Self { commitment: G1Affine::zero(), nonce: G1Affine::zero(), response: [Fr::from(0u64); HIDING_BLINDERS] };
+        proof.absorb(transcript);
+        proof
+    }
+
     /// The verifier's replay: absorbs `C'` and `R`, draws `e`, absorbs the responses; returns `e`.
     pub fn absorb(&self, transcript: &mut Transcript) -> Fr {
         transcript.absorb_point(&self.commitment);

@@ -49,6 +49,17 @@ pub(crate) fn mixed_graph(scale_bits: u32, weights_seed: u64) -> ElementGraph {
 
 pub(crate) fn setup_graph(graph: ElementGraph, srs_seed: u64) -> Setup {
     let circuit = Circuit::compile(&graph).unwrap();
+    setup_circuit(graph, circuit, srs_seed)
+}
+
+/// [`setup_graph`] with packed groups of up to 8 gates: the packed block's tests run on graphs
+/// too small for packing to shrink their domain (where [`Circuit::compile`] does not pack).
+pub(crate) fn setup_graph_packed(graph: ElementGraph, srs_seed: u64) -> Setup {
+    let circuit = Circuit::compile_packed(&graph, 8).unwrap();
+    setup_circuit(graph, circuit, srs_seed)
+}
+
+fn setup_circuit(graph: ElementGraph, circuit: Circuit, srs_seed: u64) -> Setup {
     let srs = Srs::insecure_dev(keys::srs_size_for(circuit.domain_size), &mut ChaCha20Rng::seed_from_u64(srs_seed));
     let (pk, vk) = setup(&circuit, &srs, &mut ChaCha20Rng::seed_from_u64(srs_seed + 1)).unwrap();
     let witness = circuit.witness(&graph).unwrap();
@@ -68,7 +79,7 @@ pub(crate) fn setup_fixture(model: &str, scale_bits: u32, srs_seed: u64) -> Setu
 }
 
 pub(crate) fn setup_mixed(scale_bits: u32, srs_seed: u64) -> Setup {
-    setup_graph(mixed_graph(scale_bits, 42), srs_seed)
+    setup_graph_packed(mixed_graph(scale_bits, 42), srs_seed)
 }
 
 fn prove_seeded(s: &Setup, seed: u64) -> Proof {

@@ -158,7 +158,7 @@ pub(crate) fn accumulate_claims(vk: &VerifyingKey, instances: &[Fr], proof: &Pro
     if vk.matrix_products_unused() {
         blocks::freivalds::COLUMNS.iter().for_each(|c| bases[*c as usize] = G1Affine::zero());
     }
-    bases.push(proof.packed.commitment);
+    bases.push(if reads_packed_weights(vk) { proof.packed.commitment } else { G1Affine::zero() });
     bases.push(proof.quotient);
     bases.extend(&vk.fixed_commitments);
     bases[NUM_WITNESS + 1 + Fix::Param as usize] = proof.param.commitment;

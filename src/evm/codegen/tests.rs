@@ -346,6 +346,19 @@ impl OnChain {
     }
 }
 
+/// The gas estimate of `gen-verifier` (with this call's calldata, and from the layout alone)
+/// against the gas anvil mined for an accepted `submitProof`.
+fn assert_estimate_matches(model: &str, vk: &crate::protocol::VerifyingKey, proof: &[u8], inst: &[U256], mined: u64) {
+    use alloy::sol_types::SolCall;
+    let call = crate::evm::IZkTorchVerifier::submitProofCall { proof: Bytes::from(proof.to_vec()), instances: inst.to_vec() };
+    let exact = crate::evm::gas::estimate(vk, Some(&call.abi_encode()));
+    let layout = crate::evm::gas::estimate(vk, None);
+    eprintln!("{model}: mined {mined} gas; estimate {exact}; from the layout alone {}", layout.total());
+    let off = |e: u64| (e as f64 - mined as f64).abs() / mined as f64;
+    assert!(off(exact.total()) < 0.03, "{model}: estimate {} vs mined {mined}", exact.total());
+    assert!(layout.total() >= exact.total() && off(layout.total()) < 0.06, "{model}: layout estimate {} vs mined {mined}", layout.total());
+}
+
 /// Valid proof accepted (with gas), plus the rejection cases and the Rust cross-checks.
 /// `full`: every case (else the first three of each kind), the cheating provers and a proof for
 /// other weights (these need the mixed graph of `protocol::tests`).
@@ -399,6 +412,7 @@ async fn run_fixture(model: &str, s: &Setup, full: bool) -> (u64, usize) {
         chain.runtime_size
     );
     assert!(gas < 515_000, "{model}: submitProof used {gas} gas");
+    assert_estimate_matches(model, vk, &bytes, &inst, gas);
 
     // Word offsets (docs/spec.md §4).
     use super::proof_words::{
