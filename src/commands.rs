@@ -512,6 +512,8 @@ pub struct GenVerifierReport {
     pub artifact: PathBuf,
     pub runtime_bytes: usize,
     pub creation_bytes: usize,
+    /// Estimated gas of one `submitProof` (src/evm/gas.rs), by part.
+    pub estimated_gas: crate::evm::gas::GasEstimate,
 }
 
 /// `zktorch gen-verifier`: renders `Verifier.sol` for the keys and compiles it to `Verifier.json`.
@@ -523,6 +525,7 @@ pub fn gen_verifier(keys: &Path, out: &Path) -> Result<GenVerifierReport> {
         artifact: out.join("Verifier.json"),
         runtime_bytes: compiled.deployed_bytecode.len(),
         creation_bytes: compiled.bytecode.len(),
+        estimated_gas: crate::evm::gas::estimate(&crate::evm::gas::KeyShape::of_key(&vk), None),
     })
 }
 

@@ -1,7 +1,7 @@
 //! `zktorch inspect`: what a model will cost before any key is made — its rows by block, the
-//! domain, the tables, and setup and prove time and prove memory estimated from per-row costs
-//! measured on this project's 2-core machines, with a warning when the estimate exceeds this
-//! machine's memory.
+//! domain, the tables, setup and prove time and prove memory estimated from per-row costs
+//! measured on this project's 2-core machines (with a warning when the estimate exceeds this
+//! machine's memory), and the gas of one on-chain verification ([`crate::evm::gas`]).
 
 use ark_ff::Zero;
 use serde::Serialize;
@@ -52,6 +52,8 @@ pub struct InspectReport {
     pub estimated_setup_s: f64,
     pub estimated_prove_s: f64,
     pub estimated_prove_memory_bytes: u64,
+    /// Gas of one on-chain verification by the generated contract (src/evm/gas.rs), by part.
+    pub estimated_verify_gas: crate::evm::gas::GasEstimate,
     /// This machine's memory (from /proc/meminfo), if known.
     pub machine_memory_bytes: Option<u64>,
     /// Whether the prove memory estimate exceeds this machine's memory.
@@ -87,6 +89,7 @@ pub fn inspect(opts: &ModelOptions) -> Result<InspectReport> {
         estimated_setup_s: SETUP_SECONDS_PER_ROW * n,
         estimated_prove_s: PROVE_SECONDS_PER_ROW * n,
         estimated_prove_memory_bytes: memory,
+        estimated_verify_gas: crate::evm::gas::estimate(&crate::evm::gas::KeyShape::of_circuit(&c), None),
         machine_memory_bytes: machine,
         exceeds_memory: machine.is_some_and(|m| memory > m),
     })

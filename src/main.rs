@@ -250,10 +250,11 @@ fn run(cli: &Cli) -> Result<Outcome, Error> {
         Command::GenVerifier { keys, out } => {
             let r = commands::gen_verifier(keys, out)?;
             let text = format!(
-                "wrote {} and {} (runtime code {} bytes)",
+                "wrote {} and {} (runtime code {} bytes)\nestimated gas per verification: {}",
                 r.source.display(),
                 r.artifact.display(),
-                r.runtime_bytes
+                r.runtime_bytes,
+                r.estimated_gas
             );
             ok(json(&r), text)
         }
@@ -325,10 +326,11 @@ fn inspect_text(r: &zktorch::inspect::InspectReport) -> String {
         text += &format!("\ninterpolated functions: {}", r.interpolated.join(", "));
     }
     text + &format!(
-        "\nestimated on 2 cores: setup {:.1} s, prove {:.1} s, prove memory {:.2} GiB",
+        "\nestimated on 2 cores: setup {:.1} s, prove {:.1} s, prove memory {:.2} GiB\nestimated gas per on-chain verification: {}",
         r.estimated_setup_s,
         r.estimated_prove_s,
-        gib(r.estimated_prove_memory_bytes)
+        gib(r.estimated_prove_memory_bytes),
+        r.estimated_verify_gas
     )
 }
 

@@ -25,6 +25,7 @@ use ark_ff::Field;
 
 use super::compile::{compile_with_libraries, CompiledContract, TRANSCRIPT_SOL};
 use super::yul;
+use super::gas::KeyShape;
 use crate::blocks::packed::PACK_WIDTH;
 use crate::blocks::{self, Fix, Wit, FIXED_NAMES, NEXT_ROW, NUM_CONSTRAINTS, NUM_FIXED, NUM_WITNESS, ROUND1, ROUND2, WITNESS_NAMES};
 use crate::pcs::encoding::{fr_to_word, g1_to_words, g2_to_words, word_hex};
@@ -322,7 +323,7 @@ fn power(name: &str, base: &str, e: usize) -> Vec<String> {
 /// The commitments of the claim at ζ, in src/protocol/verifier.rs `accumulate` order (round 1,
 /// round 2, [T], the fixed columns with P' for the parameter column), as Yul `(x, y)` arguments
 /// and a label; `None` for a fixed commitment at infinity.
-pub(crate) fn zeta_bases(vk: &VerifyingKey) -> Vec<(String, Option<(String, String)>)> {
+pub(crate) fn zeta_bases(shape: &KeyShape) -> Vec<(String, Option<(String, String)>)> {
     let from_memory = |name: &str| Some((format!("mload({name})"), format!("mload(add({name}, 0x20))")));
     let mut bases: Vec<_> = ROUND1
         .iter()
@@ -330,19 +331,19 @@ pub(crate) fn zeta_bases(vk: &VerifyingKey) -> Vec<(String, Option<(String, Stri
         .map(|c| {
             let label = format!("[{}]", WITNESS_NAMES[*c as usize]);
             // Without matrix products their Horner columns are zero, committed as infinity.
-            let zero = vk.matrix_products_unused() && blocks::freivalds::COLUMNS.contains(c);
+            let zero = shape.matrix_products_unused() && blocks::freivalds::COLUMNS.contains(c);
             (label, if zero { None } else { from_memory(&commitment_at(*c as usize)) })
         })
         .collect();
     // Without packed groups no constraint reads U: taken as infinity, like the Rust verifier.
-    let u = crate::protocol::verifier::reads_packed_weights(vk).then(|| from_memory(&commitment_at(Wit::U as usize))).flatten();
+    let u = shape.reads_packed_weights().then(|| from_memory(&commitment_at(Wit::U as usize))).flatten();
     bases.push(("[U'] for u".into(), u));
     bases.push(("[T]".into(), from_memory("P_T")));
-    for (i, c) in vk.fixed_commitments.iter().enumerate() {
+    for (i, zero) in shape.fixed_zero.iter().enumerate() {
         let label = format!("F_{i} ({})", FIXED_NAMES[i]);
         bases.push(if i == Fix::Param as usize {
             ("P' in place of F_P".into(), from_memory("P_PARAM"))
-        } else if c.is_zero() {
+        } else if *zero {
             (label, None)
         } else {
             (label, Some((format!("F{i}_X"), format!("F{i}_Y"))))
@@ -363,7 +364,7 @@ fn commitments_msm(vk: &VerifyingKey) -> String {
     );
     let mut lines = vec!["let pw := 1".to_string(), "let rpw := rho".into()];
     let (mut power, mut first, mut next_left) = (0, true, NEXT_ROW.len());
-    for (i, (label, point)) in zeta_bases(vk).into_iter().enumerate() {
+    for (i, (label, point)) in zeta_bases(&KeyShape::of_key(vk)).into_iter().enumerate() {
         let at_next = NEXT_ROW.iter().position(|c| *c as usize == i);
         let Some((x, y)) = point else {
             lines.push(format!("// {label}: the point at infinity (an all-zero column), nothing to add"));

@@ -11,9 +11,10 @@
 
 use super::codegen::{proof_words, zeta_bases};
 use crate::blocks::{freivalds, Fix, Wit, NUM_WITNESS, NEXT_ROW, ROUND1};
-use crate::protocol::verifier::reads_packed_weights;
+use crate::compiler::Circuit;
 use crate::protocol::VerifyingKey;
 use ark_ec::AffineRepr;
+use ark_ff::Zero;
 
 /// Intrinsic gas of a transaction.
 const TX_BASE: u64 = 21_000;
@@ -27,42 +28,90 @@ const PAIRING: u64 = 45_000 + 2 * 34_000;
 const PER_CALL: u64 = 130;
 /// Interpreter work per public value: its strictness check, transcript absorb, Lagrange
 /// fraction and ABI copy (measured, see the module comment).
-const PER_PUBLIC_VALUE: u64 = 470;
+const PER_PUBLIC_VALUE: u64 = 380;
 /// Interpreter work independent of the key's size: decoding, the transcript's challenges, the
 /// constraints at ζ, the MSM's scalar bookkeeping (measured).
-const FIXED_WORK: u64 = 36_000;
+const FIXED_WORK: u64 = 35_500;
 
-/// A gas estimate: named parts that add up to the total.
+/// What a verifier's code and gas depend on besides the constraints: which commitments are the
+/// point at infinity (all-zero columns), and the public values.
 #[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyShape {
+    /// Per fixed column, whether its commitment is at infinity (never the hiding parameter column).
+    pub fixed_zero: Vec<bool>,
+    /// Per packed weight column, whether its commitment is at infinity.
+    pub packed_zero: Vec<bool>,
+    pub num_public: usize,
+    pub scale_bits: u32,
+}
+
+impl KeyShape {
+    pub fn of_key(vk: &VerifyingKey) -> Self {
+        Self {
+            fixed_zero: vk.fixed_commitments.iter().map(|c| c.is_zero()).collect(),
+            packed_zero: vk.packed_commitments.iter().map(|c| c.is_zero()).collect(),
+            num_public: vk.num_inputs + vk.num_outputs,
+            scale_bits: vk.scale_bits,
+        }
+    }
+
+    /// The shape setup will give `c`'s key: an all-zero column commits to infinity, except the
+    /// parameter column, whose commitment is hiding.
+    pub fn of_circuit(c: &Circuit) -> Self {
+        let zero = |col: &Vec<ark_bn254::Fr>| col.iter().all(|v| v.is_zero());
+        let mut fixed_zero: Vec<bool> = c.fixed.iter().map(zero).collect();
+        fixed_zero[Fix::Param as usize] = false;
+        Self {
+            fixed_zero,
+            packed_zero: c.packed_weights.iter().map(zero).collect(),
+            num_public: c.num_inputs + c.num_outputs,
+            scale_bits: c.scale_bits,
+        }
+    }
+
+    /// No matrix product: the product selector commits to infinity.
+    pub fn matrix_products_unused(&self) -> bool {
+        self.fixed_zero[Fix::QMatP as usize]
+    }
+
+    /// Some row reads the packed weights `U` (the packed input selector is not all zero).
+    pub fn reads_packed_weights(&self) -> bool {
+        !self.fixed_zero[Fix::QPackX as usize]
+    }
+}
+
+/// A gas estimate: named parts and their total.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct GasEstimate {
+    pub total: u64,
     pub parts: Vec<(String, u64)>,
 }
 
 impl GasEstimate {
-    pub fn total(&self) -> u64 {
-        self.parts.iter().map(|(_, g)| g).sum()
+    fn of(parts: Vec<(String, u64)>) -> Self {
+        Self { total: parts.iter().map(|(_, g)| g).sum(), parts }
     }
 }
 
 impl std::fmt::Display for GasEstimate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let parts: Vec<String> = self.parts.iter().map(|(what, g)| format!("{what} {g}")).collect();
-        write!(f, "{} gas ({})", self.total(), parts.join(", "))
+        write!(f, "{} gas ({})", self.total, parts.join(", "))
     }
 }
 
 /// Elliptic-curve precompile calls of `_verify`: (ecMul, ecAdd).
-pub fn curve_operations(vk: &VerifyingKey) -> (u64, u64) {
+pub fn curve_operations(shape: &KeyShape) -> (u64, u64) {
     // Re-randomisation of P': P' − F_P, then e·D + R + (r − z₁)·Z₁ against z₀·Z.
     let (mut muls, mut adds) = (3, 3);
-    if reads_packed_weights(vk) {
+    if shape.reads_packed_weights() {
         // U' − W_0 − Σ_{t>0} η^t·W_t over the columns in use, then its own Okamoto check.
-        let used: Vec<usize> = (0..vk.packed_commitments.len()).filter(|t| !vk.packed_commitments[*t].is_zero()).collect();
+        let used: Vec<usize> = (0..shape.packed_zero.len()).filter(|t| !shape.packed_zero[*t]).collect();
         muls += used.iter().filter(|t| **t > 0).count() as u64 + 3;
         adds += used.len() as u64 + 2;
     }
     // The MSM: a first base at ν^0 is stored, the others multiplied and added.
-    let bases: Vec<usize> = zeta_bases(vk).iter().enumerate().filter(|(_, (_, p))| p.is_some()).map(|(i, _)| i).collect();
+    let bases: Vec<usize> = zeta_bases(shape).iter().enumerate().filter(|(_, (_, p))| p.is_some()).map(|(i, _)| i).collect();
     let stored = bases.first().is_some_and(|i| *i == 0 && !NEXT_ROW.iter().any(|c| *c as usize == 0));
     let n = bases.len() as u64;
     muls += n - u64::from(stored);
@@ -84,22 +133,22 @@ pub fn calldata_gas(bytes: &[u8]) -> u64 {
 }
 
 /// The call `submitProof(proof, instances)` as the layout predicts it: selector, ABI head and
-/// lengths, the proof words (zero where the key makes them zero, else all ones) and full-word
-/// instances.
-fn layout_calldata(vk: &VerifyingKey) -> Vec<u8> {
-    let n_pub = vk.num_inputs + vk.num_outputs;
+/// lengths, the proof words (zero where the key makes them zero, else all ones) and the
+/// instances, half negative and half positive (see the module comment).
+fn layout_calldata(shape: &KeyShape) -> Vec<u8> {
+    let n_pub = shape.num_public;
     let mut zero_columns: Vec<usize> = Vec::new();
-    if vk.matrix_products_unused() {
+    if shape.matrix_products_unused() {
         zero_columns.extend(freivalds::COLUMNS.iter().map(|c| *c as usize));
     }
     // Zero words: the evaluations of zero columns, and the commitments of zero witness columns.
     let mut zero_words: Vec<usize> = Vec::new();
-    if !reads_packed_weights(vk) {
+    if !shape.reads_packed_weights() {
         zero_columns.push(Wit::U as usize);
         zero_words.extend(proof_words::PACKED..proof_words::PACKED_NONCE + 2);
         zero_words.extend(proof_words::PACKED_RESPONSE..proof_words::PACKED_RESPONSE + 2);
     }
-    let zero_fixed = (0..vk.fixed_commitments.len()).filter(|i| *i != Fix::Param as usize && vk.fixed_commitments[*i].is_zero());
+    let zero_fixed = (0..shape.fixed_zero.len()).filter(|i| shape.fixed_zero[*i]);
     zero_words.extend(zero_columns.iter().chain(&zero_fixed.map(|i| NUM_WITNESS + i).collect::<Vec<_>>()).map(|c| proof_words::EVALS + c));
     for c in zero_columns.iter().filter(|c| **c < Wit::U as usize) {
         let at = if *c < ROUND1.len() { proof_words::ROUND1_AT + 2 * c } else { proof_words::ROUND2_AT + 2 * (c - ROUND1.len()) };
@@ -123,19 +172,24 @@ fn layout_calldata(vk: &VerifyingKey) -> Vec<u8> {
         data.extend(if z { [0u8; 32] } else { [0xffu8; 32] });
     }
     data.extend(word(n_pub as u64));
-    data.extend(std::iter::repeat_n(0xffu8, 32 * n_pub));
+    // Instances alternate a negative value (r − v: 32 non-zero bytes) and a positive one as wide
+    // as the largest input, 2s bits.
+    let positive_bytes = (2 * shape.scale_bits as usize).div_ceil(8).min(32);
+    for k in 0..n_pub {
+        let nonzero = if k % 2 == 0 { 32 } else { positive_bytes };
+        data.extend(std::iter::repeat_n(0u8, 32 - nonzero).chain(std::iter::repeat_n(0xffu8, nonzero)));
+    }
     data
 }
 
-/// The gas of a `submitProof` transaction against the verifier of `vk`, by part; `calldata` is
-/// the call's encoding when a proof exists (else its layout is priced).
-pub fn estimate(vk: &VerifyingKey, calldata: Option<&[u8]>) -> GasEstimate {
-    let (muls, adds) = curve_operations(vk);
-    let n_pub = (vk.num_inputs + vk.num_outputs) as u64;
-    let data = calldata.map_or_else(|| calldata_gas(&layout_calldata(vk)), calldata_gas);
+/// The gas of a `submitProof` transaction against the verifier of a key of this shape, by part;
+/// `calldata` is the call's encoding when a proof exists (else its layout is priced).
+pub fn estimate(shape: &KeyShape, calldata: Option<&[u8]>) -> GasEstimate {
+    let (muls, adds) = curve_operations(shape);
+    let n_pub = shape.num_public as u64;
+    let data = calldata.map_or_else(|| calldata_gas(&layout_calldata(shape)), calldata_gas);
     let calls = muls + adds + 2;
-    GasEstimate {
-        parts: vec![
+    GasEstimate::of(vec![
             ("transaction".into(), TX_BASE),
             ("calldata".into(), data),
             (format!("{muls} ecMul"), muls * EC_MUL),
@@ -145,6 +199,25 @@ pub fn estimate(vk: &VerifyingKey, calldata: Option<&[u8]>) -> GasEstimate {
             ("precompile calls".into(), calls * PER_CALL),
             (format!("{n_pub} public values"), n_pub * PER_PUBLIC_VALUE),
             ("field arithmetic and transcript".into(), FIXED_WORK),
-        ],
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::tests::{setup_fixture, setup_mixed};
+
+    /// `inspect` prices the key setup will make: the shape read off the circuit is the key's.
+    #[test]
+    fn shape_of_a_circuit_is_the_shape_of_its_key() {
+        for s in [setup_mixed(8, 3), setup_fixture("mlp_16_32_10", 8, 4), setup_fixture("cnn_small", 10, 5)] {
+            assert_eq!(KeyShape::of_circuit(&s.circuit), KeyShape::of_key(&s.vk));
+        }
+    }
+
+    #[test]
+    fn calldata_is_priced_per_byte() {
+        assert_eq!(calldata_gas(&[0, 1, 0, 255]), 4 + 16 + 4 + 16);
+        assert_eq!(modexp(), 1_349);
     }
 }
