@@ -552,6 +552,8 @@ pub struct ChainOptions {
     pub private_key: Option<String>,
     /// The chain the user means: a node on another one is refused before anything is sent.
     pub chain_id: Option<u64>,
+    /// How long to wait for a sent transaction to be mined.
+    pub receipt_timeout: std::time::Duration,
 }
 
 impl ChainOptions {
@@ -576,7 +578,7 @@ pub fn deploy(verifier: &Path, chain: &ChainOptions) -> Result<DeployReport> {
     let key = chain.key()?;
     let d = runtime()?.block_on(async {
         chain.check(true).await?;
-        crate::evm::deploy(&chain.rpc_url, key, compiled.bytecode).await
+        crate::evm::deploy(&chain.rpc_url, key, compiled.bytecode, chain.receipt_timeout).await
     })?;
     Ok(DeployReport {
         address: d.address.to_string(),
@@ -622,7 +624,7 @@ pub fn submit(keys: &Path, proof_path: &Path, address: &str, chain: &ChainOption
             let accepted = crate::evm::call_verify(&chain.rpc_url, address, proof, instances).await?;
             return Ok(SubmitReport { accepted, submission: Submission::DryRun { dry_run: true, chain_id } });
         }
-        let s = crate::evm::submit(&chain.rpc_url, chain.key()?, address, proof, instances).await?;
+        let s = crate::evm::submit(&chain.rpc_url, chain.key()?, address, proof, instances, chain.receipt_timeout).await?;
         let submission = Submission::Sent { tx_hash: s.tx_hash.to_string(), block: s.block, gas_used: s.gas_used };
         Ok(SubmitReport { accepted: s.accepted, submission })
     })

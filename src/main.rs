@@ -28,11 +28,19 @@ struct Chain {
     /// before anything is signed or sent.
     #[arg(long)]
     chain_id: Option<u64>,
+    /// Seconds to wait for a sent transaction to be mined before giving up with its hash.
+    #[arg(long, default_value_t = 180, value_parser = clap::value_parser!(u64).range(1..))]
+    receipt_timeout: u64,
 }
 
 impl Chain {
     fn options(&self) -> commands::ChainOptions {
-        commands::ChainOptions { rpc_url: self.rpc_url.clone(), private_key: self.private_key.clone(), chain_id: self.chain_id }
+        commands::ChainOptions {
+            rpc_url: self.rpc_url.clone(),
+            private_key: self.private_key.clone(),
+            chain_id: self.chain_id,
+            receipt_timeout: std::time::Duration::from_secs(self.receipt_timeout),
+        }
     }
 }
 

@@ -2,7 +2,8 @@
 //! is checked against the node before anything is signed, `submit --dry-run` calls the verifier
 //! without a transaction or a key, and an unfunded key, a wrong chain and a non-contract address
 //! are each one clear error line (exit 2) with nothing sent; a rejected proof is mined and
-//! reported (exit 1).
+//! reported (exit 1); a transaction the node does not mine is given up after
+//! `--receipt-timeout` with its hash (exit 2).
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -94,4 +95,20 @@ fn chain_checks_dry_run_and_clear_errors_on_a_non_default_chain() {
     assert!(sent.status.success(), "{}", String::from_utf8_lossy(&sent.stderr));
     let r = report(&sent);
     assert_eq!((r["accepted"].as_bool(), r["block"].as_u64()), (Some(true), Some(3)), "{r}");
+
+    // A node that stops mining: the receipt wait gives up after --receipt-timeout with the
+    // transaction's hash, one error line, exit 2.
+    set_automine(&rpc, false);
+    let stuck = submit(&["--private-key", DEV_KEY, "--receipt-timeout", "2"]);
+    assert_error(&stuck, "was not mined within 2 s");
+    assert!(String::from_utf8_lossy(&stuck.stderr).contains("0x"), "the message names the transaction");
+    assert_error(&submit(&["--private-key", DEV_KEY, "--receipt-timeout", "0"]), "receipt-timeout");
+}
+
+/// anvil's `evm_setAutomine`.
+fn set_automine(rpc: &str, on: bool) {
+    use alloy::providers::{Provider, ProviderBuilder};
+    let provider = ProviderBuilder::new().connect_http(rpc.parse().unwrap());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(provider.raw_request::<_, serde_json::Value>("evm_setAutomine".into(), (on,))).unwrap();
 }

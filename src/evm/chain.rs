@@ -36,7 +36,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Timeout of one HTTP request.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long to wait for a transaction receipt.
-const RECEIPT_TIMEOUT: Duration = Duration::from_secs(180);
+pub const DEFAULT_RECEIPT_TIMEOUT: Duration = Duration::from_secs(180);
 
 /// A deployed contract.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -70,7 +70,7 @@ pub fn parse_address(s: &str) -> Result<Address> {
 
 /// Deploys `creation_code` (constructor arguments already appended, if any) from the account
 /// of `key` and waits for the receipt.
-pub async fn deploy(rpc_url: &str, key: &str, creation_code: Vec<u8>) -> Result<Deployed> {
+pub async fn deploy(rpc_url: &str, key: &str, creation_code: Vec<u8>, receipt_timeout: Duration) -> Result<Deployed> {
     let ep = Endpoint::parse(rpc_url)?;
     let signer = parse_key(key)?;
     let provider = ProviderBuilder::new()
@@ -81,7 +81,7 @@ pub async fn deploy(rpc_url: &str, key: &str, creation_code: Vec<u8>) -> Result<
         .send_transaction(tx)
         .await
         .map_err(|e| ep.error("deployment", &e))?;
-    let receipt = wait_receipt(&ep, "deployment", pending).await?;
+    let receipt = wait_receipt(&ep, "deployment", pending, receipt_timeout).await?;
     if !receipt.status() {
         return Err(Error::Rpc(format!(
             "deployment transaction {} reverted (gas used {})",
@@ -111,6 +111,7 @@ pub async fn submit(
     address: Address,
     proof: Vec<u8>,
     instances: Vec<U256>,
+    receipt_timeout: Duration,
 ) -> Result<Submitted> {
     let ep = Endpoint::parse(rpc_url)?;
     let signer = parse_key(key)?;
@@ -133,7 +134,7 @@ pub async fn submit(
         .send()
         .await
         .map_err(|e| ep.contract_error("submitProof", &e))?;
-    let receipt = wait_receipt(&ep, "submitProof", pending).await?;
+    let receipt = wait_receipt(&ep, "submitProof", pending, receipt_timeout).await?;
     Ok(Submitted {
         tx_hash: receipt.transaction_hash,
         block: receipt.block_number.unwrap_or_default(),
@@ -343,14 +344,20 @@ async fn wait_receipt(
     ep: &Endpoint,
     what: &str,
     pending: alloy::providers::PendingTransactionBuilder<alloy::network::Ethereum>,
+    timeout: Duration,
 ) -> Result<TransactionReceipt> {
     let hash = *pending.tx_hash();
     pending
-        .with_timeout(Some(RECEIPT_TIMEOUT))
+        .with_timeout(Some(timeout))
         .get_receipt()
         .await
         .map_err(|e| match e {
             alloy::providers::PendingTransactionError::TransportError(t) => ep.error(what, &t),
+            alloy::providers::PendingTransactionError::TxWatcher(_) => Error::Rpc(format!(
+                "{what}: transaction {hash} sent to {} was not mined within {} s; it may still be (look it up by its hash), or raise --receipt-timeout",
+                ep.shown,
+                timeout.as_secs()
+            )),
             other => Error::Rpc(format!(
                 "{what}: no receipt for {hash} from {}: {}",
                 ep.shown,

@@ -24,7 +24,7 @@ mod node;
 pub mod yul;
 
 pub use alloy::primitives::{Address, B256, U256};
-pub use chain::{call_verify, check_chain, deploy, ensure_funded, parse_address, submit, Deployed, Submitted, IZkTorchVerifier, SUBMIT_FALLBACK_GAS};
+pub use chain::{call_verify, check_chain, deploy, ensure_funded, DEFAULT_RECEIPT_TIMEOUT, parse_address, submit, Deployed, Submitted, IZkTorchVerifier, SUBMIT_FALLBACK_GAS};
 pub use compile::{
     compile, compile_source, contracts_dir, solc_path, CompiledContract, EIP170_CODE_SIZE_LIMIT, EVM_VERSION,
     OPTIMIZER_RUNS,

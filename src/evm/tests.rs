@@ -77,7 +77,7 @@ async fn pairing_and_ec_on_anvil() {
     assert_eq!(serde_json::from_value::<CompiledContract>(json).unwrap(), c);
 
     let node = LocalNode::spawn().unwrap();
-    let d = deploy(&node.endpoint(), &node.dev_key(), c.bytecode.clone())
+    let d = deploy(&node.endpoint(), &node.dev_key(), c.bytecode.clone(), crate::evm::DEFAULT_RECEIPT_TIMEOUT)
         .await
         .unwrap();
     assert!(d.gas_used > 0 && d.block >= 1);
@@ -140,7 +140,7 @@ async fn transcript_vectors_on_anvil() {
     let doc: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let node = LocalNode::spawn().unwrap();
-    let d = deploy(&node.endpoint(), &node.dev_key(), harness().bytecode)
+    let d = deploy(&node.endpoint(), &node.dev_key(), harness().bytecode, crate::evm::DEFAULT_RECEIPT_TIMEOUT)
         .await
         .unwrap();
     let provider = ProviderBuilder::new().connect_http(node.endpoint().parse().unwrap());
@@ -208,7 +208,7 @@ async fn deploy_submit_and_call_verify() {
     .unwrap();
     let node = LocalNode::spawn().unwrap();
     let (url, key) = (node.endpoint(), node.dev_key());
-    let d = deploy(&url, &key, c.bytecode).await.unwrap();
+    let d = deploy(&url, &key, c.bytecode, crate::evm::DEFAULT_RECEIPT_TIMEOUT).await.unwrap();
 
     let good = toy_proof(g1(), neg_g1());
     let wrong = toy_proof(g1(), g1());
@@ -236,14 +236,14 @@ async fn deploy_submit_and_call_verify() {
             .unwrap()
     );
 
-    let ok = submit(&url, &key, d.address, good, vec![]).await.unwrap();
+    let ok = submit(&url, &key, d.address, good, vec![], crate::evm::DEFAULT_RECEIPT_TIMEOUT).await.unwrap();
     assert!(ok.accepted);
     assert!(ok.gas_used > 113_000 && ok.block > d.block, "{ok:?}");
     eprintln!(
         "toy submitProof (2-pair pairing + 2 on-curve checks): {} gas",
         ok.gas_used
     );
-    let rejected = submit(&url, &key, d.address, wrong, vec![]).await.unwrap();
+    let rejected = submit(&url, &key, d.address, wrong, vec![], crate::evm::DEFAULT_RECEIPT_TIMEOUT).await.unwrap();
     assert!(!rejected.accepted, "{rejected:?}");
     assert!(rejected.block > ok.block);
     assert_ne!(rejected.tx_hash, ok.tx_hash);
@@ -254,7 +254,7 @@ async fn deploy_submit_and_call_verify() {
         call_verify(&url, nobody, vec![0; 128], vec![])
             .await
             .map(|_| ()),
-        submit(&url, &key, nobody, vec![0; 128], vec![])
+        submit(&url, &key, nobody, vec![0; 128], vec![], crate::evm::DEFAULT_RECEIPT_TIMEOUT)
             .await
             .map(|_| ()),
     ] {
@@ -272,7 +272,7 @@ async fn unreachable_rpc_is_a_quick_rpc_error() {
     let t = Instant::now();
     let r = tokio::time::timeout(
         Duration::from_secs(30),
-        deploy("http://127.0.0.1:1", key, vec![0x00]),
+        deploy("http://127.0.0.1:1", key, vec![0x00], crate::evm::DEFAULT_RECEIPT_TIMEOUT),
     )
     .await;
     let r = r.expect("deploy to an unreachable RPC must not hang");
@@ -305,14 +305,14 @@ async fn unreachable_rpc_is_a_quick_rpc_error() {
 #[tokio::test]
 async fn bad_key_and_bad_url_are_rpc_errors() {
     let secretish = "0x1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdzz";
-    match deploy("http://127.0.0.1:1", secretish, vec![0]).await {
+    match deploy("http://127.0.0.1:1", secretish, vec![0], crate::evm::DEFAULT_RECEIPT_TIMEOUT).await {
         Err(Error::Rpc(m)) => assert!(
             m.contains("invalid private key") && !m.contains("1234567890"),
             "{m}"
         ),
         other => panic!("expected Error::Rpc, got {other:?}"),
     }
-    match submit("not a url", secretish, Address::ZERO, vec![], vec![]).await {
+    match submit("not a url", secretish, Address::ZERO, vec![], vec![], crate::evm::DEFAULT_RECEIPT_TIMEOUT).await {
         Err(Error::Rpc(m)) => assert!(m.contains("invalid RPC URL"), "{m}"),
         other => panic!("expected Error::Rpc, got {other:?}"),
     }

@@ -121,7 +121,7 @@ async fn generated_verifier_rejects_product_forgeries_on_anvil() {
     let s = setup_products();
     let dir = tempfile::tempdir().unwrap();
     let contract = build_verifier(&s.vk, dir.path()).unwrap();
-    let address = deploy(&node.endpoint(), &node.dev_key(), contract.bytecode).await.unwrap().address;
+    let address = deploy(&node.endpoint(), &node.dev_key(), contract.bytecode, crate::evm::DEFAULT_RECEIPT_TIMEOUT).await.unwrap().address;
     let honest = prove(&s.pk, &s.vk, &s.circuit, &s.witness, &mut ChaCha20Rng::seed_from_u64(34)).unwrap();
     assert!(call_verify(&node.endpoint(), address, honest.to_bytes(), words(&prover::instances(&s.witness))).await.unwrap());
     let forgeries = [("wrong output of X·W", wrong_output(&s, 0)), ("wrong output of X·Xᵀ", wrong_output(&s, 1)), ("wrong input entry", wrong_input(&s)), ("transposed W", transposed_weights(&s))];

@@ -393,7 +393,7 @@ async fn generated_verifier_rejects_forged_inputs_on_anvil() {
             let (s, w, proof) = forgery(g, values);
             let dir = tempfile::tempdir().unwrap();
             let contract = build_verifier(&s.vk, dir.path()).unwrap();
-            let address = deploy(&node.endpoint(), &node.dev_key(), contract.bytecode).await.unwrap().address;
+            let address = deploy(&node.endpoint(), &node.dev_key(), contract.bytecode, crate::evm::DEFAULT_RECEIPT_TIMEOUT).await.unwrap().address;
             let forged = call_verify(&node.endpoint(), address, proof.to_bytes(), words(&w.instances)).await.unwrap();
             let accepted = in_bound && !checked;
             assert_eq!(forged, accepted, "{what}: forged proof, input checks {checked}");

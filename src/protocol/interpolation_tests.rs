@@ -166,7 +166,7 @@ async fn generated_verifier_rejects_a_moved_knot_on_anvil() {
     let s = setup_graph(graph(1.2), 4);
     let dir = tempfile::tempdir().unwrap();
     let contract = build_verifier(&s.vk, dir.path()).unwrap();
-    let address = deploy(&node.endpoint(), &node.dev_key(), contract.bytecode).await.unwrap().address;
+    let address = deploy(&node.endpoint(), &node.dev_key(), contract.bytecode, crate::evm::DEFAULT_RECEIPT_TIMEOUT).await.unwrap().address;
     let honest = prove(&s.pk, &s.vk, &s.circuit, &s.witness, &mut ChaCha20Rng::seed_from_u64(4)).unwrap();
     assert!(call_verify(&node.endpoint(), address, honest.to_bytes(), words(&prover::instances(&s.witness))).await.unwrap());
     let (w, _) = forge_moved_knot(&s);

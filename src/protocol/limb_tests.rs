@@ -188,7 +188,7 @@ async fn generated_verifier_rejects_limb_forgeries_on_anvil() {
         let s = setup_graph(graph(scale), 4);
         let dir = tempfile::tempdir().unwrap();
         let contract = build_verifier(&s.vk, dir.path()).unwrap();
-        let address = deploy(&node.endpoint(), &node.dev_key(), contract.bytecode).await.unwrap().address;
+        let address = deploy(&node.endpoint(), &node.dev_key(), contract.bytecode, crate::evm::DEFAULT_RECEIPT_TIMEOUT).await.unwrap().address;
         let honest = prove(&s.pk, &s.vk, &s.circuit, &s.witness, &mut ChaCha20Rng::seed_from_u64(4)).unwrap();
         let ok = call_verify(&node.endpoint(), address, honest.to_bytes(), words(&prover::instances(&s.witness))).await.unwrap();
         assert!(ok, "honest proof at 2^{scale} rejected by the contract");
@@ -232,7 +232,7 @@ async fn direct_checks_above_2_10_on_a_large_domain_verify_in_rust_and_on_anvil(
     verify(&s.vk, &instances, &proof).unwrap();
     let node = LocalNode::spawn().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let address = deploy(&node.endpoint(), &node.dev_key(), build_verifier(&s.vk, dir.path()).unwrap().bytecode).await.unwrap().address;
+    let address = deploy(&node.endpoint(), &node.dev_key(), build_verifier(&s.vk, dir.path()).unwrap().bytecode, crate::evm::DEFAULT_RECEIPT_TIMEOUT).await.unwrap().address;
     let words: Vec<U256> = instances.iter().map(|v| U256::from_be_bytes(crate::pcs::encoding::fr_to_word(v))).collect();
     assert!(call_verify(&node.endpoint(), address, proof.to_bytes(), words.clone()).await.unwrap(), "honest proof rejected on anvil");
     let mut wrong = words;

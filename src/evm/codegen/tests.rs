@@ -150,8 +150,8 @@ impl OnChain {
 
         let node = LocalNode::spawn().unwrap();
         let (url, key) = (node.endpoint(), node.dev_key());
-        let v = deploy(&url, &key, compiled.bytecode.clone()).await.unwrap();
-        let h = deploy(&url, &key, harness.bytecode).await.unwrap();
+        let v = deploy(&url, &key, compiled.bytecode.clone(), crate::evm::DEFAULT_RECEIPT_TIMEOUT).await.unwrap();
+        let h = deploy(&url, &key, harness.bytecode, crate::evm::DEFAULT_RECEIPT_TIMEOUT).await.unwrap();
         eprintln!(
             "verifier: {} bytes of runtime code, deployment {} gas",
             compiled.deployed_bytecode.len(),
@@ -187,6 +187,7 @@ impl OnChain {
             self.verifier,
             proof.to_vec(),
             inst.to_vec(),
+            crate::evm::DEFAULT_RECEIPT_TIMEOUT,
         )
         .await
         .unwrap();
@@ -1074,7 +1075,7 @@ async fn constructor_rejects_constants_that_do_not_match_the_digest() {
         VERIFIER_CONTRACT,
     )
     .unwrap();
-    deploy(&node.endpoint(), &node.dev_key(), ok.bytecode)
+    deploy(&node.endpoint(), &node.dev_key(), ok.bytecode, crate::evm::DEFAULT_RECEIPT_TIMEOUT)
         .await
         .unwrap();
     let c = compile_source(
@@ -1084,7 +1085,7 @@ async fn constructor_rejects_constants_that_do_not_match_the_digest() {
         VERIFIER_CONTRACT,
     )
     .unwrap();
-    match deploy(&node.endpoint(), &node.dev_key(), c.bytecode).await {
+    match deploy(&node.endpoint(), &node.dev_key(), c.bytecode, crate::evm::DEFAULT_RECEIPT_TIMEOUT).await {
         Err(crate::Error::Rpc(m)) => assert!(m.contains("revert") || m.contains("digest"), "{m}"),
         other => panic!("a verifier whose constants do not match its digest deployed: {other:?}"),
     }
