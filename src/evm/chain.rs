@@ -13,6 +13,7 @@ use alloy::providers::{Provider, ProviderBuilder};
 use alloy::rpc::types::{TransactionReceipt, TransactionRequest};
 use alloy::signers::local::PrivateKeySigner;
 use alloy::sol;
+use alloy::sol_types::SolCall;
 use alloy::transports::http::reqwest;
 use alloy::transports::{RpcError, TransportErrorKind};
 use serde::Serialize;
@@ -25,6 +26,17 @@ sol! {
     interface IZkTorchVerifier {
         function verifyProof(bytes calldata proof, uint256[] calldata instances) external view returns (bool);
         function submitProof(bytes calldata proof, uint256[] calldata instances) external returns (bool);
+        function VK_DIGEST() external view returns (bytes32);
+    }
+
+    /// The universal verifier (src/evm/universal.rs): models registered by their key, which every
+    /// verification passes in calldata.
+    #[sol(rpc)]
+    interface IZkTorchUniversalVerifier {
+        function register(uint256[] calldata key) external returns (bytes32 id);
+        function registered(bytes32 id) external view returns (bool);
+        function verifyProof(uint256[] calldata key, bytes calldata proof, uint256[] calldata instances) external view returns (bool);
+        function submitProof(uint256[] calldata key, bytes calldata proof, uint256[] calldata instances) external returns (bool);
     }
 }
 
@@ -113,27 +125,44 @@ pub async fn submit(
     instances: Vec<U256>,
     receipt_timeout: Duration,
 ) -> Result<Submitted> {
+    let call = IZkTorchVerifier::submitProofCall { proof: Bytes::from(proof), instances };
+    send_submit(rpc_url, key, address, call.abi_encode(), receipt_timeout).await
+}
+
+/// [`submit`] to the universal verifier at `address`, with the model's key (as
+/// [`super::key_words`] writes it).
+pub async fn submit_universal(
+    rpc_url: &str,
+    key: &str,
+    address: Address,
+    model_key: Vec<U256>,
+    proof: Vec<u8>,
+    instances: Vec<U256>,
+    receipt_timeout: Duration,
+) -> Result<Submitted> {
+    let call = IZkTorchUniversalVerifier::submitProofCall { key: model_key, proof: Bytes::from(proof), instances };
+    send_submit(rpc_url, key, address, call.abi_encode(), receipt_timeout).await
+}
+
+/// Sends the encoded `submitProof` call `data` to `address`, as [`submit`] describes.
+async fn send_submit(rpc_url: &str, key: &str, address: Address, data: Vec<u8>, receipt_timeout: Duration) -> Result<Submitted> {
     let ep = Endpoint::parse(rpc_url)?;
     let signer = parse_key(key)?;
     let provider = ProviderBuilder::new()
         .wallet(EthereumWallet::from(signer))
         .connect_reqwest(ep.client()?, ep.url.clone());
     ensure_contract(&provider, &ep, address).await?;
-    let verifier = IZkTorchVerifier::new(address, &provider);
-    let call = verifier.submitProof(Bytes::from(proof), instances);
-    let gas = match call.estimate_gas().await {
+    let tx = TransactionRequest::default().with_to(address).with_input(Bytes::from(data));
+    let gas = match provider.estimate_gas(tx.clone()).await {
         // 20% headroom: the estimate is exact for this state, but leave room for the 63/64 rule.
         Ok(g) => g.saturating_add(g / 5),
-        Err(e) => match transport_error(&e) {
-            Some(t) if !t.is_error_resp() => return Err(ep.error("gas estimation", t)),
-            _ => SUBMIT_FALLBACK_GAS,
-        },
+        Err(t) if !t.is_error_resp() => return Err(ep.error("gas estimation", &t)),
+        Err(_) => SUBMIT_FALLBACK_GAS,
     };
-    let pending = call
-        .gas(gas)
-        .send()
+    let pending = provider
+        .send_transaction(tx.with_gas_limit(gas))
         .await
-        .map_err(|e| ep.contract_error("submitProof", &e))?;
+        .map_err(|e| ep.error("submitProof", &e))?;
     let receipt = wait_receipt(&ep, "submitProof", pending, receipt_timeout).await?;
     Ok(Submitted {
         tx_hash: receipt.transaction_hash,
@@ -166,6 +195,89 @@ pub async fn call_verify(
             _ => Err(ep.contract_error("verifyProof", &e)),
         },
     }
+}
+
+/// `eth_call` of the universal verifier's `verifyProof(model_key, proof, instances)`; as
+/// [`call_verify`].
+pub async fn call_verify_universal(rpc_url: &str, address: Address, model_key: Vec<U256>, proof: Vec<u8>, instances: Vec<U256>) -> Result<bool> {
+    let ep = Endpoint::parse(rpc_url)?;
+    let provider = ProviderBuilder::new().connect_reqwest(ep.client()?, ep.url.clone());
+    ensure_contract(&provider, &ep, address).await?;
+    let verifier = IZkTorchUniversalVerifier::new(address, &provider);
+    match verifier.verifyProof(model_key, Bytes::from(proof), instances).call().await {
+        Ok(ok) => Ok(ok),
+        Err(e) => match transport_error(&e) {
+            Some(t) if is_revert(t) => Ok(false),
+            _ => Err(ep.contract_error("verifyProof", &e)),
+        },
+    }
+}
+
+/// What a zktorch verifier contract is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerifierKind {
+    /// One model's verifier, with that model's verifying-key digest.
+    Model(B256),
+    /// The universal verifier; whether the model asked about is registered.
+    Universal { registered: bool },
+}
+
+/// Asks the contract at `address` what it is: a per-model verifier answers `VK_DIGEST()`, the
+/// universal one `registered(model)`; anything else is an error.
+pub async fn verifier_kind(rpc_url: &str, address: Address, model: B256) -> Result<VerifierKind> {
+    let ep = Endpoint::parse(rpc_url)?;
+    let provider = ProviderBuilder::new().connect_reqwest(ep.client()?, ep.url.clone());
+    ensure_contract(&provider, &ep, address).await?;
+    if let Ok(digest) = IZkTorchVerifier::new(address, &provider).VK_DIGEST().call().await {
+        return Ok(VerifierKind::Model(digest));
+    }
+    match IZkTorchUniversalVerifier::new(address, &provider).registered(model).call().await {
+        Ok(registered) => Ok(VerifierKind::Universal { registered }),
+        Err(e) => match transport_error(&e) {
+            Some(t) if !t.is_error_resp() => Err(ep.error("eth_call", t)),
+            _ => Err(Error::Rpc(format!("the contract at {address} on {} is not a zktorch verifier", ep.shown))),
+        },
+    }
+}
+
+/// A mined `register` transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Registered {
+    pub model_id: B256,
+    pub tx_hash: B256,
+    pub block: u64,
+    pub gas_used: u64,
+}
+
+/// Registers the model with digest `model` and key `model_key` (as [`super::key_words`] writes
+/// it) at the universal verifier at `address`. A model already registered, a contract that is
+/// not a universal verifier and a key the contract refuses are errors, before anything is sent.
+pub async fn register(rpc_url: &str, key: &str, address: Address, model: B256, model_key: Vec<U256>, receipt_timeout: Duration) -> Result<Registered> {
+    match verifier_kind(rpc_url, address, model).await? {
+        VerifierKind::Model(_) => {
+            return Err(Error::Rpc(format!("the contract at {address} is one model's verifier, not the universal verifier: nothing to register")))
+        }
+        VerifierKind::Universal { registered: true } => {
+            return Err(Error::Rpc(format!("model {model} is already registered at {address}")))
+        }
+        VerifierKind::Universal { registered: false } => {}
+    }
+    let ep = Endpoint::parse(rpc_url)?;
+    let provider = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(parse_key(key)?))
+        .connect_reqwest(ep.client()?, ep.url.clone());
+    let verifier = IZkTorchUniversalVerifier::new(address, &provider);
+    let call = verifier.register(model_key);
+    let gas = call.estimate_gas().await.map_err(|e| match transport_error(&e) {
+        Some(t) if is_revert(t) => Error::Rpc(format!("the verifier at {address} refuses this key: {}", one_line(&t.to_string(), 200))),
+        _ => ep.contract_error("register", &e),
+    })?;
+    let pending = call.gas(gas.saturating_add(gas / 5)).send().await.map_err(|e| ep.contract_error("register", &e))?;
+    let receipt = wait_receipt(&ep, "register", pending, receipt_timeout).await?;
+    if !receipt.status() {
+        return Err(Error::Rpc(format!("register transaction {} reverted (gas used {})", receipt.transaction_hash, receipt.gas_used)));
+    }
+    Ok(Registered { model_id: model, tx_hash: receipt.transaction_hash, block: receipt.block_number.unwrap_or_default(), gas_used: receipt.gas_used })
 }
 
 /// The chain id of the node at `rpc_url`; with `expected`, a different one is an error (the

@@ -1,6 +1,10 @@
-//! The per-model Solidity verifier: `templates/Verifier.sol.tmpl` filled with one verifying key.
+//! The per-model Solidity verifier: `templates/Verifier.sol.tmpl` (constants, constructor, entry
+//! points) around `templates/VerifierBody.sol.tmpl` (the checks), filled with one verifying key.
+//! The universal verifier ([`super::universal`]) wraps the same body.
 //!
-//! The template holds the fixed logic; `{{NAME}}` placeholders (plain text substitution, no
+//! In the body, a key's value is written `$NAME` inside assembly and `@NAME` in Solidity: here
+//! both become the constant `NAME`; the universal verifier reads them from memory instead.
+//! The templates hold the fixed logic; `{{NAME}}` placeholders (plain text substitution, no
 //! template engine; a multi-line value is indented like its placeholder) receive
 //! - the VK's constants: the domain (`N`, `LOG_N`, `OMEGA`, `N_INV`), the scale bits, the I/O
 //!   sizes (`N_IN`, `N_OUT`, `N_PUB`), `Z = [Z_H(τ)]₁` (`ZH_X`, `ZH_Y`), `[1]₂` and `[τ]₂` in
@@ -35,6 +39,8 @@ use crate::{Error, Result};
 
 /// The verifier template, embedded at build time.
 pub const VERIFIER_TEMPLATE: &str = include_str!("../../templates/Verifier.sol.tmpl");
+/// The checks both verifiers run, embedded at build time.
+pub const VERIFIER_BODY_TEMPLATE: &str = include_str!("../../templates/VerifierBody.sol.tmpl");
 /// Name of the generated contract.
 pub const VERIFIER_CONTRACT: &str = "ZkTorchVerifier";
 /// File names [`build_verifier`] writes.
@@ -114,7 +120,7 @@ pub(super) fn witness_at_zeta_omega(i: usize) -> String {
 }
 
 /// Memory constant of witness column `i`'s commitment (`P_A`, …, `P_PHI`).
-fn commitment_at(i: usize) -> String {
+pub(super) fn commitment_at(i: usize) -> String {
     format!("P_{}", screaming(WITNESS_NAMES[i]))
 }
 
@@ -130,10 +136,11 @@ pub(super) const M_L_OUT: &str = "M_L_OUT";
 pub(super) const M_PI: &str = "M_PI";
 pub(super) const M_TZ: &str = "M_TZ";
 
-/// Where `_verify` copies the proof (just past Solidity's reserved 0x00–0x7f).
-const M_PROOF: usize = 0x80;
+/// Where the per-model verifier's `_verify` copies the proof (just past Solidity's reserved
+/// 0x00–0x7f); the universal verifier keeps the loaded key there and the proof after it.
+pub(super) const FIRST_FREE: usize = 0x80;
 
-fn hex(v: usize) -> String {
+pub(super) fn hex(v: usize) -> String {
     format!("{v:#x}")
 }
 
@@ -145,17 +152,18 @@ fn calldata_at(word: usize) -> String {
     }
 }
 
-/// The memory-layout constants: the proof copy (a name per value), the challenges and derived
-/// scalars, and the precompiles' scratch buffers.
-fn memory_layout() -> String {
+/// The memory-layout constants from `base`: the proof copy (a name per value), the challenges
+/// and derived scalars, and the precompiles' scratch buffers; and `M_END`, the first address
+/// past them.
+pub(super) fn memory_layout(base: usize) -> (String, usize) {
     use proof_words::*;
-    let at = |word: usize| M_PROOF + 32 * word;
+    let at = |word: usize| base + 32 * word;
     let mut lines = Vec::new();
     let mut constant = |name: &str, addr: usize, note: &str| {
         let note = if note.is_empty() { String::new() } else { format!(" // {note}") };
         lines.push(format!("uint256 internal constant {name} = {};{note}", hex(addr)));
     };
-    constant("M_PROOF", M_PROOF, &format!("the proof is copied here (up to {}), so every value has a fixed address", hex(at(WORDS))));
+    constant("M_PROOF", base, &format!("the proof is copied here (up to {}), so every value has a fixed address", hex(at(WORDS))));
     constant("P_PARAM", at(PARAM), "P', the re-randomised parameter commitment");
     constant("P_NONCE", at(NONCE), "its re-randomisation nonce R");
     constant("Z_RESP", at(RESPONSE), "its responses z₀, z₁");
@@ -210,7 +218,7 @@ fn memory_layout() -> String {
         next += 32 * words;
     }
     constant("M_END", next, "end of the scratch region");
-    lines.join("\n")
+    (lines.join("\n"), next)
 }
 
 /// The constructor's digest words: exactly [`VerifyingKey::digest`]'s order (N, s, n_in, n_out, ω,
@@ -245,7 +253,7 @@ fn canonical() -> String {
 
 /// The transcript replay over the proof in calldata, in src/protocol/verifier.rs `challenges()`
 /// order (docs/spec.md §3).
-fn transcript(stride: usize) -> String {
+pub(super) fn transcript(mu: Vec<String>) -> String {
     use proof_words::*;
     let mut t = Vec::new();
     let absorb = |t: &mut Vec<String>, word: usize, words: usize, what: &str| {
@@ -301,7 +309,7 @@ fn transcript(stride: usize) -> String {
         t.push(format!("mstore({slot}, {name})"));
     }
     t.push("{".into());
-    t.extend(power("mu", "eta", stride).into_iter().map(|l| format!("    {l}")));
+    t.extend(mu.into_iter().map(|l| format!("    {l}")));
     t.push(format!("    mstore({M_MU}, mu)"));
     t.push("}".into());
     t.join("\n")
@@ -309,7 +317,7 @@ fn transcript(stride: usize) -> String {
 
 /// Yul statements setting `name := base^e mod r` (`e ≥ 1`), square-and-multiply unrolled from
 /// the top bit.
-fn power(name: &str, base: &str, e: usize) -> Vec<String> {
+pub(super) fn power(name: &str, base: &str, e: usize) -> Vec<String> {
     let mut lines = vec![format!("let {name} := {base} // {base}^{e}")];
     for bit in (0..usize::BITS - 1 - e.leading_zeros()).rev() {
         lines.push(format!("{name} := mulmod({name}, {name}, R_MOD)"));
@@ -489,7 +497,6 @@ fn substitutions(vk: &VerifyingKey) -> Vec<(String, String)> {
     let fr_hex = |x: &Fr| word_hex(&fr_to_word(x));
     let num = |v: usize| v.to_string();
     let (digest_words, digest_list) = digest_list();
-    let param = Fix::Param as usize;
     let mut subs: Vec<(String, String)> = vec![
         ("VK_DIGEST".into(), word_hex(&vk.digest())),
         ("N".into(), num(n)),
@@ -503,29 +510,22 @@ fn substitutions(vk: &VerifyingKey) -> Vec<(String, String)> {
         ("INPUT_BOUND".into(), num(crate::compiler::graph::max_wire(vk.scale_bits) as usize)),
         ("FIXED_COMMITMENTS".into(), fixed_commitments(vk)),
         ("PACKED_COMMITMENTS".into(), packed_commitments(vk)),
-        ("PACKED_CHECK".into(), packed_check(vk)),
         ("LAST_PACKED".into(), num(PACK_WIDTH - 2)),
         ("LAST_FIXED".into(), num(NUM_FIXED - 1)),
-        ("F_PARAM_X".into(), format!("F{param}_X")),
-        ("F_PARAM_Y".into(), format!("F{param}_Y")),
-        ("PROOF_BYTES".into(), num(PROOF_BYTES)),
-        ("PROOF_WORDS".into(), num(proof_words::WORDS)),
-        ("NUM_POINTS".into(), num(NUM_POINTS)),
-        ("NUM_SCALARS".into(), num(NUM_SCALARS)),
-        ("NUM_EVALS".into(), num(NUM_EVALS)),
-        ("NUM_NEXT".into(), num(NEXT_ROW.len())),
-        ("NUM_AT_ZETA".into(), num(NUM_WITNESS + 1 + NUM_FIXED)),
         ("NUM_CONSTRAINTS".into(), num(NUM_CONSTRAINTS)),
-        ("MEMORY_LAYOUT".into(), memory_layout()),
         ("DIGEST_WORDS".into(), num(digest_words)),
         ("DIGEST_BYTES".into(), num(32 * digest_words)),
         ("DIGEST_LIST".into(), digest_list),
-        ("CANONICAL".into(), canonical()),
-        ("TRANSCRIPT".into(), transcript(vk.stride)),
         ("STRIDE".into(), num(vk.stride)),
-        ("QUOTIENT".into(), yul::quotient_eval(vk.limbs())),
-        ("COMMITMENTS".into(), commitments_msm(vk)),
     ];
+    let consts = blocks::Ctx::new(vk.limbs(), 1, Fr::from(0u64), Fr::from(0u64), Fr::from(0u64));
+    subs.extend(body_substitutions(
+        FIRST_FREE,
+        transcript(power("mu", "eta", vk.stride)),
+        yul::quotient_eval(yul::Sym::Const(consts.split), yul::Sym::Const(consts.limb)),
+        commitments_msm(vk),
+        packed_check(vk),
+    ));
     for (prefix, p) in [("G2", &vk.g2), ("TAU", &vk.tau_g2)] {
         let w = g2_to_words(p);
         for (suffix, word) in ["X1", "X0", "Y1", "Y0"].iter().zip(&w) {
@@ -539,6 +539,68 @@ fn substitutions(vk: &VerifyingKey) -> Vec<(String, String)> {
     }
     subs.push(("IO_SCALES".into(), word_hex(&vk.io_scales_hash())));
     subs
+}
+
+/// The body's placeholders: the parts shared by both verifiers, and the four generated from the
+/// key (per-model) or for any key (universal).
+pub(super) fn body_substitutions(memory_base: usize, transcript: String, quotient: String, commitments: String, packed_check: String) -> Vec<(String, String)> {
+    let num = |v: usize| v.to_string();
+    vec![
+        ("PROOF_BYTES".into(), num(PROOF_BYTES)),
+        ("PROOF_WORDS".into(), num(proof_words::WORDS)),
+        ("NUM_POINTS".into(), num(NUM_POINTS)),
+        ("NUM_SCALARS".into(), num(NUM_SCALARS)),
+        ("NUM_EVALS".into(), num(NUM_EVALS)),
+        ("NUM_NEXT".into(), num(NEXT_ROW.len())),
+        ("NUM_AT_ZETA".into(), num(NUM_WITNESS + 1 + NUM_FIXED)),
+        ("MEMORY_LAYOUT".into(), memory_layout(memory_base).0),
+        ("CANONICAL".into(), canonical()),
+        ("TRANSCRIPT".into(), transcript),
+        ("QUOTIENT".into(), quotient),
+        ("COMMITMENTS".into(), commitments),
+        ("PACKED_CHECK".into(), packed_check),
+    ]
+}
+
+/// `shell` with its `{{BODY}}` filled and the body's key values (`$NAME` in assembly, `@NAME` in
+/// Solidity) written by `yul` and `sol`, then every placeholder of `subs` filled. Panics on a
+/// placeholder of `subs` the text lacks or one left unfilled.
+pub(super) fn render(shell: &str, subs: Vec<(String, String)>, yul: impl Fn(&str) -> String, sol: impl Fn(&str) -> String) -> String {
+    let mut out = fill(shell, "{{BODY}}", &key_values(VERIFIER_BODY_TEMPLATE, &yul, &sol));
+    for (name, value) in subs {
+        let key = format!("{{{{{name}}}}}");
+        assert!(out.contains(&key), "template has no placeholder {key}");
+        out = fill(&out, &key, &value);
+    }
+    if let Some(at) = out.find("{{") {
+        let end = out[at..]
+            .find("}}")
+            .map(|e| at + e + 2)
+            .unwrap_or(out.len().min(at + 40));
+        panic!("template placeholder {} left unfilled", &out[at..end]);
+    }
+    out
+}
+
+/// `text` with every `$NAME` replaced by `yul(NAME)` and every `@NAME` by `sol(NAME)` (`NAME` of
+/// capitals, digits and `_`).
+fn key_values(text: &str, yul: &impl Fn(&str) -> String, sol: &impl Fn(&str) -> String) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(['$', '@']) {
+        out += &rest[..at];
+        let name_len = rest[at + 1..].find(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')).unwrap_or(rest.len() - at - 1);
+        let name = &rest[at + 1..at + 1 + name_len];
+        if name.is_empty() {
+            out.push_str(&rest[at..at + 1]);
+        } else if rest.as_bytes()[at] == b'$' {
+            out += &yul(name);
+        } else {
+            out += &sol(name);
+        }
+        rest = &rest[at + 1 + name_len..];
+    }
+    out + rest
 }
 
 /// `text` with every `key` replaced by `value`; a multi-line value's later lines get the
@@ -563,20 +625,13 @@ fn fill(text: &str, key: &str, value: &str) -> String {
 
 /// The Solidity source of the verifier for `vk` (the template with every placeholder filled).
 pub fn render_verifier(vk: &VerifyingKey) -> String {
-    let mut out = VERIFIER_TEMPLATE.to_string();
-    for (name, value) in substitutions(vk) {
-        let key = format!("{{{{{name}}}}}");
-        assert!(out.contains(&key), "template has no placeholder {key}");
-        out = fill(&out, &key, &value);
-    }
-    if let Some(at) = out.find("{{") {
-        let end = out[at..]
-            .find("}}")
-            .map(|e| at + e + 2)
-            .unwrap_or(out.len().min(at + 40));
-        panic!("template placeholder {} left unfilled", &out[at..end]);
-    }
-    out
+    let param = Fix::Param as usize;
+    let constant = |name: &str| match name {
+        "F_PARAM_X" => format!("F{param}_X"),
+        "F_PARAM_Y" => format!("F{param}_Y"),
+        other => other.to_string(),
+    };
+    render(VERIFIER_TEMPLATE, substitutions(vk), constant, constant)
 }
 
 /// Renders the verifier for `vk`, compiles it (with the embedded `Transcript.sol`) and writes
@@ -585,8 +640,13 @@ pub fn render_verifier(vk: &VerifyingKey) -> String {
 /// within EIP-170's limit; each file is written to a temporary name in `out_dir` and renamed into
 /// place, so a failure never leaves a half-written file.
 pub fn build_verifier(vk: &VerifyingKey, out_dir: &Path) -> Result<CompiledContract> {
-    let source = render_verifier(vk);
-    let compiled = compile_with_libraries(VERIFIER_SOL, &source, &[("Transcript.sol", TRANSCRIPT_SOL)], VERIFIER_CONTRACT)?;
+    write_contract(&render_verifier(vk), VERIFIER_CONTRACT, out_dir)
+}
+
+/// Compiles `source` (contract `contract`, with the embedded `Transcript.sol`) and writes it and
+/// its artifact to `out_dir` as [`build_verifier`] describes.
+pub(super) fn write_contract(source: &str, contract: &str, out_dir: &Path) -> Result<CompiledContract> {
+    let compiled = compile_with_libraries(VERIFIER_SOL, source, &[("Transcript.sol", TRANSCRIPT_SOL)], contract)?;
     compiled.check_code_size()?;
     let json = serde_json::to_string_pretty(&compiled).expect("a compiled contract serializes");
     std::fs::create_dir_all(out_dir).map_err(|source| Error::Write {

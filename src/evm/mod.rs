@@ -17,20 +17,24 @@
 //! forge tests in `contracts/test/`.
 
 mod chain;
-mod codegen;
+pub(crate) mod codegen;
 mod compile;
 pub mod gas;
+mod universal;
 mod node;
 pub mod yul;
 
 pub use alloy::primitives::{Address, B256, U256};
-pub use chain::{call_verify, check_chain, deploy, ensure_funded, DEFAULT_RECEIPT_TIMEOUT, parse_address, submit, Deployed, Submitted, IZkTorchVerifier, SUBMIT_FALLBACK_GAS};
+pub use chain::{call_verify, call_verify_universal, check_chain, deploy, ensure_funded, register, submit_universal, verifier_kind, Registered, VerifierKind, IZkTorchUniversalVerifier, DEFAULT_RECEIPT_TIMEOUT, parse_address, submit, Deployed, Submitted, IZkTorchVerifier, SUBMIT_FALLBACK_GAS};
 pub use compile::{
     compile, compile_source, contracts_dir, solc_path, CompiledContract, EIP170_CODE_SIZE_LIMIT, EVM_VERSION,
     OPTIMIZER_RUNS,
 };
 pub use codegen::{build_verifier, render_verifier, VERIFIER_CONTRACT, VERIFIER_JSON, VERIFIER_SOL, VERIFIER_TEMPLATE};
 pub use node::{anvil_path, LocalNode};
+pub use universal::{build_universal_verifier, key_words, render_universal_verifier, UNIVERSAL_CONTRACT, UNIVERSAL_TEMPLATE};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod universal_tests;

@@ -15,7 +15,6 @@ use std::ops::{Add, Mul, Sub};
 use super::codegen::{
     fixed_at_zeta, witness_at_zeta, witness_at_zeta_omega, M_ALPHA, M_BETA, M_ETA, M_GAMMA, M_MU, M_L_IN, M_L_OUT, M_PI, M_TZ, M_ZH_INV,
 };
-use crate::blocks::limb::Limbs;
 use crate::blocks::{self, Ctx, Row, Value, NEXT_ROW};
 
 /// A value in the generated Yul: a known constant (folded at generation time) or an expression.
@@ -108,7 +107,7 @@ fn load(name: &str) -> Sym {
 /// from the last constraint, which starts the accumulator; every other is its own `let cK := …`
 /// in a scope of its own, so the stack stays shallow, folded in by `combine([cK, acc], α)`), then
 /// `T(ζ) = Σ α^k·C_k / Z_H(ζ)` stored at `M_TZ`.
-pub fn quotient_eval(limbs: Limbs) -> String {
+pub fn quotient_eval(split: Sym, limb: Sym) -> String {
     let row = Row {
         wit: std::array::from_fn(|i| load(&witness_at_zeta(i))),
         wit_next: std::array::from_fn(|i| {
@@ -123,12 +122,11 @@ pub fn quotient_eval(limbs: Limbs) -> String {
         l_outputs: load(M_L_OUT),
         public: load(M_PI),
     };
-    // The split and limb bases are literals derived from the VK's limb geometry, exactly as
-    // Ctx::new does.
-    let consts = Ctx::new(limbs, 1, Fr::zero(), Fr::zero(), Fr::zero());
+    // The split and limb bases: literals of one key's limb geometry (per-model), or the words the
+    // universal verifier derives from the loaded key.
     let ctx = Ctx {
-        split: Sym::Const(consts.split),
-        limb: Sym::Const(consts.limb),
+        split,
+        limb,
         beta: load(M_BETA),
         gamma: load(M_GAMMA),
         eta: load(M_ETA),
@@ -158,6 +156,7 @@ pub fn quotient_eval(limbs: Limbs) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::blocks::limb::Limbs;
     use crate::blocks::{Fix, Wit, NUM_FIXED, NUM_WITNESS};
     use ark_ff::One;
     use ark_ff::UniformRand;
@@ -219,7 +218,8 @@ mod tests {
 
     #[test]
     fn quotient_eval_reads_every_column_by_name_and_stays_small() {
-        let body = quotient_eval(Limbs::of(10));
+        let consts = Ctx::new(Limbs::of(10), 1, Fr::zero(), Fr::zero(), Fr::zero());
+        let body = quotient_eval(Sym::Const(consts.split), Sym::Const(consts.limb));
         // Every constraint, in Horner order from the last, and the final store.
         for k in 0..blocks::NUM_CONSTRAINTS {
             assert!(body.contains(&format!("// C{k}: {}\n", blocks::constraint_block(k))), "C{k} missing");

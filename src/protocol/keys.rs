@@ -149,7 +149,7 @@ impl VerifyingKey {
 
     /// The words the digest hashes, in order: N, s, n_in, n_out, ω, the I/O scales' hash, the
     /// stride, [1]₂, [τ]₂, the two hiding bases, fixed commitments, packed weight commitments.
-    fn digest_words(&self) -> Vec<Word> {
+    pub(crate) fn digest_words(&self) -> Vec<Word> {
         use crate::pcs::encoding::fr_to_word;
         let mut w = vec![
             fr_to_word(&Fr::from(self.domain_size as u64)),
