@@ -516,6 +516,26 @@ pub struct GenVerifierReport {
     pub estimated_gas: crate::evm::gas::GasEstimate,
 }
 
+/// `zktorch gen-verifier --universal`: renders the universal verifier and compiles it to
+/// `Verifier.json` (no keys: models are registered on it after deployment).
+pub fn gen_universal_verifier(out: &Path) -> Result<UniversalVerifierReport> {
+    let compiled = crate::evm::build_universal_verifier(out)?;
+    Ok(UniversalVerifierReport {
+        source: out.join("Verifier.sol"),
+        artifact: out.join("Verifier.json"),
+        runtime_bytes: compiled.deployed_bytecode.len(),
+        creation_bytes: compiled.bytecode.len(),
+    })
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct UniversalVerifierReport {
+    pub source: PathBuf,
+    pub artifact: PathBuf,
+    pub runtime_bytes: usize,
+    pub creation_bytes: usize,
+}
+
 /// `zktorch gen-verifier`: renders `Verifier.sol` for the keys and compiles it to `Verifier.json`.
 pub fn gen_verifier(keys: &Path, out: &Path) -> Result<GenVerifierReport> {
     let vk = load_verifying_key(keys)?;
@@ -620,12 +640,74 @@ pub fn submit(keys: &Path, proof_path: &Path, address: &str, chain: &ChainOption
     let instances = file.instance_words()?.iter().map(|w| crate::evm::U256::from_be_bytes(*w)).collect();
     runtime()?.block_on(async {
         let chain_id = chain.check(!dry_run).await?;
+        // A per-model verifier must be this model's; the universal one must have it registered.
+        let model_key = match verifier_for(&vk, address, chain).await? {
+            crate::evm::VerifierKind::Model(_) => None,
+            crate::evm::VerifierKind::Universal { .. } => Some(key_words(&vk)),
+        };
+        let rpc = &chain.rpc_url;
         if dry_run {
-            let accepted = crate::evm::call_verify(&chain.rpc_url, address, proof, instances).await?;
+            let accepted = match model_key {
+                None => crate::evm::call_verify(rpc, address, proof, instances).await?,
+                Some(k) => crate::evm::call_verify_universal(rpc, address, k, proof, instances).await?,
+            };
             return Ok(SubmitReport { accepted, submission: Submission::DryRun { dry_run: true, chain_id } });
         }
-        let s = crate::evm::submit(&chain.rpc_url, chain.key()?, address, proof, instances, chain.receipt_timeout).await?;
+        let (key, timeout) = (chain.key()?, chain.receipt_timeout);
+        let s = match model_key {
+            None => crate::evm::submit(rpc, key, address, proof, instances, timeout).await?,
+            Some(k) => crate::evm::submit_universal(rpc, key, address, k, proof, instances, timeout).await?,
+        };
         let submission = Submission::Sent { tx_hash: s.tx_hash.to_string(), block: s.block, gas_used: s.gas_used };
         Ok(SubmitReport { accepted: s.accepted, submission })
+    })
+}
+
+/// The verifier at `address` for the model of `vk`: its own per-model verifier, or the universal
+/// verifier with the model registered; anything else is an error naming what to do.
+async fn verifier_for(vk: &VerifyingKey, address: crate::evm::Address, chain: &ChainOptions) -> Result<crate::evm::VerifierKind> {
+    let model = crate::evm::B256::from(vk.digest());
+    let kind = crate::evm::verifier_kind(&chain.rpc_url, address, model).await?;
+    match kind {
+        crate::evm::VerifierKind::Model(d) if d != model => {
+            Err(Error::KeyMismatch(format!("the verifier at {address} is for model {d}, these keys are for model {model}")))
+        }
+        crate::evm::VerifierKind::Universal { registered: false } => Err(Error::KeyMismatch(format!(
+            "model {model} is not registered at the universal verifier {address}: run `zktorch register --keys … --address {address}` first"
+        ))),
+        _ => Ok(kind),
+    }
+}
+
+/// The model's key as the universal verifier takes it, as words.
+fn key_words(vk: &VerifyingKey) -> Vec<crate::evm::U256> {
+    crate::evm::key_words(vk).iter().map(|w| crate::evm::U256::from_be_bytes(*w)).collect()
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RegisterReport {
+    pub model_id: String,
+    pub address: String,
+    pub tx_hash: String,
+    pub block: u64,
+    pub gas_used: u64,
+}
+
+/// `zktorch register`: records the model of `keys` at the universal verifier at `address`.
+pub fn register(keys: &Path, address: &str, chain: &ChainOptions) -> Result<RegisterReport> {
+    let vk = load_verifying_key(keys)?;
+    let address = crate::evm::parse_address(address)?;
+    let key = chain.key()?;
+    let r = runtime()?.block_on(async {
+        chain.check(true).await?;
+        let model = crate::evm::B256::from(vk.digest());
+        crate::evm::register(&chain.rpc_url, key, address, model, key_words(&vk), chain.receipt_timeout).await
+    })?;
+    Ok(RegisterReport {
+        model_id: r.model_id.to_string(),
+        address: address.to_string(),
+        tx_hash: r.tx_hash.to_string(),
+        block: r.block,
+        gas_used: r.gas_used,
     })
 }

@@ -133,12 +133,28 @@ enum Command {
         #[arg(long)]
         proof: PathBuf,
     },
-    /// Write the Solidity verifier of a model (Verifier.sol) and compile it (Verifier.json).
+    /// Write the Solidity verifier of a model (Verifier.sol) and compile it (Verifier.json); with
+    /// --universal, the one verifier for every model (deploy it once, then `register` models).
     GenVerifier {
+        /// The model's keys (from setup); not with --universal.
+        #[arg(long, required_unless_present = "universal", conflicts_with = "universal")]
+        keys: Option<PathBuf>,
+        /// The universal verifier instead of one model's.
         #[arg(long)]
-        keys: PathBuf,
+        universal: bool,
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Register a model at a deployed universal verifier; prints its model id (the verifying
+    /// key's digest). A model already registered is refused.
+    Register {
+        #[arg(long)]
+        keys: PathBuf,
+        /// The universal verifier's address.
+        #[arg(long)]
+        address: String,
+        #[command(flatten)]
+        chain: Chain,
     },
     /// Deploy a compiled verifier; prints its address.
     Deploy {
@@ -255,7 +271,22 @@ fn run(cli: &Cli) -> Result<Outcome, Error> {
             };
             Outcome { json: json(&r), text, rejected: !r.valid }
         }
-        Command::GenVerifier { keys, out } => {
+        Command::GenVerifier { keys: None, out, .. } => {
+            let r = commands::gen_universal_verifier(out)?;
+            let text = format!(
+                "wrote the universal verifier {} and {} (runtime code {} bytes): deploy it once, then `zktorch register` each model",
+                r.source.display(),
+                r.artifact.display(),
+                r.runtime_bytes
+            );
+            ok(json(&r), text)
+        }
+        Command::Register { keys, address, chain } => {
+            let r = commands::register(keys, address, &chain.options())?;
+            let text = format!("model {} registered at {} (tx {}, block {}, gas used {})", r.model_id, r.address, r.tx_hash, r.block, r.gas_used);
+            ok(json(&r), text)
+        }
+        Command::GenVerifier { keys: Some(keys), out, .. } => {
             let r = commands::gen_verifier(keys, out)?;
             let text = format!(
                 "wrote {} and {} (runtime code {} bytes)\nestimated gas per verification: {}",
@@ -386,6 +417,7 @@ fn spinner(cli: &Cli) -> Option<indicatif::ProgressBar> {
         Command::Prove { .. } => "prove: witness, commitments, quotient, openings",
         Command::Deploy { .. } => "deploy: waiting for the transaction",
         Command::Submit { .. } => "submit: waiting for the transaction",
+        Command::Register { .. } => "register: waiting for the transaction",
         _ => return None,
     };
     if cli.json || !std::io::stderr().is_terminal() {

@@ -112,3 +112,68 @@ fn set_automine(rpc: &str, on: bool) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(provider.raw_request::<_, serde_json::Value>("evm_setAutomine".into(), (on,))).unwrap();
 }
+
+/// One universal verifier for two models from the CLI: `gen-verifier --universal`, `deploy`,
+/// `register` (a second registration refused), `submit` finding the kind of verifier by itself
+/// (a model not registered yet refused with what to do), and a per-model verifier refusing
+/// another model's keys before anything is sent.
+#[test]
+fn universal_verifier_registers_models_and_takes_their_proofs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let fixture = |f: &str| Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(f).display().to_string();
+    for model in ["mlp_16_32_10", "cnn_small"] {
+        let (onnx, input) = (fixture(&format!("{model}.onnx")), fixture(&format!("{model}.input.json")));
+        let (keys, proof) = (format!("{model}-keys"), format!("{model}-proof.json"));
+        for args in [
+            vec!["setup", "--model", &onnx, "--input", &input, "--out", &keys, "--dev-srs"],
+            vec!["prove", "--keys", &keys, "--model", &onnx, "--input", &input, "--out", &proof],
+        ] {
+            let o = zktorch(dir, &args);
+            assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        }
+    }
+    assert_error(&zktorch(dir, &["gen-verifier", "--out", "universal"]), "required arguments");
+    assert!(zktorch(dir, &["gen-verifier", "--universal", "--out", "universal"]).status.success());
+    assert!(zktorch(dir, &["gen-verifier", "--keys", "mlp_16_32_10-keys", "--out", "own"]).status.success());
+    let node = zktorch::evm::LocalNode::spawn().unwrap();
+    let rpc = node.endpoint();
+    let deploy = |verifier: &str| {
+        let o = zktorch(dir, &["deploy", "--verifier", verifier, "--rpc-url", &rpc, "--private-key", DEV_KEY]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        report(&o)["address"].as_str().unwrap().to_string()
+    };
+    let (universal, own) = (deploy("universal"), deploy("own"));
+    let chain = |args: &[&str], address: &str| {
+        let mut all = args.to_vec();
+        all.extend(["--address", address, "--rpc-url", &rpc, "--private-key", DEV_KEY]);
+        zktorch(dir, &all)
+    };
+    let register = |model: &str| chain(&["register", "--keys", &format!("{model}-keys")], &universal);
+    let submit = |model: &str, address: &str, extra: &[&str]| {
+        let (keys, proof) = (format!("{model}-keys"), format!("{model}-proof.json"));
+        let mut args = vec!["submit", "--keys", keys.as_str(), "--proof", proof.as_str()];
+        args.extend_from_slice(extra);
+        chain(&args, address)
+    };
+
+    let r = register("mlp_16_32_10");
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let r = report(&r);
+    assert!(r["gas_used"].as_u64().unwrap() <= 150_000, "{r}");
+    assert!(r["model_id"].as_str().unwrap().starts_with("0x"), "{r}");
+    assert_error(&register("mlp_16_32_10"), "already registered");
+    assert_error(&submit("cnn_small", &universal, &[]), "not registered");
+    assert!(register("cnn_small").status.success());
+    for model in ["mlp_16_32_10", "cnn_small"] {
+        let dry = submit(model, &universal, &["--dry-run"]);
+        assert!(dry.status.success() && report(&dry)["accepted"] == Value::Bool(true), "{model}: {}", String::from_utf8_lossy(&dry.stderr));
+        let sent = submit(model, &universal, &[]);
+        assert!(sent.status.success(), "{model}: {}", String::from_utf8_lossy(&sent.stderr));
+        assert_eq!(report(&sent)["accepted"], Value::Bool(true));
+    }
+    assert_error(&submit("cnn_small", &own, &[]), "is for model");
+    assert_error(&chain(&["register", "--keys", "cnn_small-keys"], &own), "one model's verifier");
+    let sent = submit("mlp_16_32_10", &own, &[]);
+    assert!(sent.status.success() && report(&sent)["accepted"] == Value::Bool(true));
+}
