@@ -191,7 +191,12 @@ pub fn setup(opts: &SetupOptions) -> Result<SetupReport> {
     let output_errors = measured.then_some(calibration.output_errors);
     let need = srs_size_for(circuit.domain_size);
     let (srs, label) = match &opts.srs {
-        SrsSource::Ptau(p) => (ptau::load(p, need)?, p.display().to_string()),
+        // A file short of the ideal size still serves if it holds the minimum: fewer fixed
+        // columns share a commitment (a little more verifier gas).
+        SrsSource::Ptau(p) => match ptau::load(p, need) {
+            Err(Error::SrsTooSmall { have, .. }) if have >= protocol::keys::min_srs_size_for(circuit.domain_size) => (ptau::load(p, have)?, p.display().to_string()),
+            loaded => (loaded?, p.display().to_string()),
+        },
         SrsSource::Dev => (Srs::insecure_dev_with_lagrange(need, circuit.domain_size, &mut OsRng), "insecure-dev".to_string()),
     };
     let (pk, vk) = protocol::setup(&circuit, &srs, &mut OsRng)?;

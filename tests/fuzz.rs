@@ -299,9 +299,9 @@ proptest! {
     #[test]
     fn flipped_vk_hex_never_verifies(c in 0usize..64, w in 0usize..2, pos in any::<usize>(), delta in any::<u32>()) {
         let mut vk = valid().vk_json.clone();
-        let c = c % vk["fixed_commitments"].as_array().unwrap().len();
-        let word = vk["fixed_commitments"][c][w].as_str().unwrap().to_string();
-        vk["fixed_commitments"][c][w] = json!(flip_hex_char(&word, pos, delta));
+        let c = c % vk["fixed_groups"].as_array().unwrap().len();
+        let word = vk["fixed_groups"][c][w].as_str().unwrap().to_string();
+        vk["fixed_groups"][c][w] = json!(flip_hex_char(&word, pos, delta));
         prop_assert!(!accepts("vk-hex", &bytes(&valid().proof_json), &bytes(&vk))?);
     }
 
@@ -309,11 +309,11 @@ proptest! {
     #[test]
     fn redigested_changed_vk_never_verifies(which in 0usize..5, a in any::<prop::sample::Index>(), b in any::<prop::sample::Index>()) {
         let mut vk = valid().vk.clone();
-        let (n, m) = (vk.fixed_commitments.len(), vk.packed_commitments.len());
+        let (n, m) = (vk.fixed_groups.len(), vk.packed_commitments.len());
         match which {
             0 => vk.domain_size *= 2,
-            1 => vk.fixed_commitments.swap(a.index(n), b.index(n)),
-            2 => vk.fixed_commitments[a.index(n)] = vk.hiding_bases[0],
+            1 => vk.fixed_groups.swap(a.index(n), b.index(n)),
+            2 => vk.fixed_groups[a.index(n)] = vk.hiding_bases[0],
             3 => vk.packed_commitments.swap(a.index(m), b.index(m)),
             _ => (vk.num_inputs, vk.num_outputs) = (vk.num_inputs + 1, vk.num_outputs - 1),
         }

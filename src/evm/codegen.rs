@@ -29,11 +29,11 @@ use ark_ff::Field;
 
 use super::compile::{compile_with_libraries, CompiledContract, TRANSCRIPT_SOL};
 use super::yul;
-use super::gas::KeyShape;
 use crate::blocks::packed::PACK_WIDTH;
 use crate::blocks::{self, Fix, Wit, FIXED_NAMES, NEXT_ROW, NUM_CONSTRAINTS, NUM_FIXED, NUM_WITNESS, ROUND1, ROUND2, WITNESS_NAMES};
 use crate::pcs::encoding::{fr_to_word, g1_to_words, g2_to_words, word_hex};
 use crate::protocol::proof::{NUM_EVALS, NUM_POINTS, NUM_SCALARS, PROOF_BYTES};
+use crate::protocol::fixed::MAX_GROUPS;
 use crate::protocol::{VerifyingKey, HIDING_BLINDERS};
 use crate::{Error, Result};
 
@@ -74,11 +74,11 @@ pub(crate) mod proof_words {
     pub const EVALS: usize = QUOTIENT + 2;
     /// The [`NEXT_ROW`] columns at ζω.
     pub const EVALS_NEXT: usize = EVALS + NUM_EVALS;
-    /// `W_ζ`.
+    /// `W`, the multi-point opening's combined quotient.
     pub const OPENING: usize = EVALS_NEXT + NEXT_ROW.len();
-    /// `W_ζω`.
-    pub const OPENING_NEXT: usize = OPENING + 2;
-    pub const WORDS: usize = OPENING_NEXT + 2;
+    /// `W'`, its opening at z.
+    pub const OPENING_Z: usize = OPENING + 2;
+    pub const WORDS: usize = OPENING_Z + 2;
     const _: () = assert!(32 * WORDS == PROOF_BYTES);
 
     /// Runs of proof words `[from, to)` that hold G1 points (`true`) or scalars (`false`), in
@@ -88,7 +88,7 @@ pub(crate) mod proof_words {
         (RESPONSE, ROUND1_AT, false, "z₀, z₁, z_U0, z_U1"),
         (ROUND1_AT, EVALS, true, "round-1 and round-2 commitments, [U'], R_U, [T]"),
         (EVALS, OPENING, false, "evaluations at ζ and ζω"),
-        (OPENING, WORDS, true, "W_ζ, W_ζω"),
+        (OPENING, WORDS, true, "W, W'"),
     ];
 }
 
@@ -187,10 +187,10 @@ pub(super) fn memory_layout(base: usize) -> (String, usize) {
     for (j, c) in NEXT_ROW.iter().enumerate() {
         constant(&witness_at_zeta_omega(*c as usize), at(EVALS_NEXT + j), "");
     }
-    constant("P_WZ", at(OPENING), "opening proof W_ζ");
-    constant("P_WZW", at(OPENING_NEXT), "opening proof W_ζω");
+    constant("P_W", at(OPENING), "W, the multi-point opening's combined quotient");
+    constant("P_W2", at(OPENING_Z), "W', its opening at z");
     let mut next = at(WORDS);
-    let scratch: [(&str, usize, &str); 21] = [
+    let scratch: [(&str, usize, &str); 24] = [
         ("M_E", 1, "challenges and derived scalars"),
         (M_BETA, 1, ""),
         (M_GAMMA, 1, ""),
@@ -200,16 +200,19 @@ pub(super) fn memory_layout(base: usize) -> (String, usize) {
         (M_ALPHA, 1, ""),
         ("M_ZETA", 1, ""),
         ("M_NU", 1, ""),
-        ("M_RHO", 1, ""),
+        ("M_Z", 1, "the point of the opening's KZG claim"),
         (M_ZH_INV, 1, "1 / (ζ^N − 1)"),
         (M_L_IN, 1, "Σ_{k<n_in} L_k(ζ)"),
         (M_L_OUT, 1, "Σ_{n_in≤k<P} L_k(ζ)"),
         (M_PI, 1, "Σ v_k·L_k(ζ)"),
         (M_TZ, 1, "T(ζ)"),
+        ("M_INV_A", 1, "1 / (z − ζ)"),
+        ("M_INV_B", 1, "1 / ((z − ζ)(z − ζω))"),
+        ("M_INV_F", 1, "1 / (z^k − ζ)"),
+        ("M_SLOPE", 1, "(z − ζ) / (ζω − ζ)"),
         ("M_SCH", 4, "the re-randomisation checks' accumulator, then an addend"),
         ("M_ACC", 4, "MSM accumulator (= L at the end), then the last product"),
         ("M_MUL", 3, "ecMul input: x, y, scalar"),
-        ("M_R", 4, "R = W_ζ + ρ·W_ζω, then W_ζ for the ecAdd"),
         ("M_PAIR", 12, "pairing input: L, [1]₂, −R, [τ]₂"),
         ("M_MODEXP", 6, "modexp input"),
     ];
@@ -222,19 +225,22 @@ pub(super) fn memory_layout(base: usize) -> (String, usize) {
 }
 
 /// The constructor's digest words: exactly [`VerifyingKey::digest`]'s order (N, s, n_in, n_out, ω,
-/// the I/O scales' hash, [1]₂, [τ]₂, Z, Z₁, the fixed commitments, the packed weight commitments).
-fn digest_list() -> (usize, String) {
+/// the I/O scales' hash, the stride, k, the used fixed columns, [1]₂, [τ]₂, Z, Z₁, the parameter
+/// commitment, the interleaved fixed commitments padded to [`MAX_GROUPS`] with (0, 0), the packed
+/// weight commitments).
+fn digest_list(vk: &VerifyingKey) -> (usize, String) {
     let mut lines = vec![
-        "N, SCALE_BITS, N_IN, N_OUT, OMEGA, uint256(IO_SCALES), STRIDE,".to_string(),
+        "N, SCALE_BITS, N_IN, N_OUT, OMEGA, uint256(IO_SCALES), STRIDE, INTERLEAVE, FIXED_USED,".to_string(),
         "G2_X1, G2_X0, G2_Y1, G2_Y0, TAU_X1, TAU_X0, TAU_Y1, TAU_Y0,".into(),
         "ZH_X, ZH_Y, ZH1_X, ZH1_Y,".into(),
     ];
-    let mut points: Vec<String> = (0..NUM_FIXED).map(|i| format!("F{i}_X, F{i}_Y")).collect();
+    let mut points: Vec<String> = vec!["F_PARAM_X, F_PARAM_Y".into()];
+    points.extend((0..MAX_GROUPS).map(|g| if g < vk.fixed_groups.len() { format!("G{g}_X, G{g}_Y") } else { "0, 0".into() }));
     points.extend((0..PACK_WIDTH - 1).map(|i| format!("W{i}_X, W{i}_Y")));
     lines.extend(points.chunks(5).map(|c| c.join(", ") + ","));
     let last = lines.last_mut().expect("non-empty");
     last.pop(); // the trailing comma
-    (7 + 4 + 4 + 2 * HIDING_BLINDERS + 2 * points.len(), lines.join("\n"))
+    (9 + 4 + 4 + 2 * HIDING_BLINDERS + 2 * points.len(), lines.join("\n"))
 }
 
 /// `_canonical`'s checks, one per run of points or scalars in the proof.
@@ -291,9 +297,8 @@ pub(super) fn transcript(mu: Vec<String>) -> String {
         hex(32 * listed)
     ));
     challenge(&mut t, "nu");
-    absorb(&mut t, OPENING, 2, "[W_ζ]");
-    absorb(&mut t, OPENING_NEXT, 2, "[W_ζω]");
-    challenge(&mut t, "rho");
+    absorb(&mut t, OPENING, 2, "[W]");
+    challenge(&mut t, "z");
     t.push("// Stored once every absorb is done (the absorbs use the memory from 0x80 as scratch).".into());
     for (name, slot) in [
         ("e", "M_E"),
@@ -304,7 +309,7 @@ pub(super) fn transcript(mu: Vec<String>) -> String {
         ("alpha", M_ALPHA),
         ("zeta", "M_ZETA"),
         ("nu", "M_NU"),
-        ("rho", "M_RHO"),
+        ("z", "M_Z"),
     ] {
         t.push(format!("mstore({slot}, {name})"));
     }
@@ -328,92 +333,83 @@ pub(super) fn power(name: &str, base: &str, e: usize) -> Vec<String> {
     lines
 }
 
-/// The commitments of the claim at ζ, in src/protocol/verifier.rs `accumulate` order (round 1,
-/// round 2, [T], the fixed columns with P' for the parameter column), as Yul `(x, y)` arguments
-/// and a label; `None` for a fixed commitment at infinity.
-pub(crate) fn zeta_bases(shape: &KeyShape) -> Vec<(String, Option<(String, String)>)> {
-    let from_memory = |name: &str| Some((format!("mload({name})"), format!("mload(add({name}, 0x20))")));
-    let mut bases: Vec<_> = ROUND1
-        .iter()
-        .chain(&ROUND2)
-        .map(|c| {
-            let label = format!("[{}]", WITNESS_NAMES[*c as usize]);
-            // Without matrix products their Horner columns are zero, committed as infinity.
-            let zero = shape.matrix_products_unused() && blocks::freivalds::COLUMNS.contains(c);
-            (label, if zero { None } else { from_memory(&commitment_at(*c as usize)) })
-        })
-        .collect();
-    // Without packed groups no constraint reads U: taken as infinity, like the Rust verifier.
-    let u = shape.reads_packed_weights().then(|| from_memory(&commitment_at(Wit::U as usize))).flatten();
-    bases.push(("[U'] for u".into(), u));
-    bases.push(("[T]".into(), from_memory("P_T")));
-    for (i, zero) in shape.fixed_zero.iter().enumerate() {
-        let label = format!("F_{i} ({})", FIXED_NAMES[i]);
-        bases.push(if i == Fix::Param as usize {
-            ("P' in place of F_P".into(), from_memory("P_PARAM"))
-        } else if *zero {
-            (label, None)
-        } else {
-            (label, Some((format!("F{i}_X"), format!("F{i}_Y"))))
-        });
-    }
-    bases
+/// Whether a verifier includes a commitment in its MSM: always, never (the key says the column
+/// is zero), or unless a Yul expression of the loaded key is non-zero (the universal verifier).
+pub(super) enum Presence {
+    Always,
+    Never,
+    Unless(String),
 }
 
-/// The MSM part of the accumulator: `Σ_i s_i·P_i` into `M_ACC`, with `s_i = ν^i`, plus `ρ·ν^j`
-/// when `P_i` is the j-th commitment opened at ζω. `pw` holds ν^i, raised only as far as the
-/// next base that is multiplied; `rpw` holds ρ·ν^j for the next ζω commitment (their order is
-/// the bases' order: [`NEXT_ROW`] is increasing). A fixed commitment at infinity is skipped: its
-/// term is the identity, exactly as in the Rust MSM.
-fn commitments_msm(vk: &VerifyingKey) -> String {
-    assert!(
-        NEXT_ROW.windows(2).all(|w| (w[0] as usize) < (w[1] as usize)),
-        "NEXT_ROW must be increasing so that ρ·ν^j can be raised in step"
-    );
-    let mut lines = vec!["let pw := 1".to_string(), "let rpw := rho".into()];
-    let (mut power, mut first, mut next_left) = (0, true, NEXT_ROW.len());
-    for (i, (label, point)) in zeta_bases(&KeyShape::of_key(vk)).into_iter().enumerate() {
-        let at_next = NEXT_ROW.iter().position(|c| *c as usize == i);
-        let Some((x, y)) = point else {
-            lines.push(format!("// {label}: the point at infinity (an all-zero column), nothing to add"));
-            if at_next.is_some() {
-                // Its ζω power is skipped too: ρ·ν^j moves on to the next ζω commitment.
-                next_left -= 1;
-                if next_left > 0 {
-                    lines.push("rpw := mulmod(rpw, nu, rm)".into());
-                }
-            }
-            continue;
-        };
-        for _ in power..i {
-            lines.push("pw := mulmod(pw, nu, rm)".into());
+/// The opening terms of the witness columns, `[T]` and `P'`, in opening order (docs/spec.md §3,
+/// [`crate::protocol::verifier::opened_values`]): each adds `ν^i` times its value(s) to its set's
+/// sum (`vA` for {ζ}, `vB` and `nB` for {ζ, ζω}) and, when present, its commitment times
+/// `ν^i/Z_S(z)` to the accumulator. The matrix-product columns and `U'` are taken as infinity
+/// when `matrix` and `packed` say so, like the Rust verifier; their values still count.
+pub(super) fn column_openings(matrix: &Presence, packed: &Presence) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut term = |label: &str, at: &str, values: Vec<(&str, String)>, inv: &str, presence: &Presence| {
+        lines.push(format!("// {label}"));
+        for (sum, value) in values {
+            lines.push(format!("{sum} := addmod({sum}, mulmod(pw, {value}, rm), rm)"));
         }
-        power = i;
-        let scalar = if at_next.is_some() { "addmod(pw, rpw, rm)" } else { "pw" };
-        let what = match at_next {
-            Some(j) => format!("// {label}: ν^{i} + ρ·ν^{j}"),
-            None => format!("// {label}: ν^{i}"),
-        };
-        lines.push(what);
-        if first && i == 0 && at_next.is_none() {
-            // ν^0 = 1: the accumulator starts as the point itself.
-            lines.push(format!("mstore(M_ACC, {x})"));
-            lines.push(format!("mstore(add(M_ACC, 0x20), {y})"));
-            lines.push("ok := 1".into());
-        } else if first {
-            lines.push(format!("ok := mulTo({x}, {y}, {scalar}, M_ACC)"));
+        let add = format!("ok := and(ok, mulAcc(mload({at}), mload(add({at}, 0x20)), mulmod(pw, {inv}, rm)))");
+        match presence {
+            Presence::Always => lines.push(add),
+            Presence::Never => lines.push("// at infinity for this key: nothing to add".into()),
+            Presence::Unless(absent) => lines.push(format!("if iszero({absent}) {{ {add} }}")),
+        }
+        lines.push("pw := mulmod(pw, nu, rm)".into());
+    };
+    for c in 0..NUM_WITNESS {
+        let presence = if blocks::freivalds::COLUMNS.iter().any(|m| *m as usize == c) {
+            matrix
+        } else if c == Wit::U as usize {
+            packed
         } else {
-            lines.push(format!("ok := and(ok, mulAcc({x}, {y}, {scalar}))"));
-        }
-        first = false;
-        if at_next.is_some() {
-            next_left -= 1;
-            if next_left > 0 {
-                lines.push("rpw := mulmod(rpw, nu, rm)".into());
-            }
+            &Presence::Always
+        };
+        let label = format!("[{}]", WITNESS_NAMES[c]);
+        let at_zeta = format!("mload({})", witness_at_zeta(c));
+        if NEXT_ROW.iter().any(|w| *w as usize == c) {
+            let at_next = format!("mload({})", witness_at_zeta_omega(c));
+            term(&format!("{label} on {{ζ, ζω}}"), &commitment_at(c), vec![("vB", at_zeta), ("nB", at_next)], "mload(M_INV_B)", presence);
+        } else {
+            term(&format!("{label} on {{ζ}}"), &commitment_at(c), vec![("vA", at_zeta)], "mload(M_INV_A)", presence);
         }
     }
-    assert_eq!(next_left, 0, "every ζω commitment is a witness commitment");
+    term("[T] on {ζ}", "P_T", vec![("vA", format!("mload({M_TZ})"))], "mload(M_INV_A)", &Presence::Always);
+    let param = format!("mload({})", fixed_at_zeta(Fix::Param as usize));
+    term("P' on {ζ}", "P_PARAM", vec![("vA", param)], "mload(M_INV_A)", &Presence::Always);
+    lines
+}
+
+/// The per-model opening terms: the columns' ([`column_openings`], with the key's presence of
+/// the matrix-product columns and `U'`), then each interleaved fixed commitment `G_g` with its
+/// remainder `r_g(z) = Σ_j f_j(ζ)·z^j` (Horner from the last column), and the check that every
+/// unused fixed column's value is zero.
+fn commitments_msm(vk: &VerifyingKey) -> String {
+    let presence = |absent: bool| if absent { Presence::Never } else { Presence::Always };
+    let mut lines = column_openings(&presence(vk.matrix_products_unused()), &presence(!vk.reads_packed_weights()));
+    for (g, columns) in vk.fixed_layout.groups().iter().enumerate() {
+        let names: Vec<&str> = columns.iter().map(|c| FIXED_NAMES[*c]).collect();
+        lines.push(format!("// G_{g} on the roots of X^k − ζ: {}", names.join(", ")));
+        lines.push("{".into());
+        let mut rev = columns.iter().rev();
+        let last = rev.next().expect("a group is not empty");
+        lines.push(format!("    let r := mload({})", fixed_at_zeta(*last)));
+        for c in rev {
+            lines.push(format!("    r := addmod(mulmod(r, z, rm), mload({}), rm)", fixed_at_zeta(*c)));
+        }
+        lines.push("    vF := addmod(vF, mulmod(pw, r, rm), rm)".into());
+        lines.push(format!("    ok := and(ok, mulAcc(G{g}_X, G{g}_Y, mulmod(pw, mload(M_INV_F), rm)))"));
+        lines.push("}".into());
+        lines.push("pw := mulmod(pw, nu, rm)".into());
+    }
+    lines.push("// Unused fixed columns are zero, and so must their values be.".into());
+    for c in (0..NUM_FIXED).filter(|c| !vk.fixed_layout.is_used(*c)) {
+        lines.push(format!("ok := and(ok, iszero(mload({})))", fixed_at_zeta(c)));
+    }
     lines.join("\n")
 }
 
@@ -422,7 +418,7 @@ fn commitments_msm(vk: &VerifyingKey) -> String {
 /// row reads `U` (the packed input selector commits to infinity) the check is left out, as
 /// [`crate::protocol::verifier::packed_commitment_is_bound`] does.
 fn packed_check(vk: &VerifyingKey) -> String {
-    if !crate::protocol::verifier::reads_packed_weights(vk) {
+    if !vk.reads_packed_weights() {
         return "// left out: the packed input selector is all zero, so no constraint reads U".into();
     }
     let mut lines = vec![
@@ -465,20 +461,18 @@ fn packed_commitments(vk: &VerifyingKey) -> String {
     lines.join("\n")
 }
 
-/// The fixed-commitment constants, with the column names.
+/// The parameter commitment and the interleaved fixed commitments, with their columns' names.
 fn fixed_commitments(vk: &VerifyingKey) -> String {
-    let mut lines = Vec::new();
-    for (i, c) in vk.fixed_commitments.iter().enumerate() {
+    let [x, y] = g1_to_words(&vk.param_commitment);
+    let mut lines = vec![
+        format!("uint256 internal constant F_PARAM_X = {}; // param (hiding; the proof's P' is opened in its place)", word_hex(&x)),
+        format!("uint256 internal constant F_PARAM_Y = {};", word_hex(&y)),
+    ];
+    for (g, (c, columns)) in vk.fixed_groups.iter().zip(vk.fixed_layout.groups()).enumerate() {
         let [x, y] = g1_to_words(c);
-        let note = if i == Fix::Param as usize {
-            " (hiding; replaced by the proof's P' in the MSM)"
-        } else if c.is_zero() {
-            " (the point at infinity: skipped in the MSM)"
-        } else {
-            ""
-        };
-        lines.push(format!("uint256 internal constant F{i}_X = {}; // {}{note}", word_hex(&x), FIXED_NAMES[i]));
-        lines.push(format!("uint256 internal constant F{i}_Y = {};", word_hex(&y)));
+        let names: Vec<&str> = columns.iter().map(|c| FIXED_NAMES[*c]).collect();
+        lines.push(format!("uint256 internal constant G{g}_X = {}; // {}", word_hex(&x), names.join(", ")));
+        lines.push(format!("uint256 internal constant G{g}_Y = {};", word_hex(&y)));
     }
     lines.join("\n")
 }
@@ -487,7 +481,7 @@ fn fixed_commitments(vk: &VerifyingKey) -> String {
 fn substitutions(vk: &VerifyingKey) -> Vec<(String, String)> {
     let n = vk.domain_size;
     assert!(n.is_power_of_two() && n >= 2, "domain size {n} is not a power of two");
-    assert_eq!(vk.fixed_commitments.len(), NUM_FIXED, "a verifying key has {NUM_FIXED} fixed commitments");
+    assert_eq!(vk.fixed_groups.len(), vk.fixed_layout.groups().len(), "one commitment per group of fixed columns");
     assert_eq!(vk.packed_commitments.len(), PACK_WIDTH - 1, "a verifying key has {} packed commitments", PACK_WIDTH - 1);
     assert!((1..=62).contains(&vk.scale_bits), "scale bits {} out of range", vk.scale_bits);
     assert!(
@@ -496,7 +490,7 @@ fn substitutions(vk: &VerifyingKey) -> Vec<(String, String)> {
     );
     let fr_hex = |x: &Fr| word_hex(&fr_to_word(x));
     let num = |v: usize| v.to_string();
-    let (digest_words, digest_list) = digest_list();
+    let (digest_words, digest_list) = digest_list(vk);
     let mut subs: Vec<(String, String)> = vec![
         ("VK_DIGEST".into(), word_hex(&vk.digest())),
         ("N".into(), num(n)),
@@ -511,7 +505,9 @@ fn substitutions(vk: &VerifyingKey) -> Vec<(String, String)> {
         ("FIXED_COMMITMENTS".into(), fixed_commitments(vk)),
         ("PACKED_COMMITMENTS".into(), packed_commitments(vk)),
         ("LAST_PACKED".into(), num(PACK_WIDTH - 2)),
-        ("LAST_FIXED".into(), num(NUM_FIXED - 1)),
+        ("INTERLEAVE".into(), num(vk.fixed_layout.k)),
+        ("LOG_K".into(), num(vk.fixed_layout.k.trailing_zeros() as usize)),
+        ("FIXED_USED".into(), hex(vk.fixed_layout.used as usize)),
         ("NUM_CONSTRAINTS".into(), num(NUM_CONSTRAINTS)),
         ("DIGEST_WORDS".into(), num(digest_words)),
         ("DIGEST_BYTES".into(), num(32 * digest_words)),
@@ -552,7 +548,7 @@ pub(super) fn body_substitutions(memory_base: usize, transcript: String, quotien
         ("NUM_SCALARS".into(), num(NUM_SCALARS)),
         ("NUM_EVALS".into(), num(NUM_EVALS)),
         ("NUM_NEXT".into(), num(NEXT_ROW.len())),
-        ("NUM_AT_ZETA".into(), num(NUM_WITNESS + 1 + NUM_FIXED)),
+        ("NUM_OPENED".into(), num(NUM_WITNESS + 2)),
         ("MEMORY_LAYOUT".into(), memory_layout(memory_base).0),
         ("CANONICAL".into(), canonical()),
         ("TRANSCRIPT".into(), transcript),
@@ -625,12 +621,7 @@ fn fill(text: &str, key: &str, value: &str) -> String {
 
 /// The Solidity source of the verifier for `vk` (the template with every placeholder filled).
 pub fn render_verifier(vk: &VerifyingKey) -> String {
-    let param = Fix::Param as usize;
-    let constant = |name: &str| match name {
-        "F_PARAM_X" => format!("F{param}_X"),
-        "F_PARAM_Y" => format!("F{param}_Y"),
-        other => other.to_string(),
-    };
+    let constant = |name: &str| name.to_string();
     render(VERIFIER_TEMPLATE, substitutions(vk), constant, constant)
 }
 

@@ -9,8 +9,9 @@
 //! the interpreter's work is a per-public-value and a fixed part, measured on anvil
 //! (`estimate_matches_mined_gas`).
 
-use super::codegen::{proof_words, zeta_bases};
-use crate::blocks::{freivalds, Fix, Wit, NUM_WITNESS, NEXT_ROW, ROUND1};
+use super::codegen::proof_words;
+use crate::blocks::{freivalds, Fix, Wit, NUM_FIXED, NUM_WITNESS, NEXT_ROW, ROUND1};
+use crate::protocol::fixed::FixedLayout;
 use crate::compiler::Circuit;
 use crate::protocol::VerifyingKey;
 use ark_ec::AffineRepr;
@@ -37,8 +38,8 @@ const FIXED_WORK: u64 = 35_500;
 /// point at infinity (all-zero columns), and the public values.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeyShape {
-    /// Per fixed column, whether its commitment is at infinity (never the hiding parameter column).
-    pub fixed_zero: Vec<bool>,
+    /// The used fixed columns and how many share a commitment.
+    pub fixed: FixedLayout,
     /// Per packed weight column, whether its commitment is at infinity.
     pub packed_zero: Vec<bool>,
     pub num_public: usize,
@@ -48,35 +49,42 @@ pub struct KeyShape {
 impl KeyShape {
     pub fn of_key(vk: &VerifyingKey) -> Self {
         Self {
-            fixed_zero: vk.fixed_commitments.iter().map(|c| c.is_zero()).collect(),
+            fixed: vk.fixed_layout,
             packed_zero: vk.packed_commitments.iter().map(|c| c.is_zero()).collect(),
             num_public: vk.num_inputs + vk.num_outputs,
             scale_bits: vk.scale_bits,
         }
     }
 
-    /// The shape setup will give `c`'s key: an all-zero column commits to infinity, except the
-    /// parameter column, whose commitment is hiding.
+    /// The shape setup will give `c`'s key (with an SRS of [`crate::protocol::keys::srs_size_for`] powers).
     pub fn of_circuit(c: &Circuit) -> Self {
         let zero = |col: &Vec<ark_bn254::Fr>| col.iter().all(|v| v.is_zero());
-        let mut fixed_zero: Vec<bool> = c.fixed.iter().map(zero).collect();
-        fixed_zero[Fix::Param as usize] = false;
         Self {
-            fixed_zero,
+            fixed: FixedLayout::of_columns(&c.fixed, crate::protocol::fixed::interleave_for(c.domain_size)),
             packed_zero: c.packed_weights.iter().map(zero).collect(),
             num_public: c.num_inputs + c.num_outputs,
             scale_bits: c.scale_bits,
         }
     }
 
-    /// No matrix product: the product selector commits to infinity.
+    /// No matrix product: the product selector is unused.
     pub fn matrix_products_unused(&self) -> bool {
-        self.fixed_zero[Fix::QMatP as usize]
+        !self.fixed.is_used(Fix::QMatP as usize)
     }
 
-    /// Some row reads the packed weights `U` (the packed input selector is not all zero).
+    /// Some row reads the packed weights `U` (the packed input selector is used).
     pub fn reads_packed_weights(&self) -> bool {
-        !self.fixed_zero[Fix::QPackX as usize]
+        self.fixed.is_used(Fix::QPackX as usize)
+    }
+
+    /// The commitments the opening's MSM multiplies: the columns present (witness columns the
+    /// key does not make zero, `[T]`, `P'`) and the interleaved fixed commitments.
+    pub fn opened_commitments(&self) -> usize {
+        let absent = |c: usize| {
+            (self.matrix_products_unused() && freivalds::COLUMNS.iter().any(|m| *m as usize == c))
+                || (c == Wit::U as usize && !self.reads_packed_weights())
+        };
+        (0..NUM_WITNESS).filter(|c| !absent(*c)).count() + 2 + self.fixed.groups().len()
     }
 }
 
@@ -110,14 +118,9 @@ pub fn curve_operations(shape: &KeyShape) -> (u64, u64) {
         muls += used.iter().filter(|t| **t > 0).count() as u64 + 3;
         adds += used.len() as u64 + 2;
     }
-    // The MSM: a first base at ν^0 is stored, the others multiplied and added.
-    let bases: Vec<usize> = zeta_bases(shape).iter().enumerate().filter(|(_, (_, p))| p.is_some()).map(|(i, _)| i).collect();
-    let stored = bases.first().is_some_and(|i| *i == 0 && !NEXT_ROW.iter().any(|c| *c as usize == 0));
-    let n = bases.len() as u64;
-    muls += n - u64::from(stored);
-    adds += n.saturating_sub(1);
-    // −v·G, ζ·W_ζ, ρ·ζω·W_ζω added; R = W_ζ + ρ·W_ζω.
-    (muls + 4, adds + 4)
+    // The opening: each commitment multiplied and added, then −v·G and z·W' (W is the start).
+    let n = shape.opened_commitments() as u64 + 2;
+    (muls + n, adds + n)
 }
 
 /// Gas of one modexp of 32-byte operands with exponent r − 2 (EIP-2565).
@@ -148,7 +151,7 @@ fn layout_calldata(shape: &KeyShape) -> Vec<u8> {
         zero_words.extend(proof_words::PACKED..proof_words::PACKED_NONCE + 2);
         zero_words.extend(proof_words::PACKED_RESPONSE..proof_words::PACKED_RESPONSE + 2);
     }
-    let zero_fixed = (0..shape.fixed_zero.len()).filter(|i| shape.fixed_zero[*i]);
+    let zero_fixed = (0..NUM_FIXED).filter(|i| !shape.fixed.is_used(*i));
     zero_words.extend(zero_columns.iter().chain(&zero_fixed.map(|i| NUM_WITNESS + i).collect::<Vec<_>>()).map(|c| proof_words::EVALS + c));
     for c in zero_columns.iter().filter(|c| **c < Wit::U as usize) {
         let at = if *c < ROUND1.len() { proof_words::ROUND1_AT + 2 * c } else { proof_words::ROUND2_AT + 2 * (c - ROUND1.len()) };
@@ -188,14 +191,14 @@ pub fn estimate(shape: &KeyShape, calldata: Option<&[u8]>) -> GasEstimate {
     let (muls, adds) = curve_operations(shape);
     let n_pub = shape.num_public as u64;
     let data = calldata.map_or_else(|| calldata_gas(&layout_calldata(shape)), calldata_gas);
-    let calls = muls + adds + 2;
+    let calls = muls + adds + 3;
     GasEstimate::of(vec![
             ("transaction".into(), TX_BASE),
             ("calldata".into(), data),
             (format!("{muls} ecMul"), muls * EC_MUL),
             (format!("{adds} ecAdd"), adds * EC_ADD),
             ("pairing".into(), PAIRING),
-            ("modexp".into(), modexp()),
+            ("2 modexp".into(), 2 * modexp()),
             ("precompile calls".into(), calls * PER_CALL),
             (format!("{n_pub} public values"), n_pub * PER_PUBLIC_VALUE),
             ("field arithmetic and transcript".into(), FIXED_WORK),

@@ -11,11 +11,12 @@
 
 use std::path::Path;
 
-use super::codegen::{self, commitment_at, hex, M_ETA};
+use super::codegen::{self, hex, Presence, M_ETA};
 use super::compile::CompiledContract;
 use super::yul::{self, Sym};
 use crate::blocks::packed::PACK_WIDTH;
-use crate::blocks::{freivalds, limb::MAX_TABLE_BITS, Fix, Wit, NEXT_ROW, NUM_FIXED, ROUND1, ROUND2, WITNESS_NAMES};
+use crate::blocks::{limb::MAX_TABLE_BITS, Fix, NUM_FIXED};
+use crate::protocol::fixed::MAX_GROUPS;
 use crate::compiler::{MAX_SCALE_BITS, MIN_SCALE_BITS};
 use crate::pcs::encoding::{g2_to_words, word_hex, Word};
 use ark_bn254::G2Affine;
@@ -28,16 +29,17 @@ pub const UNIVERSAL_TEMPLATE: &str = include_str!("../../templates/UniversalVeri
 /// Name of the generated contract.
 pub const UNIVERSAL_CONTRACT: &str = "ZkTorchUniversalVerifier";
 
-/// Header words of a key (N, s, n_in, n_out, ω, I/O scales hash, stride, [1]₂, [τ]₂, Z, Z₁), in
-/// [`VerifyingKey::digest`] order.
-const HEADER: [&str; 19] = [
-    "N", "SCALE_BITS", "N_IN", "N_OUT", "OMEGA", "IO_SCALES", "STRIDE", "G2_X1", "G2_X0", "G2_Y1", "G2_Y0", "TAU_X1",
-    "TAU_X0", "TAU_Y1", "TAU_Y0", "ZH_X", "ZH_Y", "ZH1_X", "ZH1_Y",
+/// Header words of a key (N, s, n_in, n_out, ω, I/O scales hash, stride, k, the used fixed
+/// columns, [1]₂, [τ]₂, Z, Z₁), in [`VerifyingKey::digest`] order.
+const HEADER: [&str; 21] = [
+    "N", "SCALE_BITS", "N_IN", "N_OUT", "OMEGA", "IO_SCALES", "STRIDE", "INTERLEAVE", "FIXED_USED", "G2_X1", "G2_X0",
+    "G2_Y1", "G2_Y0", "TAU_X1", "TAU_X0", "TAU_Y1", "TAU_Y0", "ZH_X", "ZH_Y", "ZH1_X", "ZH1_Y",
 ];
-/// The key's points that may be at infinity: the fixed, then the packed weight commitments.
-const KEY_POINTS: usize = NUM_FIXED + PACK_WIDTH - 1;
+/// The key's points that may be at infinity: the parameter commitment, the interleaved fixed
+/// commitments (up to [`MAX_GROUPS`]), then the packed weight commitments.
+const KEY_POINTS: usize = 1 + MAX_GROUPS + PACK_WIDTH - 1;
 /// Values `_loadKey` derives from the key, after it.
-const DERIVED: [(&str, &str); 7] = [
+const DERIVED: [(&str, &str); 8] = [
     ("DIGEST", "keccak256 of the key: the model id"),
     ("LOG_N", ""),
     ("N_INV", "N⁻¹ mod r"),
@@ -45,12 +47,13 @@ const DERIVED: [(&str, &str); 7] = [
     ("INPUT_BOUND", "2^(2s−1) − 1"),
     ("SPLIT", "2^M, where a rescale splits its quotient"),
     ("LIMB", "2^L, a limb row's second-limb weight"),
+    ("LOG_K", "log₂ of the interleaving factor"),
 ];
 /// Largest log₂ N a key may have (the verifying key's own bound).
 const MAX_LOG_N: usize = 28;
 
 /// The key as the universal verifier takes it: a word flagging the present points (bit `i` for
-/// the `i`-th of the fixed then packed commitments), the header words but [1]₂ (the generator,
+/// the `i`-th of the parameter, interleaved fixed and packed commitments), the header words but [1]₂ (the generator,
 /// which the contract writes itself), then the present points.
 pub fn key_words(vk: &VerifyingKey) -> Vec<Word> {
     assert_eq!(vk.g2, G2Affine::generator(), "a verifying key's [1]₂ is the generator");
@@ -84,11 +87,11 @@ fn key_layout(start: usize) -> (String, usize) {
         constant(name, start + 32 * i, "");
     }
     let points = start + 32 * HEADER.len();
-    constant("POINTS", points, "the fixed commitments F_0 …, then the packed W_0 …");
-    let param = points + 64 * Fix::Param as usize;
-    constant("F_PARAM_X", param, "the parameter column's (hiding) commitment");
-    constant("F_PARAM_Y", param + 32, "");
-    constant("PACKED", points + 64 * NUM_FIXED, "");
+    constant("POINTS", points, "the parameter commitment, the interleaved fixed G_0 …, then the packed W_0 …");
+    constant("F_PARAM_X", points, "the parameter column's (hiding) commitment");
+    constant("F_PARAM_Y", points + 32, "");
+    constant("GROUPS", points + 64, "");
+    constant("PACKED", points + 64 * (1 + MAX_GROUPS), "");
     let mut next = points + 64 * KEY_POINTS;
     for (name, note) in DERIVED {
         constant(name, next, note);
@@ -100,10 +103,9 @@ fn key_layout(start: usize) -> (String, usize) {
     (lines.join("\n"), next)
 }
 
-/// Yul: whether the loaded key's commitment to fixed column `c` is the point at infinity.
-fn fixed_at_infinity(c: Fix) -> String {
-    let at = format!("add(V_POINTS, {})", hex(64 * c as usize));
-    format!("and(iszero(mload({at})), iszero(mload(add({at}, 0x20))))")
+/// Yul: whether the loaded key leaves fixed column `c` unused.
+fn fixed_unused(c: Fix) -> String {
+    format!("iszero(and(shr({}, mload(V_FIXED_USED)), 1))", c as usize)
 }
 
 /// μ = η^S by square-and-multiply over the bits of the key's stride.
@@ -118,57 +120,50 @@ fn mu_loop() -> Vec<String> {
     ]
 }
 
-/// The accumulator's MSM for any key: the same bases and scalars as the per-model MSM
-/// (`ν^i`, plus `ρ·ν^j` for the `j`-th commitment opened at ζω), every point at infinity skipped
-/// at run time (the matrix-product columns and `U'` when the key's selectors say they are unused,
-/// exactly as [`crate::protocol::verifier`] takes them).
+/// The opening terms for any key: the columns' ([`codegen::column_openings`], the matrix-product
+/// columns and `U'` skipped at run time when the key's mask says their selectors are unused),
+/// then the used public fixed columns in order, `k` to an interleaved commitment `G_g`, each
+/// group's remainder `r_g(z) = Σ_j f_j(ζ)·z^j` summed as it goes, and every unused fixed
+/// column's value checked to be zero — the same terms the per-model generator unrolls.
 fn commitments_loop() -> String {
-    let mut lines = vec![
-        "let pw := 1".to_string(),
-        "let rpw := rho".into(),
-        "mstore(M_ACC, 0)".into(),
-        "mstore(add(M_ACC, 0x20), 0)".into(),
-        "ok := 1".into(),
-        format!("let noMatrix := {}", fixed_at_infinity(Fix::QMatP)),
-        format!("let noPacked := {}", fixed_at_infinity(Fix::QPackX)),
-    ];
-    let mut witness: Vec<(Wit, String, String)> = ROUND1
-        .iter()
-        .chain(&ROUND2)
-        .map(|c| {
-            let label = format!("[{}]", WITNESS_NAMES[*c as usize]);
-            let skip = if freivalds::COLUMNS.contains(c) { "noMatrix" } else { "0" };
-            (*c, label, skip.to_string())
-        })
-        .collect();
-    witness.push((Wit::U, "[U']".into(), "noPacked".into()));
-    for (c, label, skip) in witness {
-        let at = commitment_at(c as usize);
-        let at_next = NEXT_ROW.contains(&c);
-        let scalar = if at_next { "addmod(pw, rpw, rm)" } else { "pw" };
-        lines.push(format!("// {label}"));
-        let add = format!("ok := and(ok, mulAcc(mload({at}), mload(add({at}, 0x20)), {scalar}))");
-        lines.push(if skip == "0" { add } else { format!("if iszero({skip}) {{ {add} }}") });
-        if at_next {
-            lines.push("rpw := mulmod(rpw, nu, rm)".into());
-        }
-        lines.push("pw := mulmod(pw, nu, rm)".into());
-    }
-    lines.push("// [T]".into());
-    lines.push("ok := and(ok, mulAcc(mload(P_T), mload(add(P_T, 0x20)), pw))".into());
-    lines.push("pw := mulmod(pw, nu, rm)".into());
-    lines.push("// The fixed commitments, with P' in place of F_P; those at infinity skipped.".into());
+    let absent = |c: Fix| Presence::Unless(fixed_unused(c));
+    let mut lines = codegen::column_openings(&absent(Fix::QMatP), &absent(Fix::QPackX));
+    let param = Fix::Param as usize;
     lines.extend(
         [
-            "// Up to the last fixed commitment not at infinity, or P' (the key's flags, bits 0 … 26).".into(),
-            format!("for {{ let i := 0 let left := or(and(mload(V_FLAGS), {}), {}) }} left {{ i := add(i, 1) left := shr(1, left) }} {{", hex((1usize << NUM_FIXED) - 1), hex(1usize << Fix::Param as usize)),
-            "    let at := add(V_POINTS, shl(6, i))".into(),
-            format!("    if eq(i, {}) {{ at := P_PARAM }}", Fix::Param as usize),
-            "    let x := mload(at)".into(),
-            "    let y := mload(add(at, 0x20))".into(),
-            "    if or(x, y) { ok := and(ok, mulAcc(x, y, pw)) }".into(),
-            "    pw := mulmod(pw, nu, rm)".into(),
+            "// The interleaved fixed commitments: the used public columns, k to a group (a function".to_string(),
+            "// of its own, so that its loop's variables fit the stack).".into(),
+            "function fixedGroups(pwIn, nuIn, zIn) -> pwOut, sum, f {".into(),
+            "    let q := R_MOD".into(),
+            format!("    let public := and(mload(V_FIXED_USED), not({}))", hex(1 << param)),
+            "    let slot := 0".into(),
+            "    let r := 0".into(),
+            "    let zp := 1".into(),
+            "    let group := V_GROUPS".into(),
+            "    pwOut := pwIn".into(),
+            "    f := 1".into(),
+            format!("    for {{ let c := 0 }} lt(c, {NUM_FIXED}) {{ c := add(c, 1) }} {{"),
+            "        if iszero(and(shr(c, mload(V_FIXED_USED)), 1)) { f := and(f, iszero(mload(add(E_FIXED, shl(5, c))))) }".into(),
+            "        if and(shr(c, public), 1) {".into(),
+            "            r := addmod(r, mulmod(zp, mload(add(E_FIXED, shl(5, c))), q), q)".into(),
+            "            zp := mulmod(zp, zIn, q)".into(),
+            "            slot := add(slot, 1)".into(),
+            "            // The group ends at k columns or at the last used one.".into(),
+            "            if or(eq(slot, shl(mload(V_LOG_K), 1)), iszero(shr(add(c, 1), public))) {".into(),
+            "                sum := addmod(sum, mulmod(pwOut, r, q), q)".into(),
+            "                f := and(f, mulAcc(mload(group), mload(add(group, 0x20)), mulmod(pwOut, mload(M_INV_F), q)))".into(),
+            "                pwOut := mulmod(pwOut, nuIn, q)".into(),
+            "                group := add(group, 0x40)".into(),
+            "                slot := 0".into(),
+            "                r := 0".into(),
+            "                zp := 1".into(),
+            "            }".into(),
+            "        }".into(),
+            "    }".into(),
             "}".into(),
+            "let groupsOk := 0".into(),
+            "pw, vF, groupsOk := fixedGroups(pw, nu, z)".into(),
+            "ok := and(ok, groupsOk)".into(),
         ],
     );
     lines.join("\n")
@@ -179,13 +174,13 @@ fn commitments_loop() -> String {
 /// selector commits to infinity, as [`crate::protocol::verifier::packed_commitment_is_bound`].
 fn packed_check_loop() -> String {
     [
-        format!("if iszero({}) {{", fixed_at_infinity(Fix::QPackX)),
+        format!("if iszero({}) {{", fixed_unused(Fix::QPackX)),
         "    mstore(M_SCH, mload(P_U))".into(),
         "    mstore(add(M_SCH, 0x20), mload(add(P_U, 0x20)))".into(),
         "    let eta := mload(M_ETA)".into(),
         "    let etaPow := 1".into(),
-        "    // Up to the last packed commitment not at infinity (the key's flags, bits 27 …).".into(),
-        format!("    for {{ let t := 0 let left := shr({NUM_FIXED}, mload(V_FLAGS)) }} left {{ t := add(t, 1) left := shr(1, left) }} {{"),
+        format!("    // Up to the last packed commitment not at infinity (the key's flags, bits {} …).", 1 + MAX_GROUPS),
+        format!("    for {{ let t := 0 let left := shr({}, mload(V_FLAGS)) }} left {{ t := add(t, 1) left := shr(1, left) }} {{", 1 + MAX_GROUPS),
         "        let x := mload(add(V_PACKED, shl(6, t)))".into(),
         "        let y := mload(add(V_PACKED, add(shl(6, t), 0x20)))".into(),
         "        if or(x, y) {".into(),
@@ -215,6 +210,8 @@ pub fn render_universal_verifier() -> String {
         ("MAX_SCALE_BITS".into(), num(MAX_SCALE_BITS as usize)),
         ("MAX_LOG_N".into(), num(MAX_LOG_N)),
         ("MAX_TABLE_BITS".into(), num(MAX_TABLE_BITS as usize)),
+        ("NUM_FIXED".into(), num(NUM_FIXED)),
+        ("PARAM_COLUMN".into(), num(Fix::Param as usize)),
         ("KEY_LAYOUT".into(), key.clone()),
     ];
     let generator = g2_to_words(&G2Affine::generator());

@@ -6,6 +6,7 @@
 //! Powers-of-Tau file with more G1 than G2 powers is safe to use.
 
 pub mod encoding;
+pub mod multiopen;
 pub mod ptau;
 
 use crate::{Error, Result};

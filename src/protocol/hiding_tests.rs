@@ -223,9 +223,7 @@ fn small_dense(w1: &[[f64; 4]; 3], b1: [f64; 3], w3: [f64; 3]) -> crate::compile
 fn public_columns_do_not_reveal_which_weights_are_zero() {
     use ark_ec::AffineRepr;
     use ark_std::rand::Rng;
-    let public = |s: &Setup| -> Vec<G1Affine> {
-        (0..crate::blocks::NUM_FIXED).filter(|i| *i != Fix::Param as usize).map(|i| s.vk.fixed_commitments[i]).collect()
-    };
+    let public = |s: &Setup| (s.vk.fixed_layout, s.vk.fixed_groups.clone());
     let mut rng = ChaCha20Rng::seed_from_u64(5);
     let rnd = |rng: &mut ChaCha20Rng| rng.gen_range(0.2..0.9) * if rng.gen() { 1.0 } else { -1.0 };
     let mut secret = [[0.0; 4]; 3];
@@ -270,7 +268,7 @@ fn calibrated_table_ranges_do_not_reveal_the_biases() {
         let ranges = crate::commands::calibrated_ranges(&g);
         g.apply_table_ranges(&ranges).unwrap();
         let s = super::tests::setup_graph(g, 3);
-        (ranges, s.vk.fixed_commitments[Fix::TableKey as usize], s.vk.fixed_commitments[Fix::TableValue as usize])
+        (ranges, s.vk.fixed_layout, s.vk.fixed_groups)
     };
     assert_eq!(run([0.25, -1.5, 0.75]), run([0.3, -1.2, 0.9]));
 }

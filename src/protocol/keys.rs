@@ -8,9 +8,10 @@
 //! blinders (see [`super::prover`] and docs/design.md, "Zero knowledge"). Its digest seeds every
 //! transcript and binds everything `verify` uses, the scales of the public values included.
 
+use super::fixed::{FixedLayout, MAX_GROUPS};
 use super::{HIDING_BLINDERS, WITNESS_BLINDERS};
 use crate::blocks::packed::PACK_WIDTH;
-use crate::blocks::{Fix, NUM_FIXED};
+use crate::blocks::Fix;
 use crate::compiler::Circuit;
 use crate::pcs::encoding::{g1_to_words, g2_to_words, hex_to_word, word_hex, words_to_g1, words_to_g2, Word};
 use crate::pcs::Srs;
@@ -37,7 +38,12 @@ pub struct VerifyingKey {
     pub io_scale_bits: Vec<u32>,
     /// The matrix products' stride `S` (`μ = η^S`, see [`crate::blocks::freivalds`]).
     pub stride: usize,
-    pub fixed_commitments: Vec<G1Affine>,
+    /// The hiding commitment to the parameter column.
+    pub param_commitment: G1Affine,
+    /// Which public fixed columns are used, and how many share a commitment.
+    pub fixed_layout: FixedLayout,
+    /// Commitments to the used public fixed columns, interleaved (one per [`FixedLayout::groups`]).
+    pub fixed_groups: Vec<G1Affine>,
     /// Hiding commitments to the packed weight columns `W_2 …` (the point at infinity for a
     /// column the layout leaves unused, which holds nothing).
     pub packed_commitments: Vec<G1Affine>,
@@ -62,10 +68,21 @@ pub struct ProvingKey {
     pub srs: Srs,
 }
 
-/// Number of G1 powers the protocol needs for a domain of size `n`: witness columns have degree
+/// Coefficients of the quotient on a domain of size `n`: witness columns have degree
 /// `n − 1 + WITNESS_BLINDERS`, so the cubic constraints give a quotient of degree ≤ 2n + 5.
-pub fn srs_size_for(domain_size: usize) -> usize {
+pub fn quotient_len(domain_size: usize) -> usize {
     2 * domain_size + 2 * WITNESS_BLINDERS - 2
+}
+
+/// Number of G1 powers the protocol uses for a domain of size `n`: the quotient's, or the
+/// interleaved fixed columns' `k·n` if more.
+pub fn srs_size_for(domain_size: usize) -> usize {
+    quotient_len(domain_size).max(super::fixed::interleave_for(domain_size) * domain_size)
+}
+
+/// The fewest G1 powers setup accepts for a domain of size `n` (fixed columns interleaved by 2).
+pub fn min_srs_size_for(domain_size: usize) -> usize {
+    quotient_len(domain_size).max(2 * domain_size)
 }
 
 /// `Σ_k b_k·[τ^k·Z_H(τ)]₁ = Σ_k b_k·([τ^(n+k)]₁ − [τ^k]₁)`: the commitment of `Z_H·Σ_k b_k·X^k`.
@@ -81,7 +98,9 @@ pub fn setup(circuit: &Circuit, srs: &Srs, rng: &mut impl RngCore) -> Result<(Pr
         return Err(Error::KeyMismatch("the circuit's range-check geometry is not the one its scale and domain imply".into()));
     }
     let lagrange = srs.lagrange_basis(n)?;
-    let srs = srs.trim(srs_size_for(n))?;
+    let need = min_srs_size_for(n);
+    let k = super::fixed::interleave_within(n, srs.g1.len()).ok_or(Error::SrsTooSmall { have: srs.g1.len(), need })?;
+    let srs = srs.trim(quotient_len(n).max(k * n))?;
     let hiding_bases: [G1Affine; HIDING_BLINDERS] = std::array::from_fn(|k| {
         let mut unit = [Fr::zero(); HIDING_BLINDERS];
         unit[k] = Fr::one();
@@ -93,9 +112,9 @@ pub fn setup(circuit: &Circuit, srs: &Srs, rng: &mut impl RngCore) -> Result<(Pr
     // Lagrange basis, each MSM is a fraction of a dense one. One column at a time (the MSM is
     // parallel inside; an outer parallel loop would keep every MSM's buffers alive at once).
     let commit_values = |col: &[Fr]| G1Projective::msm_unchecked(&lagrange, col).into_affine();
-    let mut fixed_commitments: Vec<G1Affine> = circuit.fixed.iter().map(|col| commit_values(col)).collect();
-    let param = &mut fixed_commitments[Fix::Param as usize];
-    *param = (*param + hide(&param_blind)).into_affine();
+    let param_commitment = (commit_values(&circuit.fixed[Fix::Param as usize]) + hide(&param_blind)).into_affine();
+    let fixed_layout = FixedLayout::of_columns(&circuit.fixed, k);
+    let fixed_groups = fixed_group_polys(&circuit.fixed, &fixed_layout).iter().map(|p| srs.commit(p)).collect::<Result<_>>()?;
     let mut packed_blinds = Vec::with_capacity(circuit.packed_weights.len());
     let mut packed_commitments = Vec::with_capacity(circuit.packed_weights.len());
     // Which columns are hidden is decided by the layout, never by their values: a used column
@@ -113,13 +132,29 @@ pub fn setup(circuit: &Circuit, srs: &Srs, rng: &mut impl RngCore) -> Result<(Pr
         num_outputs: circuit.num_outputs,
         io_scale_bits: circuit.io_scale_bits.clone(),
         stride: circuit.stride,
-        fixed_commitments,
+        param_commitment,
+        fixed_layout,
+        fixed_groups,
         packed_commitments,
         hiding_bases,
         g2: srs.g2,
         tau_g2: srs.tau_g2,
     };
     Ok((ProvingKey { fingerprint: circuit.fingerprint(), param_blind, packed_blinds, lagrange, srs }, vk))
+}
+
+/// The interleaved polynomials of the used public fixed columns (coefficient form), one per
+/// group of `layout`.
+pub(crate) fn fixed_group_polys(fixed: &[Vec<Fr>], layout: &FixedLayout) -> Vec<Vec<Fr>> {
+    let domain = Radix2EvaluationDomain::<Fr>::new(fixed[0].len()).expect("power-of-two domain");
+    layout
+        .groups()
+        .iter()
+        .map(|g| {
+            let coeffs: Vec<Vec<Fr>> = g.iter().map(|c| domain.ifft(&fixed[*c])).collect();
+            crate::pcs::multiopen::interleave(&coeffs.iter().map(|c| c.as_slice()).collect::<Vec<_>>(), layout.k)
+        })
+        .collect()
 }
 
 impl VerifyingKey {
@@ -131,7 +166,12 @@ impl VerifyingKey {
     /// Whether the circuit has no matrix product (its product selector commits to infinity):
     /// then the matrix-product block's columns are taken as zero ([`crate::blocks::freivalds::COLUMNS`]).
     pub fn matrix_products_unused(&self) -> bool {
-        self.fixed_commitments[Fix::QMatP as usize].is_zero()
+        !self.fixed_layout.is_used(Fix::QMatP as usize)
+    }
+
+    /// Whether any row reads the packed weights `U` (the packed input selector is used).
+    pub fn reads_packed_weights(&self) -> bool {
+        self.fixed_layout.is_used(Fix::QPackX as usize)
     }
 
     /// The generator ω of `H`.
@@ -148,7 +188,9 @@ impl VerifyingKey {
     }
 
     /// The words the digest hashes, in order: N, s, n_in, n_out, ω, the I/O scales' hash, the
-    /// stride, [1]₂, [τ]₂, the two hiding bases, fixed commitments, packed weight commitments.
+    /// stride, the interleaving factor, the mask of used fixed columns, [1]₂, [τ]₂, the two
+    /// hiding bases, the parameter commitment, the interleaved fixed commitments (padded to
+    /// [`MAX_GROUPS`] with the point at infinity), the packed weight commitments.
     pub(crate) fn digest_words(&self) -> Vec<Word> {
         use crate::pcs::encoding::fr_to_word;
         let mut w = vec![
@@ -159,13 +201,17 @@ impl VerifyingKey {
             fr_to_word(&self.omega()),
             self.io_scales_hash(),
             fr_to_word(&Fr::from(self.stride as u64)),
+            fr_to_word(&Fr::from(self.fixed_layout.k as u64)),
+            fr_to_word(&Fr::from(self.fixed_layout.used as u64)),
         ];
         w.extend(g2_to_words(&self.g2));
         w.extend(g2_to_words(&self.tau_g2));
         for b in &self.hiding_bases {
             w.extend(g1_to_words(b));
         }
-        for c in self.fixed_commitments.iter().chain(&self.packed_commitments) {
+        let absent = G1Affine::zero();
+        let groups = self.fixed_groups.iter().chain(std::iter::repeat(&absent)).take(MAX_GROUPS);
+        for c in std::iter::once(&self.param_commitment).chain(groups).chain(&self.packed_commitments) {
             w.extend(g1_to_words(c));
         }
         w
@@ -191,7 +237,10 @@ impl VerifyingKey {
             g2: hexes(&g2_to_words(&self.g2)),
             tau_g2: hexes(&g2_to_words(&self.tau_g2)),
             hiding_bases: self.hiding_bases.iter().map(|c| hexes(&g1_to_words(c))).collect(),
-            fixed_commitments: self.fixed_commitments.iter().map(|c| hexes(&g1_to_words(c))).collect(),
+            fixed_interleave: self.fixed_layout.k,
+            fixed_used: self.fixed_layout.used,
+            param_commitment: hexes(&g1_to_words(&self.param_commitment)),
+            fixed_groups: self.fixed_groups.iter().map(|c| hexes(&g1_to_words(c))).collect(),
             packed_commitments: self.packed_commitments.iter().map(|c| hexes(&g1_to_words(c))).collect(),
             digest: word_hex(&self.digest()),
         })
@@ -217,8 +266,12 @@ impl VerifyingKey {
             let arr: [Word; 4] = w.try_into().map_err(|_| bad("a G2 point needs 4 words".into()))?;
             words_to_g2(&arr)
         };
-        if j.fixed_commitments.len() != NUM_FIXED {
-            return Err(bad(format!("{} fixed commitments, expected {NUM_FIXED}", j.fixed_commitments.len())));
+        let fixed_layout = FixedLayout { used: j.fixed_used, k: j.fixed_interleave };
+        if !fixed_layout.is_valid() {
+            return Err(bad(format!("fixed-column layout (mask {:#x}, k = {}) is not one setup makes", j.fixed_used, j.fixed_interleave)));
+        }
+        if j.fixed_groups.len() != fixed_layout.groups().len() {
+            return Err(bad(format!("{} fixed commitments, the layout has {}", j.fixed_groups.len(), fixed_layout.groups().len())));
         }
         let g1w = |p: &[String]| -> Result<G1Affine> {
             let w = words(p)?;
@@ -236,7 +289,7 @@ impl VerifyingKey {
         if j.packed_commitments.len() != PACK_WIDTH - 1 {
             return Err(bad(format!("{} packed weight commitments, expected {}", j.packed_commitments.len(), PACK_WIDTH - 1)));
         }
-        let fixed_commitments = j.fixed_commitments.iter().map(|p| g1w(p)).collect::<Result<Vec<_>>>()?;
+        let fixed_groups = j.fixed_groups.iter().map(|p| g1w(p)).collect::<Result<Vec<_>>>()?;
         let packed_commitments = j.packed_commitments.iter().map(|p| g1w(p)).collect::<Result<Vec<_>>>()?;
         let hiding_bases: Vec<G1Affine> = j.hiding_bases.iter().map(|p| g1w(p)).collect::<Result<_>>()?;
         let hiding_bases: [G1Affine; HIDING_BLINDERS] =
@@ -248,7 +301,9 @@ impl VerifyingKey {
             num_outputs: j.num_outputs,
             io_scale_bits: j.io_scale_bits.clone(),
             stride: j.stride,
-            fixed_commitments,
+            param_commitment: g1w(&j.param_commitment)?,
+            fixed_layout,
+            fixed_groups,
             packed_commitments,
             hiding_bases,
             g2: g2w(&j.g2)?,
@@ -265,7 +320,7 @@ impl VerifyingKey {
 }
 
 /// Version of vk.json (and of the proof layout, docs/spec.md).
-const VK_VERSION: u32 = 7;
+const VK_VERSION: u32 = 8;
 
 #[derive(Serialize, Deserialize)]
 struct VkJson {
@@ -280,7 +335,10 @@ struct VkJson {
     g2: Vec<String>,
     tau_g2: Vec<String>,
     hiding_bases: Vec<Vec<String>>,
-    fixed_commitments: Vec<Vec<String>>,
+    fixed_interleave: usize,
+    fixed_used: u32,
+    param_commitment: Vec<String>,
+    fixed_groups: Vec<Vec<String>>,
     packed_commitments: Vec<Vec<String>>,
     digest: String,
 }

@@ -5,6 +5,7 @@
 //! opening proofs → ρ. The verifier turns the proof into two KZG claims and folds them into one
 //! accumulator ([`crate::accumulation`]), decided by a single two-pair pairing check.
 
+pub mod fixed;
 pub mod keys;
 pub mod proof;
 pub mod prover;

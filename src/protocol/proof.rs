@@ -11,7 +11,7 @@ use ark_bn254::{Fr, G1Affine};
 /// Evaluations at ζ: every witness column, then every fixed column.
 pub const NUM_EVALS: usize = NUM_WITNESS + NUM_FIXED;
 /// G1 points in a proof: re-randomised parameters and its nonce, the witness columns, the
-/// combined packed weights and their nonce, the quotient and two opening proofs.
+/// combined packed weights and their nonce, the quotient and the two points of the opening.
 pub const NUM_POINTS: usize = 2 + ROUND1.len() + ROUND2.len() + 2 + 1 + 2;
 /// Scalars in a proof: the two re-randomisations' responses and the evaluations.
 pub const NUM_SCALARS: usize = 2 * HIDING_BLINDERS + NUM_EVALS + NEXT_ROW.len();
@@ -37,16 +37,17 @@ pub struct Proof {
     pub evals: Vec<Fr>,
     /// The [`NEXT_ROW`] columns at ζω.
     pub evals_next: Vec<Fr>,
-    /// Batched opening proof at ζ.
+    /// `W`: the combined quotient of every opened polynomial by its opening set
+    /// ([`crate::pcs::multiopen`]).
     pub opening: G1Affine,
-    /// Batched opening proof at ζω.
-    pub opening_next: G1Affine,
+    /// `W'`: the KZG opening at the challenge `z` of the linearised `L`.
+    pub opening_z: G1Affine,
 }
 
 impl Proof {
     /// Serializes as 32-byte words: `[P']`, its nonce, its two responses, the two responses of
     /// `[U']`, round-1 points, round-2 points, `[U']` and its nonce, quotient, evaluations at ζ,
-    /// evaluations at ζω, the two opening proofs.
+    /// evaluations at ζω, `W`, `W'`.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut words: Vec<Word> = Vec::with_capacity(PROOF_BYTES / 32);
         words.extend(g1_to_words(&self.param.commitment));
@@ -58,7 +59,7 @@ impl Proof {
         }
         words.extend(self.evals.iter().chain(&self.evals_next).map(fr_to_word));
         words.extend(g1_to_words(&self.opening));
-        words.extend(g1_to_words(&self.opening_next));
+        words.extend(g1_to_words(&self.opening_z));
         words.concat()
     }
 
@@ -88,7 +89,7 @@ impl Proof {
         let scalars = scalars.iter().map(word_to_fr).collect::<Result<Vec<_>>>()?;
         let tail = base + scalars.len();
         let opening = words_to_g1(&words[tail], &words[tail + 1])?;
-        let opening_next = words_to_g1(&words[tail + 2], &words[tail + 3])?;
+        let opening_z = words_to_g1(&words[tail + 2], &words[tail + 3])?;
         Ok(Self {
             param: Rerandomized { commitment: param_commitment, nonce: param_nonce, response: response(0) },
             round1,
@@ -98,7 +99,7 @@ impl Proof {
             evals: scalars[..NUM_EVALS].to_vec(),
             evals_next: scalars[NUM_EVALS..].to_vec(),
             opening,
-            opening_next,
+            opening_z,
         })
     }
 }

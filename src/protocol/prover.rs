@@ -189,7 +189,7 @@ pub(crate) fn prove_with(
     }
 
     // Re-randomised parameter commitment and the proof that it differs by hiding only.
-    let param_vk = vk.fixed_commitments[Fix::Param as usize].into_group();
+    let param_vk = vk.param_commitment.into_group();
     let (param, param_delta) = Rerandomized::prove(&mut transcript, param_vk, &vk.hiding_bases, rng);
 
     // Round 1: a, b, c, d, m.
@@ -263,7 +263,7 @@ pub(crate) fn prove_with(
     // re-randomised, no MSM over H.
     // Without packed groups no constraint reads U: it is the zero polynomial, committed as
     // infinity with nothing to re-randomise (the verifiers take it so).
-    let (packed, packed_blind) = if super::verifier::reads_packed_weights(vk) {
+    let (packed, packed_blind) = if vk.reads_packed_weights() {
         let packed_vk = super::verifier::combined_packed_commitment(vk, eta);
         let (packed, packed_delta) = Rerandomized::prove(&mut transcript, packed_vk, &vk.hiding_bases, rng);
         let blind: [Fr; HIDING_BLINDERS] = std::array::from_fn(|k| {
@@ -342,7 +342,7 @@ pub(crate) fn prove_with(
     }
     profile.lap("quotient: columns and constraints on the 4n coset");
     let mut quotient = coset.ifft(&quotient_evals);
-    let degree_bound = super::keys::srs_size_for(n);
+    let degree_bound = super::keys::quotient_len(n);
     if self_check && quotient[degree_bound..].iter().any(|c| !c.is_zero()) {
         return Err(Error::Rejected("internal error: the quotient is not a polynomial".into()));
     }
@@ -356,23 +356,26 @@ pub(crate) fn prove_with(
     }
     let zeta_next = zeta * domain.group_gen();
 
-    // Evaluations and batched openings.
+    // Evaluations, then one multi-point opening of every commitment (`pcs::multiopen`).
     let at_zeta: Vec<&[Fr]> = polys.iter().chain(&fixed_polys).map(|p| p.as_slice()).collect();
     let evals: Vec<Fr> = at_zeta.par_iter().map(|p| pcs::evaluate(p, zeta)).collect();
-    let next_polys: Vec<&[Fr]> = NEXT_ROW.iter().map(|c| polys[*c as usize].as_slice()).collect();
-    let evals_next: Vec<Fr> = next_polys.iter().map(|p| pcs::evaluate(p, zeta_next)).collect();
+    let evals_next: Vec<Fr> = NEXT_ROW.iter().map(|c| pcs::evaluate(&polys[*c as usize], zeta_next)).collect();
     let mut all = evals.clone();
     all.extend(&evals_next);
     transcript.absorb_scalars(&all);
     let nu = transcript.challenge();
-    // At ζ the quotient is opened too, right after the witness columns.
-    let mut opened: Vec<&[Fr]> = polys.iter().map(|p| p.as_slice()).collect();
-    opened.push(&quotient);
-    opened.extend(fixed_polys.iter().map(|p| p.as_slice()));
-    debug_assert_eq!(opened.len(), NUM_WITNESS + 1 + NUM_FIXED);
-    let opening = pcs::open_batch(srs, &opened, zeta, nu)?;
-    let opening_next = pcs::open_batch(srs, &next_polys, zeta_next, nu)?;
-    profile.lap("evaluations and batched openings");
+    let quotient_eval = pcs::evaluate(&quotient, zeta);
+    let opened = super::verifier::opened_values(&vk.fixed_layout, &evals, &evals_next, quotient_eval);
+    let groups = super::keys::fixed_group_polys(fixed, &vk.fixed_layout);
+    let mut opened_polys: Vec<&[Fr]> = polys.iter().map(|p| p.as_slice()).collect();
+    opened_polys.extend([quotient.as_slice(), fixed_polys[Fix::Param as usize].as_slice()]);
+    opened_polys.extend(groups.iter().map(|p| p.as_slice()));
+    let points = pcs::multiopen::Points { zeta, zeta_next, k: vk.fixed_layout.k };
+    let (opening, opening_z) = pcs::multiopen::open(srs, &opened_polys, &opened, points, nu, |w| {
+        transcript.absorb_point(w);
+        transcript.challenge()
+    })?;
+    profile.lap("evaluations and the multi-point opening");
     Ok(Proof {
         param,
         round1,
@@ -382,6 +385,6 @@ pub(crate) fn prove_with(
         evals,
         evals_next,
         opening,
-        opening_next,
+        opening_z,
     })
 }

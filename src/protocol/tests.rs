@@ -314,7 +314,7 @@ fn vk_json_roundtrip_and_digest_binding() {
     let back = VerifyingKey::from_json(&json).unwrap();
     assert_eq!(back, s.vk);
     let mut bad = json.clone();
-    bad["fixed_commitments"][2][0] = serde_json::json!("0x01");
+    bad["fixed_groups"][0][0] = serde_json::json!("0x01");
     assert!(VerifyingKey::from_json(&bad).is_err());
     // Finding 3: the scales `verify` decodes with are bound by the digest — a vk.json that keeps
     // the digest but shows outputs ×1024 (scale bits lowered by 10) is refused.
@@ -334,20 +334,18 @@ fn vk_json_roundtrip_and_digest_binding() {
 
 #[test]
 fn weights_stay_hidden() {
-    use crate::blocks::{Fix, NUM_FIXED};
+    use crate::blocks::Fix;
     use crate::pcs::encoding::{fr_from_i128, fr_to_word, g1_to_words};
     let a = setup_mixed(8, 20);
     // Same model, same SRS, another setup: only the parameter commitment changes.
     let (_, vk2) = setup(&a.circuit, &a.pk.srs, &mut ChaCha20Rng::seed_from_u64(99)).unwrap();
-    for k in 0..NUM_FIXED {
-        let same = a.vk.fixed_commitments[k] == vk2.fixed_commitments[k];
-        assert_eq!(same, k != Fix::Param as usize, "fixed column {k}");
-    }
+    assert_eq!((a.vk.fixed_layout, &a.vk.fixed_groups), (vk2.fixed_layout, &vk2.fixed_groups));
+    assert_ne!(a.vk.param_commitment, vk2.param_commitment);
     // The VK's parameter commitment is not the plain commitment to the parameters.
     let domain = ark_poly::Radix2EvaluationDomain::<Fr>::new(a.circuit.domain_size).unwrap();
     use ark_poly::EvaluationDomain;
     let plain = a.pk.srs.commit(&domain.ifft(&a.circuit.fixed[Fix::Param as usize])).unwrap();
-    assert_ne!(plain, a.vk.fixed_commitments[Fix::Param as usize]);
+    assert_ne!(plain, a.vk.param_commitment);
     // Two proofs open the parameter column to unrelated values, and both verify.
     let (p1, p2) = (prove_seeded(&a, 1), prove_seeded(&a, 2));
     verify(&a.vk, &instances(&a), &p1).unwrap();
@@ -357,7 +355,7 @@ fn weights_stay_hidden() {
     assert_ne!(p1.param.commitment, p2.param.commitment);
     // No weight or bias value appears as a word of the VK or of a proof.
     let mut words: Vec<[u8; 32]> = p1.to_bytes().chunks(32).map(|c| c.try_into().unwrap()).collect();
-    for c in &a.vk.fixed_commitments {
+    for c in std::iter::once(&a.vk.param_commitment).chain(&a.vk.fixed_groups) {
         words.extend(g1_to_words(c));
     }
     for gate in &a.graph.gates {

@@ -1,10 +1,12 @@
 //! The verifier: replays the transcript, checks the combined constraint at ζ through the
-//! evaluations, and turns the two batched openings into KZG claims folded into one accumulator.
+//! evaluations, and turns the multi-point opening into one KZG claim at `z`, its accumulator.
 
 use super::proof::Proof;
 use super::VerifyingKey;
 use crate::accumulation::{Accumulator, KzgClaim};
+use super::fixed::FixedLayout;
 use crate::blocks::{self, Ctx, Fix, Row, NEXT_ROW, NUM_FIXED, NUM_WITNESS};
+use crate::pcs::multiopen::{Opened, Points};
 use crate::transcript::Transcript;
 use crate::{Error, Result};
 use ark_bn254::{Fr, G1Affine, G1Projective};
@@ -42,8 +44,8 @@ pub struct Challenges {
     pub alpha: Fr,
     pub zeta: Fr,
     pub nu: Fr,
-    /// Accumulation coefficient.
-    pub rho: Fr,
+    /// The point at which the linearised opening is checked.
+    pub z: Fr,
 }
 
 /// Replays the transcript of `proof`.
@@ -65,29 +67,22 @@ pub fn challenges(vk: &VerifyingKey, instances: &[Fr], proof: &Proof) -> Challen
     t.absorb_scalars(&all);
     let nu = t.challenge();
     t.absorb_point(&proof.opening);
-    t.absorb_point(&proof.opening_next);
-    let rho = t.challenge();
-    Challenges { e, beta, gamma, eta, e_packed, alpha, zeta, nu, rho }
+    let z = t.challenge();
+    Challenges { e, beta, gamma, eta, e_packed, alpha, zeta, nu, z }
 }
 
 /// That `[P'] − [P]_vk` is a known combination of the hiding bases (so `P' ≡ P` on `H`).
 pub fn param_commitment_is_bound(vk: &VerifyingKey, proof: &Proof, e: Fr) -> bool {
-    let param_vk = vk.fixed_commitments[Fix::Param as usize].into_group();
-    proof.param.is_bound_to(param_vk, &vk.hiding_bases, e)
+    proof.param.is_bound_to(vk.param_commitment.into_group(), &vk.hiding_bases, e)
 }
 
 /// That `[U'] − Σ_t η^t·[W_t]_vk` is a known combination of the hiding bases. Vacuous exactly
 /// when no row reads `U`: the packed input selector `qPackX` commits to the point at infinity.
 pub fn packed_commitment_is_bound(vk: &VerifyingKey, proof: &Proof, eta: Fr, e_packed: Fr) -> bool {
-    if !reads_packed_weights(vk) {
+    if !vk.reads_packed_weights() {
         return true;
     }
     proof.packed.is_bound_to(combined_packed_commitment(vk, eta), &vk.hiding_bases, e_packed)
-}
-
-/// Whether any row reads the packed weights `U` (the packed input selector is not all zero).
-pub(crate) fn reads_packed_weights(vk: &VerifyingKey) -> bool {
-    !vk.fixed_commitments[Fix::QPackX as usize].is_zero()
 }
 
 /// `Σ_t η^t·[W_t]_vk`: the packed weight commitments combined as a proof's `U'` must be (up to
@@ -124,7 +119,7 @@ pub fn accumulate(vk: &VerifyingKey, instances: &[Fr], proof: &Proof) -> Result<
 pub(crate) fn accumulate_claims(vk: &VerifyingKey, instances: &[Fr], proof: &Proof) -> Result<Accumulator> {
     let n = vk.domain_size;
     let expected = vk.num_inputs + vk.num_outputs;
-    let Challenges { e, beta, gamma, eta, e_packed, alpha, zeta, nu, rho } = challenges(vk, instances, proof);
+    let Challenges { e, beta, gamma, eta, e_packed, alpha, zeta, nu, z } = challenges(vk, instances, proof);
     if !param_commitment_is_bound(vk, proof, e) {
         return Err(Error::Rejected("the re-randomised parameter commitment is not tied to the model".into()));
     }
@@ -153,34 +148,44 @@ pub(crate) fn accumulate_claims(vk: &VerifyingKey, instances: &[Fr], proof: &Pro
     blocks::evaluate_constraints(&row, &ctx, &mut constraints);
     let quotient_eval = blocks::combine(&constraints, alpha) * z_h.inverse().expect("checked non-zero");
 
-    // Claim at ζ: witness columns, quotient, fixed columns, combined with powers of ν.
+    // An unused fixed column is zero: so must its value be (it is in no interleaved group).
+    let unused = (0..NUM_FIXED).filter(|c| !vk.fixed_layout.is_used(*c));
+    if unused.into_iter().any(|c| !proof.evals[NUM_WITNESS + c].is_zero()) {
+        return Err(Error::Rejected("an unused fixed column has a non-zero value at ζ".into()));
+    }
+
+    // One claim at z for every opened commitment (docs/spec.md §3, `pcs::multiopen`).
+    let opened = opened_values(&vk.fixed_layout, &proof.evals, &proof.evals_next, quotient_eval);
+    let points = Points { zeta, zeta_next: zeta * omega, k: vk.fixed_layout.k };
+    points.check(z)?;
+    let (scalars, generator) = points.scalars(&opened, nu, z);
     let mut bases: Vec<G1Affine> = proof.round1.iter().chain(&proof.round2).copied().collect();
     if vk.matrix_products_unused() {
         blocks::freivalds::COLUMNS.iter().for_each(|c| bases[*c as usize] = G1Affine::zero());
     }
-    bases.push(if reads_packed_weights(vk) { proof.packed.commitment } else { G1Affine::zero() });
-    bases.push(proof.quotient);
-    bases.extend(&vk.fixed_commitments);
-    bases[NUM_WITNESS + 1 + Fix::Param as usize] = proof.param.commitment;
-    let mut values: Vec<Fr> = proof.evals[..NUM_WITNESS].to_vec();
-    values.push(quotient_eval);
-    values.extend(&proof.evals[NUM_WITNESS..]);
-    debug_assert_eq!(bases.len(), NUM_WITNESS + 1 + NUM_FIXED);
-    let nus = crate::pcs::powers(nu, bases.len());
-    let at_zeta = KzgClaim {
-        commitment: G1Projective::msm_unchecked(&bases, &nus),
-        point: zeta,
-        value: values.iter().zip(&nus).map(|(v, s)| *v * s).sum(),
-        proof: proof.opening,
-    };
-    let next_bases: Vec<G1Affine> = NEXT_ROW.iter().map(|c| bases[*c as usize]).collect();
-    let at_next = KzgClaim {
-        commitment: G1Projective::msm_unchecked(&next_bases, &nus[..NEXT_ROW.len()]),
-        point: zeta * omega,
-        value: proof.evals_next.iter().zip(&nus).map(|(v, s)| *v * s).sum(),
-        proof: proof.opening_next,
-    };
-    Ok(Accumulator::from_claims(&[at_zeta, at_next], rho))
+    bases.push(if vk.reads_packed_weights() { proof.packed.commitment } else { G1Affine::zero() });
+    bases.extend([proof.quotient, proof.param.commitment]);
+    bases.extend(&vk.fixed_groups);
+    debug_assert_eq!(bases.len(), opened.len());
+    let linearised = G1Projective::msm_unchecked(&bases, &scalars) + G1Affine::generator() * generator - proof.opening;
+    let claim = KzgClaim { commitment: linearised, point: z, value: Fr::zero(), proof: proof.opening_z };
+    Ok(Accumulator::from_claims(&[claim], Fr::one()))
+}
+
+/// What each opened polynomial is opened to, in opening order: the witness columns (the
+/// [`NEXT_ROW`] ones at ζ and ζω, the others at ζ), the quotient and the parameter column at ζ,
+/// then each group of interleaved fixed columns on the roots of `X^k − ζ`.
+pub(crate) fn opened_values(layout: &FixedLayout, evals: &[Fr], evals_next: &[Fr], quotient_eval: Fr) -> Vec<Opened> {
+    let mut opened: Vec<Opened> = (0..NUM_WITNESS)
+        .map(|c| match NEXT_ROW.iter().position(|w| *w as usize == c) {
+            Some(j) => Opened::AtZetaAndNext(evals[c], evals_next[j]),
+            None => Opened::AtZeta(evals[c]),
+        })
+        .collect();
+    opened.push(Opened::AtZeta(quotient_eval));
+    opened.push(Opened::AtZeta(evals[NUM_WITNESS + Fix::Param as usize]));
+    opened.extend(layout.groups().iter().map(|g| Opened::Interleaved(g.iter().map(|c| evals[NUM_WITNESS + c]).collect())));
+    opened
 }
 
 /// Verifies a proof: `Ok(())` or `Err(Error::Rejected(reason))`.

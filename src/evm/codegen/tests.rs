@@ -95,10 +95,10 @@ fn rust_verdict(
     verify(vk, &inst, &Proof::from_bytes(bytes)?)
 }
 
-/// The Fiat–Shamir challenges (e, β, γ, η, e_U, α, ζ, ν, ρ) of the Rust verifier.
+/// The Fiat–Shamir challenges (e, β, γ, η, e_U, α, ζ, ν, z) of the Rust verifier.
 fn rust_challenges(vk: &crate::protocol::VerifyingKey, inst: &[Fr], proof: &Proof) -> [Fr; 9] {
     let c = crate::protocol::verifier::challenges(vk, inst, proof);
-    [c.e, c.beta, c.gamma, c.eta, c.e_packed, c.alpha, c.zeta, c.nu, c.rho]
+    [c.e, c.beta, c.gamma, c.eta, c.e_packed, c.alpha, c.zeta, c.nu, c.z]
 }
 
 /// The Rust verifier's two Schnorr checks, of P' and of U' (docs/spec.md §3 step 2).
@@ -427,7 +427,7 @@ async fn run_fixture(model: &str, s: &Setup, full: bool) -> (u64, usize) {
     let h1_eval_at = evals_at + crate::blocks::Wit::H1 as usize;
     let phi_next_at = next_at + crate::blocks::NEXT_ROW.iter().position(|c| *c == crate::blocks::Wit::Phi).unwrap();
     let b_next_at = next_at + crate::blocks::NEXT_ROW.iter().position(|c| *c == crate::blocks::Wit::B).unwrap();
-    let f_param = vk.fixed_commitments[crate::blocks::Fix::Param as usize];
+    let f_param = vk.param_commitment;
     let flip = |byte: usize| {
         let mut b = bytes.clone();
         b[byte] ^= 1;
@@ -450,12 +450,12 @@ async fn run_fixture(model: &str, s: &Setup, full: bool) -> (u64, usize) {
             inst.clone(),
         ),
         (
-            "byte flipped in opening proof W_zeta",
+            "byte flipped in opening proof W",
             flip(32 * openings_at + 31),
             inst.clone(),
         ),
         (
-            "byte flipped in opening proof W_zeta_omega",
+            "byte flipped in opening proof W'",
             flip(bytes.len() - 1),
             inst.clone(),
         ),
@@ -525,14 +525,14 @@ async fn run_fixture(model: &str, s: &Setup, full: bool) -> (u64, usize) {
             openings_at + 1,
             word_at(&bytes, openings_at + 1) + U256::from(1),
         );
-        parse_rejects.push(("opening proof W_zeta replaced by (x, y+1)", b, inst.clone()));
+        parse_rejects.push(("opening proof W replaced by (x, y+1)", b, inst.clone()));
         let mut b = bytes.clone();
         set_word(&mut b, quotient_at + 1, word_at(&bytes, quotient_at + 1) + q_mod());
         parse_rejects.push(("quotient [T] replaced by (x, y+q)", b, inst.clone()));
         let mut b = bytes.clone();
         set_word(&mut b, words - 2, word_at(&bytes, words - 2) + q_mod());
         parse_rejects.push((
-            "opening proof W_zeta_omega replaced by (x+q, y)",
+            "opening proof W' replaced by (x+q, y)",
             b,
             inst.clone(),
         ));
@@ -722,16 +722,16 @@ async fn run_fixture(model: &str, s: &Setup, full: bool) -> (u64, usize) {
             ));
         }
         let mut p = proof.clone();
-        p.opening_next = (p.opening_next + G1Affine::generator()).into_affine();
+        p.opening_z = (p.opening_z + G1Affine::generator()).into_affine();
         pairing_rejects.push((
-            "opening proof W_zeta_omega shifted by G".into(),
+            "opening proof W' shifted by G".into(),
             p.to_bytes(),
             inst.clone(),
         ));
         let mut p = proof.clone();
         p.opening = G1Affine::zero();
         pairing_rejects.push((
-            "opening proof W_zeta replaced by the point at infinity".into(),
+            "opening proof W replaced by the point at infinity".into(),
             p.to_bytes(),
             inst.clone(),
         ));
@@ -889,7 +889,7 @@ fn proof_words_are_where_to_bytes_writes_them() {
         evals: (0..NUM_EVALS as u64).map(|i| Fr::from(2000 + i)).collect(),
         evals_next: (0..NEXT_ROW.len() as u64).map(|i| Fr::from(3000 + i)).collect(),
         opening: point(),
-        opening_next: point(),
+        opening_z: point(),
     };
     let bytes = proof.to_bytes();
     assert_eq!(bytes.len(), 32 * WORDS);
@@ -916,7 +916,7 @@ fn proof_words_are_where_to_bytes_writes_them() {
         assert_eq!(word_at(&bytes, EVALS_NEXT + k), fr_u(v));
     }
     at(&proof.opening, OPENING);
-    at(&proof.opening_next, OPENING_NEXT);
+    at(&proof.opening_z, OPENING_Z);
     // The runs `_canonical` checks cover the proof, with the right numbers of points and scalars.
     assert_eq!(RUNS[0].0, 0);
     assert_eq!(RUNS.last().unwrap().1, WORDS);
@@ -925,44 +925,41 @@ fn proof_words_are_where_to_bytes_writes_them() {
     assert_eq!((count(true), count(false)), (2 * NUM_POINTS, NUM_SCALARS));
 }
 
-/// The fixed columns of `vk` that commit to the point at infinity are skipped in the MSM, the
-/// others multiplied once; the digest list has every one of them.
+/// The MSM multiplies each interleaved fixed commitment once (never a column on its own), the
+/// value of every unused fixed column is checked to be zero, and the digest list has every
+/// group slot.
 #[test]
-fn msm_skips_fixed_commitments_at_infinity() {
-    use crate::blocks::{Fix, NUM_FIXED};
+fn msm_has_one_term_per_interleaved_group() {
+    use crate::blocks::{FIXED_NAMES, NUM_FIXED};
     let s = setup_mixed(6, 12);
-    let mut vk = s.vk.clone();
-    // Force one zero column (unused selector) and one non-zero, whatever the graph uses.
-    vk.fixed_commitments[Fix::QStep as usize] = G1Affine::zero();
-    vk.fixed_commitments[Fix::Tag2 as usize] = G1Affine::generator();
-    let src = render_verifier(&vk);
-    for (i, c) in vk.fixed_commitments.iter().enumerate() {
-        let used = src.contains(&format!("mulAcc(F{i}_X, F{i}_Y, "));
-        let skipped = src.contains(&format!("// F_{i} ({}): the point at infinity", crate::blocks::FIXED_NAMES[i]));
-        if i == Fix::Param as usize {
-            assert!(!used && !skipped && src.contains("mulAcc(mload(P_PARAM), mload(add(P_PARAM, 0x20)), pw)"));
-        } else {
-            assert_eq!((used, skipped), (!c.is_zero(), c.is_zero()), "F_{i}");
-        }
-        assert!(src.contains(&format!("F{i}_X, F{i}_Y")), "F_{i} missing from the digest words");
+    let vk = &s.vk;
+    let src = render_verifier(vk);
+    let groups = vk.fixed_layout.groups();
+    assert!(!groups.is_empty() && groups.len() == vk.fixed_groups.len());
+    for g in 0..groups.len() {
+        assert_eq!(src.matches(&format!("mulAcc(G{g}_X, G{g}_Y, ")).count(), 1, "G_{g}");
     }
+    assert!(!src.contains(&format!("G{}_X", groups.len())));
+    for c in 0..NUM_FIXED {
+        let checked = src.contains(&format!("iszero(mload({}))", super::fixed_at_zeta(c)));
+        assert_eq!(checked, !vk.fixed_layout.is_used(c), "{}", FIXED_NAMES[c]);
+    }
+    assert!(src.contains("mulAcc(mload(P_PARAM), mload(add(P_PARAM, 0x20)), mulmod(pw, mload(M_INV_A), rm))"));
     let packed = crate::blocks::packed::PACK_WIDTH - 1;
-    assert!(src.contains(&format!("uint256[{}] memory w", 19 + 2 * (NUM_FIXED + packed))));
+    assert!(src.contains(&format!("uint256[{}] memory w", 21 + 2 * (1 + crate::protocol::fixed::MAX_GROUPS + packed))));
 }
 
-/// The largest verifier a key can give: no fixed commitment at infinity, so every one is
-/// multiplied in the MSM.
+/// The largest verifier a key can give: every fixed column used, at the smallest interleaving
+/// (k = 2), so the MSM has the most group terms.
 #[test]
 fn runtime_code_fits_eip170_with_every_fixed_column_used() {
+    use crate::protocol::fixed::FixedLayout;
     let s = setup_mixed(6, 12);
     let mut vk = s.vk.clone();
-    for (i, c) in vk.fixed_commitments.iter_mut().enumerate() {
-        if c.is_zero() {
-            *c = (G1Affine::generator() * Fr::from(i as u64 + 1)).into_affine();
-        }
-    }
+    vk.fixed_layout = FixedLayout { used: (1 << crate::blocks::NUM_FIXED) - 1, k: 2 };
+    vk.fixed_groups = (0..vk.fixed_layout.groups().len()).map(|g| (G1Affine::generator() * Fr::from(g as u64 + 1)).into_affine()).collect();
     let c = compile_source(VERIFIER_SOL, &render_verifier(&vk), &[crate::evm::contracts_dir()], VERIFIER_CONTRACT).unwrap();
-    eprintln!("verifier with {} non-zero fixed commitments: {} bytes of runtime code", vk.fixed_commitments.len(), c.deployed_bytecode.len());
+    eprintln!("verifier with {} interleaved fixed commitments: {} bytes of runtime code", vk.fixed_groups.len(), c.deployed_bytecode.len());
     assert!(c.deployed_bytecode.len() < EIP170_CODE_SIZE_LIMIT / 2, "{} bytes", c.deployed_bytecode.len());
 }
 
@@ -1058,10 +1055,9 @@ async fn constructor_rejects_constants_that_do_not_match_the_digest() {
     let s = setup_mixed(6, 12);
     let good = render_verifier(&s.vk);
     // Change one fixed commitment's x coordinate, keep VK_DIGEST: deployment must revert.
-    let param = crate::blocks::Fix::Param as usize;
     let line = good
         .lines()
-        .find(|l| l.contains(&format!("uint256 internal constant F{param}_X = ")))
+        .find(|l| l.contains("uint256 internal constant F_PARAM_X = "))
         .unwrap();
     let hex = line.split("= ").nth(1).unwrap().split(';').next().unwrap();
     let moved = format!("{:#066x}", hex.parse::<U256>().unwrap() ^ U256::from(1));
