@@ -44,6 +44,8 @@ mod freivalds_tests;
 #[cfg(test)]
 mod hiding_tests;
 #[cfg(test)]
+mod multiopen_attack_tests;
+#[cfg(test)]
 mod input_forgery_tests;
 #[cfg(test)]
 mod limb_tests;

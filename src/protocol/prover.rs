@@ -163,6 +163,26 @@ pub(crate) fn prove_with(
     self_check: bool,
     profile: &mut Profile,
 ) -> Result<Proof> {
+    prove_tampered(pk, vk, circuit, witness, rng, self_check, profile, &mut |_, _, _, _| {})
+}
+
+/// Rewrites the evaluations at ζ before they are sent: given them, those at ζω, the quotient's
+/// value at ζ and the challenges drawn so far (`e`, `e_packed`, `nu`, `z` left zero).
+pub(crate) type Tamper<'a> = dyn FnMut(&mut [Fr], &[Fr], Fr, &super::verifier::Challenges) + 'a;
+
+/// [`prove_with`] whose evaluations at ζ pass through `tamper`: soundness tests play a prover
+/// who changes values after ζ is known.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn prove_tampered(
+    pk: &ProvingKey,
+    vk: &VerifyingKey,
+    circuit: &Circuit,
+    witness: &Witness,
+    rng: &mut impl RngCore,
+    self_check: bool,
+    profile: &mut Profile,
+    tamper: &mut Tamper<'_>,
+) -> Result<Proof> {
     profile.last = Some(std::time::Instant::now());
     if pk.fingerprint != circuit.fingerprint() {
         return Err(Error::KeyMismatch("the model does not match the one the keys were made for".into()));
@@ -358,13 +378,15 @@ pub(crate) fn prove_with(
 
     // Evaluations, then one multi-point opening of every commitment (`pcs::multiopen`).
     let at_zeta: Vec<&[Fr]> = polys.iter().chain(&fixed_polys).map(|p| p.as_slice()).collect();
-    let evals: Vec<Fr> = at_zeta.par_iter().map(|p| pcs::evaluate(p, zeta)).collect();
+    let mut evals: Vec<Fr> = at_zeta.par_iter().map(|p| pcs::evaluate(p, zeta)).collect();
     let evals_next: Vec<Fr> = NEXT_ROW.iter().map(|c| pcs::evaluate(&polys[*c as usize], zeta_next)).collect();
+    let quotient_eval = pcs::evaluate(&quotient, zeta);
+    let so_far = super::verifier::Challenges { e: Fr::zero(), beta, gamma, eta, e_packed: Fr::zero(), alpha, zeta, nu: Fr::zero(), z: Fr::zero() };
+    tamper(&mut evals, &evals_next, quotient_eval, &so_far);
     let mut all = evals.clone();
     all.extend(&evals_next);
     transcript.absorb_scalars(&all);
     let nu = transcript.challenge();
-    let quotient_eval = pcs::evaluate(&quotient, zeta);
     let opened = super::verifier::opened_values(&vk.fixed_layout, &evals, &evals_next, quotient_eval);
     let groups = super::keys::fixed_group_polys(fixed, &vk.fixed_layout);
     let mut opened_polys: Vec<&[Fr]> = polys.iter().map(|p| p.as_slice()).collect();

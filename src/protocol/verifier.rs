@@ -117,58 +117,65 @@ pub fn accumulate(vk: &VerifyingKey, instances: &[Fr], proof: &Proof) -> Result<
 /// [`accumulate`] without the range check of the inputs: what the circuit alone decides (the
 /// soundness tests show it is not enough).
 pub(crate) fn accumulate_claims(vk: &VerifyingKey, instances: &[Fr], proof: &Proof) -> Result<Accumulator> {
-    let n = vk.domain_size;
-    let expected = vk.num_inputs + vk.num_outputs;
-    let Challenges { e, beta, gamma, eta, e_packed, alpha, zeta, nu, z } = challenges(vk, instances, proof);
-    if !param_commitment_is_bound(vk, proof, e) {
+    let c = challenges(vk, instances, proof);
+    if !param_commitment_is_bound(vk, proof, c.e) {
         return Err(Error::Rejected("the re-randomised parameter commitment is not tied to the model".into()));
     }
-    if !packed_commitment_is_bound(vk, proof, eta, e_packed) {
+    if !packed_commitment_is_bound(vk, proof, c.eta, c.e_packed) {
         return Err(Error::Rejected("the combined packed weight commitment is not tied to the model".into()));
     }
-
-    let omega = vk.omega();
-    let z_h = zeta.pow([n as u64]) - Fr::one();
-    if z_h.is_zero() {
-        return Err(Error::Rejected("evaluation point lies in the domain".into()));
-    }
-    let lagrange = lagrange_prefix(n, omega, zeta, z_h, expected)?;
-    let l_inputs: Fr = lagrange[..vk.num_inputs].iter().sum();
-    let l_outputs: Fr = lagrange[vk.num_inputs..].iter().sum();
-    let public: Fr = lagrange.iter().zip(instances).map(|(l, v)| *l * v).sum();
-
-    let mut row = Row { l_inputs, l_outputs, public, ..Row::default() };
-    row.wit.copy_from_slice(&proof.evals[..NUM_WITNESS]);
-    row.fixed.copy_from_slice(&proof.evals[NUM_WITNESS..]);
-    for (c, v) in NEXT_ROW.iter().zip(&proof.evals_next) {
-        row.wit_next[*c as usize] = *v;
-    }
-    let ctx = Ctx::new(vk.limbs(), vk.stride, beta, gamma, eta);
-    let mut constraints = Vec::new();
-    blocks::evaluate_constraints(&row, &ctx, &mut constraints);
-    let quotient_eval = blocks::combine(&constraints, alpha) * z_h.inverse().expect("checked non-zero");
-
-    // An unused fixed column is zero: so must its value be (it is in no interleaved group).
+    let quotient_eval = quotient_at_zeta(vk, instances, &proof.evals, &proof.evals_next, &c)?;
+    // An unused fixed column is zero: so must its value be. It is in no opening set, so nothing
+    // else binds it, and every constraint is linear in its selector (the soundness test
+    // `a_false_output_forged_through_an_unused_fixed_column_is_rejected` is the attack).
     let unused = (0..NUM_FIXED).filter(|c| !vk.fixed_layout.is_used(*c));
     if unused.into_iter().any(|c| !proof.evals[NUM_WITNESS + c].is_zero()) {
         return Err(Error::Rejected("an unused fixed column has a non-zero value at ζ".into()));
     }
+    opening_accumulator(vk, proof, &c, quotient_eval)
+}
 
-    // One claim at z for every opened commitment (docs/spec.md §3, `pcs::multiopen`).
+/// `T(ζ) = Σ_k α^k·C_k(ζ) / Z_H(ζ)`: the constraints at ζ from the evaluations and the public
+/// values (what the quotient must open to).
+pub(crate) fn quotient_at_zeta(vk: &VerifyingKey, instances: &[Fr], evals: &[Fr], evals_next: &[Fr], c: &Challenges) -> Result<Fr> {
+    let n = vk.domain_size;
+    let z_h = c.zeta.pow([n as u64]) - Fr::one();
+    if z_h.is_zero() {
+        return Err(Error::Rejected("evaluation point lies in the domain".into()));
+    }
+    let lagrange = lagrange_prefix(n, vk.omega(), c.zeta, z_h, vk.num_inputs + vk.num_outputs)?;
+    let l_inputs: Fr = lagrange[..vk.num_inputs].iter().sum();
+    let l_outputs: Fr = lagrange[vk.num_inputs..].iter().sum();
+    let public: Fr = lagrange.iter().zip(instances).map(|(l, v)| *l * v).sum();
+    let mut row = Row { l_inputs, l_outputs, public, ..Row::default() };
+    row.wit.copy_from_slice(&evals[..NUM_WITNESS]);
+    row.fixed.copy_from_slice(&evals[NUM_WITNESS..]);
+    for (col, v) in NEXT_ROW.iter().zip(evals_next) {
+        row.wit_next[*col as usize] = *v;
+    }
+    let ctx = Ctx::new(vk.limbs(), vk.stride, c.beta, c.gamma, c.eta);
+    let mut constraints = Vec::new();
+    blocks::evaluate_constraints(&row, &ctx, &mut constraints);
+    Ok(blocks::combine(&constraints, c.alpha) * z_h.inverse().expect("checked non-zero"))
+}
+
+/// The multi-point opening of every commitment as one KZG claim at z (docs/spec.md §3,
+/// [`crate::pcs::multiopen`]), folded into the accumulator `(L + z·W', W')`.
+pub(crate) fn opening_accumulator(vk: &VerifyingKey, proof: &Proof, c: &Challenges, quotient_eval: Fr) -> Result<Accumulator> {
     let opened = opened_values(&vk.fixed_layout, &proof.evals, &proof.evals_next, quotient_eval);
-    let points = Points { zeta, zeta_next: zeta * omega, k: vk.fixed_layout.k };
-    points.check(z)?;
-    let (scalars, generator) = points.scalars(&opened, nu, z);
+    let points = Points { zeta: c.zeta, zeta_next: c.zeta * vk.omega(), k: vk.fixed_layout.k };
+    points.check(c.z)?;
+    let (scalars, generator) = points.scalars(&opened, c.nu, c.z);
     let mut bases: Vec<G1Affine> = proof.round1.iter().chain(&proof.round2).copied().collect();
     if vk.matrix_products_unused() {
-        blocks::freivalds::COLUMNS.iter().for_each(|c| bases[*c as usize] = G1Affine::zero());
+        blocks::freivalds::COLUMNS.iter().for_each(|col| bases[*col as usize] = G1Affine::zero());
     }
     bases.push(if vk.reads_packed_weights() { proof.packed.commitment } else { G1Affine::zero() });
     bases.extend([proof.quotient, proof.param.commitment]);
     bases.extend(&vk.fixed_groups);
     debug_assert_eq!(bases.len(), opened.len());
     let linearised = G1Projective::msm_unchecked(&bases, &scalars) + G1Affine::generator() * generator - proof.opening;
-    let claim = KzgClaim { commitment: linearised, point: z, value: Fr::zero(), proof: proof.opening_z };
+    let claim = KzgClaim { commitment: linearised, point: c.z, value: Fr::zero(), proof: proof.opening_z };
     Ok(Accumulator::from_claims(&[claim], Fr::one()))
 }
 
