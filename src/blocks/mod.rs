@@ -46,7 +46,7 @@ impl Value for Fr {
 }
 
 /// Witness columns committed by the prover, in commitment order. `A..D` and `Mult` are
-/// committed in round 1, `H1..MatW` in round 2 (after the challenges β, γ, η), then `U`, the
+/// committed in round 1, `H12..MatW` in round 2 (after the challenges β, γ, η), then `U`, the
 /// packed block's combined weights, re-randomised from the verifying key (see [`packed`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(usize)]
@@ -56,8 +56,9 @@ pub enum Wit {
     C,
     D,
     Mult,
-    H1,
-    H2,
+    /// The logUp helper of lookup slots 1 and 2 together: `q₁/(β − f₁) + q₂/(β − f₂)`.
+    H12,
+    /// The logUp helper of slot 3: `q₃/(β − f₃)`.
     H3,
     Phi,
     /// The running sum of the packed and matrix-product region.
@@ -71,15 +72,15 @@ pub enum Wit {
 }
 
 /// Number of witness columns.
-pub const NUM_WITNESS: usize = 13;
+pub const NUM_WITNESS: usize = 12;
 /// Witness columns committed before the challenges β, γ, η.
 pub const ROUND1: [Wit; 5] = [Wit::A, Wit::B, Wit::C, Wit::D, Wit::Mult];
 /// Witness columns committed after β, γ, η with the usual blinding (`U` follows them).
-pub const ROUND2: [Wit; 7] = [Wit::H1, Wit::H2, Wit::H3, Wit::Phi, Wit::S, Wit::MatX, Wit::MatW];
+pub const ROUND2: [Wit; 6] = [Wit::H12, Wit::H3, Wit::Phi, Wit::S, Wit::MatX, Wit::MatW];
 /// Witness columns also opened at ζω (the constraints read them on the next row).
 pub const NEXT_ROW: [Wit; 8] = [Wit::A, Wit::B, Wit::C, Wit::D, Wit::Phi, Wit::S, Wit::MatX, Wit::MatW];
 /// Names of the witness columns (profiles, generated Solidity).
-pub const WITNESS_NAMES: [&str; NUM_WITNESS] = ["a", "b", "c", "d", "m", "h1", "h2", "h3", "phi", "s", "mx", "mw", "u"];
+pub const WITNESS_NAMES: [&str; NUM_WITNESS] = ["a", "b", "c", "d", "m", "h12", "h3", "phi", "s", "mx", "mw", "u"];
 
 /// Fixed (preprocessed) columns, committed at setup and held by the verifying key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -238,13 +239,13 @@ pub fn evaluate_constraints<V: Value>(row: &Row<V>, ctx: &Ctx<V>, out: &mut Vec<
 }
 
 /// Number of constraints [`evaluate_constraints`] produces.
-pub const NUM_CONSTRAINTS: usize = 21;
+pub const NUM_CONSTRAINTS: usize = 20;
 
 /// Names of the blocks, one per constraint of [`evaluate_constraints`] (for error messages).
 pub fn constraint_block(index: usize) -> &'static str {
     const NAMES: [&str; NUM_CONSTRAINTS] = [
         "chain", "rescale", "rescale output (linear)", "rescale output (ReLU)", "rescale output (step)",
-        "rescale remainder bound", "packed running sum", "packed: zero outside", "packed: zero at the start", "function", "limb recomposition", "public I/O", "lookup slot 1", "lookup slot 2",
+        "rescale remainder bound", "packed running sum", "packed: zero outside", "packed: zero at the start", "function", "limb recomposition", "public I/O", "lookup slots 1 and 2",
         "lookup slot 3", "lookup running sum", "matrix product: input Horner sum", "matrix product: input sum zero outside",
         "matrix product: weight Horner sum", "matrix product: weight sum zero outside", "matrix product: running sum",
     ];

@@ -190,7 +190,7 @@ pub(super) fn memory_layout(base: usize) -> (String, usize) {
     constant("P_W", at(OPENING), "W, the multi-point opening's combined quotient");
     constant("P_W2", at(OPENING_Z), "W', its opening at z");
     let mut next = at(WORDS);
-    let scratch: [(&str, usize, &str); 24] = [
+    let scratch: [(&str, usize, &str); 25] = [
         ("M_E", 1, "challenges and derived scalars"),
         (M_BETA, 1, ""),
         (M_GAMMA, 1, ""),
@@ -206,6 +206,7 @@ pub(super) fn memory_layout(base: usize) -> (String, usize) {
         (M_L_OUT, 1, "Σ_{n_in≤k<P} L_k(ζ)"),
         (M_PI, 1, "Σ v_k·L_k(ζ)"),
         (M_TZ, 1, "T(ζ)"),
+        ("M_INV_ALL", 1, "1 / ((z − ζ)(z − ζω)(z^k − ζ)(ζω − ζ))"),
         ("M_INV_A", 1, "1 / (z − ζ)"),
         ("M_INV_B", 1, "1 / ((z − ζ)(z − ζω))"),
         ("M_INV_F", 1, "1 / (z^k − ζ)"),

@@ -191,14 +191,14 @@ pub fn estimate(shape: &KeyShape, calldata: Option<&[u8]>) -> GasEstimate {
     let (muls, adds) = curve_operations(shape);
     let n_pub = shape.num_public as u64;
     let data = calldata.map_or_else(|| calldata_gas(&layout_calldata(shape)), calldata_gas);
-    let calls = muls + adds + 3;
+    let calls = muls + adds + 2;
     GasEstimate::of(vec![
             ("transaction".into(), TX_BASE),
             ("calldata".into(), data),
             (format!("{muls} ecMul"), muls * EC_MUL),
             (format!("{adds} ecAdd"), adds * EC_ADD),
             ("pairing".into(), PAIRING),
-            ("2 modexp".into(), 2 * modexp()),
+            ("modexp".into(), modexp()),
             ("precompile calls".into(), calls * PER_CALL),
             (format!("{n_pub} public values"), n_pub * PER_PUBLIC_VALUE),
             ("field arithmetic and transcript".into(), FIXED_WORK),

@@ -69,9 +69,10 @@ pub struct ProvingKey {
 }
 
 /// Coefficients of the quotient on a domain of size `n`: witness columns have degree
-/// `n − 1 + WITNESS_BLINDERS`, so the cubic constraints give a quotient of degree ≤ 2n + 5.
+/// `n − 1 + WITNESS_BLINDERS`, and the lookup helper's `h₁₂·(β − f₁)·(β − f₂)` multiplies three
+/// of them, so the quotient has degree ≤ 3(n + 3) − n = 2n + 9.
 pub fn quotient_len(domain_size: usize) -> usize {
-    2 * domain_size + 2 * WITNESS_BLINDERS - 2
+    3 * (domain_size + WITNESS_BLINDERS - 1) - domain_size + 1
 }
 
 /// Number of G1 powers the protocol uses for a domain of size `n`: the quotient's, or the

@@ -249,19 +249,18 @@ pub(crate) fn prove_tampered(
     }
     ark_ff::batch_inversion(&mut inverses);
     let selectors = blocks::lookup::SLOT_SELECTORS;
-    let mut helpers = vec![vec![Fr::zero(); n]; 3];
+    // h₁₂ = q₁/(β − f₁) + q₂/(β − f₂), h₃ = q₃/(β − f₃) (slot k's inverse at 4r + k).
+    let mut helpers = vec![vec![Fr::zero(); n]; 2];
     let mut phi = vec![Fr::zero(); n];
     let mut running = Fr::zero();
     for r in 0..n {
         phi[r] = running;
-        let mut step = -values[Wit::Mult as usize][r] * inverses[4 * r + 3];
         for k in 0..3 {
             if fixed[selectors[k] as usize][r].is_one() {
-                helpers[k][r] = inverses[4 * r + k];
-                step += inverses[4 * r + k];
+                helpers[k / 2][r] += inverses[4 * r + k];
             }
         }
-        running += step;
+        running += helpers[0][r] + helpers[1][r] - values[Wit::Mult as usize][r] * inverses[4 * r + 3];
     }
     if self_check && !running.is_zero() {
         return Err(Error::Rejected("internal error: a looked-up value is not in the table".into()));
@@ -274,7 +273,7 @@ pub(crate) fn prove_tampered(
         .collect();
     let (mx, mw) = blocks::freivalds::horner_columns(fixed, &values, &ctx);
     let running = blocks::packed::running_sum(fixed, &values, &packed_values, (&mx, &mw), &ctx);
-    let round2_values = [helpers.remove(0), helpers.remove(0), helpers.remove(0), phi, running, mx, mw];
+    let round2_values = [helpers.remove(0), helpers.remove(0), phi, running, mx, mw];
     let round2_polys: Vec<Vec<Fr>> =
         round2_values.par_iter().zip(&blinds[ROUND1.len()..]).map(|(v, b)| interpolate_blinded(&domain, v, b)).collect();
     let round2 = commit_columns(pk, &round2_values, &blinds[ROUND1.len()..]);
