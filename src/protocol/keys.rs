@@ -255,8 +255,8 @@ impl VerifyingKey {
         if j.version != VK_VERSION {
             return Err(bad(format!("unsupported version {}", j.version)));
         }
-        if !j.domain_size.is_power_of_two() || j.domain_size < 8 || j.domain_size > 1 << 28 {
-            return Err(bad(format!("domain size {} is not a power of two in [8, 2^28]", j.domain_size)));
+        if !j.domain_size.is_power_of_two() || j.domain_size < 16 || j.domain_size > 1 << 28 {
+            return Err(bad(format!("domain size {} is not a power of two in [16, 2^28] (a 4N coset must hold the degree-(3N+9) constraints)", j.domain_size)));
         }
         if !(crate::compiler::MIN_SCALE_BITS..=crate::compiler::MAX_SCALE_BITS).contains(&j.scale_bits) {
             return Err(bad(format!("scale bits {} out of range", j.scale_bits)));

@@ -46,6 +46,8 @@ mod hiding_tests;
 #[cfg(test)]
 mod multiopen_attack_tests;
 #[cfg(test)]
+mod logup_merge_tests;
+#[cfg(test)]
 mod input_forgery_tests;
 #[cfg(test)]
 mod limb_tests;

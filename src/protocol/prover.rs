@@ -166,6 +166,15 @@ pub(crate) fn prove_with(
     prove_tampered(pk, vk, circuit, witness, rng, self_check, profile, &mut |_, _, _, _| {})
 }
 
+/// Test-only: rewrites the logUp helpers `[h₁₂, h₃]` (given β, γ) before φ is summed from
+/// them: a cheating prover's round 2 (`logup_merge_tests`).
+#[cfg(test)]
+pub(crate) type HelperHook = Box<dyn FnMut(&mut [Vec<Fr>], &Ctx<Fr>)>;
+#[cfg(test)]
+thread_local! {
+    pub(crate) static HELPER_HOOK: std::cell::RefCell<Option<HelperHook>> = const { std::cell::RefCell::new(None) };
+}
+
 /// Rewrites the evaluations at ζ before they are sent: given them, those at ζω, the quotient's
 /// value at ζ and the challenges drawn so far (`e`, `e_packed`, `nu`, `z` left zero).
 pub(crate) type Tamper<'a> = dyn FnMut(&mut [Fr], &[Fr], Fr, &super::verifier::Challenges) + 'a;
@@ -251,15 +260,19 @@ pub(crate) fn prove_tampered(
     let selectors = blocks::lookup::SLOT_SELECTORS;
     // h₁₂ = q₁/(β − f₁) + q₂/(β − f₂), h₃ = q₃/(β − f₃) (slot k's inverse at 4r + k).
     let mut helpers = vec![vec![Fr::zero(); n]; 2];
-    let mut phi = vec![Fr::zero(); n];
-    let mut running = Fr::zero();
     for r in 0..n {
-        phi[r] = running;
         for k in 0..3 {
             if fixed[selectors[k] as usize][r].is_one() {
                 helpers[k / 2][r] += inverses[4 * r + k];
             }
         }
+    }
+    #[cfg(test)]
+    HELPER_HOOK.with(|hook| hook.borrow_mut().as_mut().map(|f| f(&mut helpers, &ctx)));
+    let mut phi = vec![Fr::zero(); n];
+    let mut running = Fr::zero();
+    for r in 0..n {
+        phi[r] = running;
         running += helpers[0][r] + helpers[1][r] - values[Wit::Mult as usize][r] * inverses[4 * r + 3];
     }
     if self_check && !running.is_zero() {
