@@ -98,11 +98,18 @@ pub struct SetupOptions {
     pub model: ModelOptions,
     pub out: PathBuf,
     pub srs: SrsSource,
+    /// At most this many fixed columns per interleaved commitment (a power of two in 2…32):
+    /// fewer prove faster on small domains, more cost less verification gas. `None`: as many as
+    /// [`protocol::fixed::interleave_for`] allows.
+    pub max_interleave: Option<usize>,
 }
 
 #[derive(Clone, Debug, Serialize)]
 pub struct SetupReport {
     pub keys: PathBuf,
+    /// Fixed columns per interleaved commitment, and the number of those commitments.
+    pub fixed_interleave: usize,
+    pub fixed_commitments: usize,
     pub scale_bits: u32,
     pub domain_size: usize,
     /// Rows used by gates, the public rows included.
@@ -189,15 +196,23 @@ pub fn setup(opts: &SetupOptions) -> Result<SetupReport> {
     let scale_bits = calibration.scale_bits;
     let measured = opts.model.input.is_some() || opts.model.calibration_data.is_some();
     let output_errors = measured.then_some(calibration.output_errors);
-    let need = srs_size_for(circuit.domain_size);
+    let n = circuit.domain_size;
+    // Setup takes the largest k the SRS holds (`interleave_within`): capping the SRS caps k.
+    let need = match opts.max_interleave {
+        Some(k) if !k.is_power_of_two() || !(2..=protocol::fixed::MAX_INTERLEAVE).contains(&k) => {
+            return Err(Error::Usage(format!("--interleave {k}: a power of two from 2 to {}", protocol::fixed::MAX_INTERLEAVE)));
+        }
+        Some(k) => srs_size_for(n).min(protocol::keys::quotient_len(n).max(k * n)),
+        None => srs_size_for(n),
+    };
     let (srs, label) = match &opts.srs {
         // A file short of the ideal size still serves if it holds the minimum: fewer fixed
         // columns share a commitment (a little more verifier gas).
         SrsSource::Ptau(p) => match ptau::load(p, need) {
-            Err(Error::SrsTooSmall { have, .. }) if have >= protocol::keys::min_srs_size_for(circuit.domain_size) => (ptau::load(p, have)?, p.display().to_string()),
+            Err(Error::SrsTooSmall { have, .. }) if have >= protocol::keys::min_srs_size_for(n) => (ptau::load(p, have)?, p.display().to_string()),
             loaded => (loaded?, p.display().to_string()),
         },
-        SrsSource::Dev => (Srs::insecure_dev_with_lagrange(need, circuit.domain_size, &mut OsRng), "insecure-dev".to_string()),
+        SrsSource::Dev => (Srs::insecure_dev_with_lagrange(need, n, &mut OsRng), "insecure-dev".to_string()),
     };
     let (pk, vk) = protocol::setup(&circuit, &srs, &mut OsRng)?;
     let settings = Settings {
@@ -225,6 +240,8 @@ pub fn setup(opts: &SetupOptions) -> Result<SetupReport> {
         lookup_tables: circuit.num_tables,
         table_entries: circuit.table_entries,
         srs_g1_powers: need,
+        fixed_interleave: vk.fixed_layout.k,
+        fixed_commitments: vk.fixed_groups.len(),
         insecure_dev_srs: matches!(opts.srs, SrsSource::Dev),
         vk_digest: settings.vk_digest,
         calibration_error: output_errors.as_ref().map(|e| e.iter().fold(0.0, |m: f64, x| m.max(*x))),

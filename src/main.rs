@@ -97,6 +97,11 @@ enum Command {
         /// Generate an INSECURE local SRS (for tests and demos only).
         #[arg(long)]
         dev_srs: bool,
+        /// At most K fixed columns per commitment (2, 4, 8, 16 or 32). Smaller K proves faster on
+        /// small models (K = 2: one extra N-point MSM), larger K costs less gas per verification.
+        /// Default: the largest K whose opening stays within 2^15-point MSMs (or 2N).
+        #[arg(long, value_name = "K")]
+        interleave: Option<usize>,
     },
     /// Lay a model out as setup would, without keys: rows by block, the domain, the tables, and
     /// estimated setup/prove time and prove memory (from per-row costs measured on 2 cores).
@@ -213,7 +218,7 @@ fn ok(json: serde_json::Value, text: String) -> Outcome {
 
 fn run(cli: &Cli) -> Result<Outcome, Error> {
     Ok(match &cli.command {
-        Command::Setup { model, out, srs, dev_srs } => {
+        Command::Setup { model, out, srs, dev_srs, interleave } => {
             let srs = match (srs, dev_srs) {
                 (Some(p), _) => SrsSource::Ptau(p.clone()),
                 (None, true) => {
@@ -222,7 +227,7 @@ fn run(cli: &Cli) -> Result<Outcome, Error> {
                 }
                 (None, false) => return Err(Error::Usage("pass --srs FILE.ptau (a Powers-of-Tau file) or --dev-srs".into())),
             };
-            let r = commands::setup(&SetupOptions { model: model.options(), out: out.clone(), srs })?;
+            let r = commands::setup(&SetupOptions { model: model.options(), out: out.clone(), srs, max_interleave: *interleave })?;
             ok(json(&r), setup_text(&r))
         }
         Command::Inspect { model } => {
@@ -401,6 +406,10 @@ fn setup_text(r: &commands::SetupReport) -> String {
         let errors: Vec<String> = errors.iter().map(|e| format!("{e:.3e}")).collect();
         text += &format!("\nmax abs error per output over {} calibration samples: [{}]", r.calibration_samples, errors.join(", "));
     }
+    text += &format!(
+        "\nfixed columns: {} commitment(s) of up to {} columns (--interleave: fewer prove faster, more cost less gas)",
+        r.fixed_commitments, r.fixed_interleave
+    );
     text + &format!("\nvk digest {}", r.vk_digest)
 }
 
@@ -437,19 +446,28 @@ fn main() -> ExitCode {
     }
     match result {
         Ok(outcome) => {
-            if cli.json {
-                println!("{}", outcome.json);
+            let printed = if cli.json { print_line(&outcome.json) } else { print_line(&outcome.text) };
+            if !printed {
+                ExitCode::from(2)
+            } else if outcome.rejected {
+                ExitCode::from(1)
             } else {
-                println!("{}", outcome.text);
+                ExitCode::SUCCESS
             }
-            if outcome.rejected { ExitCode::from(1) } else { ExitCode::SUCCESS }
         }
         Err(e) => {
             if cli.json {
-                println!("{}", serde_json::json!({ "error": e.to_string() }));
+                print_line(&serde_json::json!({ "error": e.to_string() }));
             }
             eprintln!("error: {e}");
             ExitCode::from(2)
         }
     }
+}
+
+/// Writes `text` and a newline to stdout; false (no panic) when stdout is gone, e.g. a closed
+/// pipe (`zktorch … | head -c 100`).
+fn print_line(text: &impl std::fmt::Display) -> bool {
+    use std::io::Write;
+    writeln!(std::io::stdout().lock(), "{text}").is_ok()
 }

@@ -361,3 +361,41 @@ fn inspect_reports_the_layout_setup_makes_without_writing_keys() {
     let o = zktorch(&["inspect", "--model", &fixture("corrupt.onnx")]);
     assert_clean_error(&o, "corrupt.onnx");
 }
+
+/// `setup --interleave K` caps the fixed columns per commitment (fewer prove faster, more cost
+/// less gas): the key says so, its proof verifies, and a K that is not a power of two in 2…32
+/// is one error line with no keys written. A closed stdout is an exit code, not a panic.
+#[test]
+fn interleave_caps_the_fixed_columns_per_commitment() {
+    let dir = tempfile::tempdir().unwrap();
+    let (model, input) = (fixture("mlp_16_32_10.onnx"), fixture("mlp_16_32_10.input.json"));
+    let groups = |k: &str| {
+        let keys = dir.path().join(format!("keys{k}"));
+        let o = zktorch(&["setup", "--model", &model, "--input", &input, "--out", keys.to_str().unwrap(), "--dev-srs", "--interleave", k]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let vk: serde_json::Value = serde_json::from_slice(&std::fs::read(keys.join("vk.json")).unwrap()).unwrap();
+        assert_eq!(vk["fixed_interleave"].as_u64().unwrap().to_string(), k);
+        let proof = dir.path().join(format!("proof{k}.json"));
+        let o = zktorch(&["prove", "--keys", keys.to_str().unwrap(), "--model", &model, "--input", &input, "--out", proof.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = zktorch(&["verify", "--keys", keys.to_str().unwrap(), "--proof", proof.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        vk["fixed_groups"].as_array().unwrap().len()
+    };
+    let (two, eight) = (groups("2"), groups("8"));
+    assert!(two > eight && eight >= 1, "k = 2: {two} commitments, k = 8: {eight}");
+    let bad = dir.path().join("bad");
+    let o = zktorch(&["setup", "--model", &model, "--input", &input, "--out", bad.to_str().unwrap(), "--dev-srs", "--interleave", "3"]);
+    assert_clean_error(&o, "--interleave 3");
+    assert!(!bad.join("vk.json").exists());
+    // stdout closed before zktorch writes its report: exit 2, no panic.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zktorch"))
+        .args(["verify", "--keys", dir.path().join("keys2").to_str().unwrap(), "--proof", dir.path().join("proof2.json").to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+}

@@ -40,7 +40,7 @@ fn valid() -> &'static Valid {
             scale_bits: None,
             target: Target::Accuracy,
         };
-        let setup = SetupOptions { model, out: keys.clone(), srs: SrsSource::Dev };
+        let setup = SetupOptions { model, out: keys.clone(), srs: SrsSource::Dev, max_interleave: None };
         commands::setup(&setup).expect("setup");
         let proof = dir.join("proof.json");
         commands::prove(&prove_options(&keys, &proof)).expect("prove");
