@@ -1,8 +1,8 @@
 //! Proving and verifying keys.
 //!
 //! The verifying key is the model's public identity: the domain, the scale, the I/O sizes, the
-//! commitments to every fixed column (parameters, selectors, table), `[Z_H(τ)]₁` and the two G2
-//! points. It never holds a weight: the parameter column and the packed weight columns are
+//! commitment to the parameter column, the used public fixed columns (selectors, tags, tables)
+//! interleaved `k` to a commitment ([`super::fixed`]), `[Z_H(τ)]₁` and the two G2 points. It never holds a weight: the parameter column and the packed weight columns are
 //! committed with hiding, as `[P(τ)]₁ + s₀·[Z_H(τ)]₁ + s₁·[τ·Z_H(τ)]₁` with secrets `(s₀, s₁)`
 //! that only the proving key knows, and every proof re-randomises what it opens with two fresh
 //! blinders (see [`super::prover`] and docs/design.md, "Zero knowledge"). Its digest seeds every

@@ -1,9 +1,10 @@
 //! The proof system: one multi-round proof per model over the shared domain.
 //!
-//! Rounds (docs/spec.md §3): commit `a, b, c, d, m` → β, γ → commit `h₁, h₂, h₃, φ` → α →
-//! commit the quotient `T = Σ α^k·C_k / Z_H` → ζ → evaluations at ζ and ζω → ν → two batched
-//! opening proofs → ρ. The verifier turns the proof into two KZG claims and folds them into one
-//! accumulator ([`crate::accumulation`]), decided by a single two-pair pairing check.
+//! Rounds (docs/spec.md §3): commit `a, b, c, d, m` → β, γ, η → commit `h₁₂, h₃, φ, s, mx, mw`
+//! (and `U'`) → α → commit the quotient `T = Σ α^k·C_k / Z_H` → ζ → evaluations at ζ and ζω → ν
+//! → `W`, the multi-point opening's quotient ([`crate::pcs::multiopen`]) → z → `W'`. The verifier
+//! turns the proof into one KZG claim at z, its accumulator ([`crate::accumulation`]), decided by
+//! a single two-pair pairing check.
 
 pub mod fixed;
 pub mod keys;
