@@ -60,14 +60,14 @@ fn slots(s: &Setup, r: usize) -> (bool, bool) {
 /// The prover, with h₁₂ on row `at` shifted so that φ closes despite the out-of-table values.
 fn prove_crafted(s: &Setup, w: &Witness, at: usize, self_check: bool) -> crate::Result<Proof> {
     let (fixed, w2) = (s.circuit.fixed.clone(), w.clone());
-    let hook: prover::HelperHook = Box::new(move |helpers: &mut [Vec<Fr>], ctx: &Ctx<Fr>| {
+    let hook = Box::new(move |helpers: &mut [Vec<Fr>], ctx: &Ctx<Fr>| {
         let delta = imbalance(&fixed, &w2, helpers, ctx);
         helpers[0][at] -= delta;
         assert!(imbalance(&fixed, &w2, helpers, ctx).is_zero());
     });
-    prover::HELPER_HOOK.with(|h| *h.borrow_mut() = Some(hook));
+    prover::CHEATS.with(|c| c.borrow_mut().helpers = Some(hook));
     let out = prover::prove_with(&s.pk, &s.vk, &s.circuit, w, &mut ChaCha20Rng::seed_from_u64(11), self_check, &mut Default::default());
-    prover::HELPER_HOOK.with(|h| *h.borrow_mut() = None);
+    prover::CHEATS.with(|c| c.borrow_mut().helpers = None);
     out
 }
 

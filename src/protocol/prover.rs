@@ -152,8 +152,26 @@ pub fn prove_profiled(
     Ok((proof, profile))
 }
 
+/// Test-only rewrites of what the honest prover computes, for soundness tests that play a
+/// cheating prover (set on the test's thread, cleared after).
+#[cfg(test)]
+#[derive(Default)]
+pub(crate) struct Cheats {
+    /// The logUp helpers `[h₁₂, h₃]` (given β, γ), before φ is summed from them.
+    pub helpers: Option<Box<dyn FnMut(&mut [Vec<Fr>], &Ctx<Fr>)>>,
+    /// The evaluations at ζ before they are sent, given those at ζω, the quotient's value at ζ
+    /// and the challenges drawn so far (`e`, `e_packed`, `nu`, `z` left zero).
+    pub evals: Option<Box<dyn FnMut(&mut [Fr], &[Fr], Fr, &super::verifier::Challenges)>>,
+}
+
+#[cfg(test)]
+thread_local! {
+    pub(crate) static CHEATS: std::cell::RefCell<Cheats> = std::cell::RefCell::new(Cheats::default());
+}
+
 /// The prover with its self-checks optional: soundness tests switch them off to play a
-/// cheating prover who commits to a bad witness and a quotient truncated to fit.
+/// cheating prover who commits to a bad witness and a quotient truncated to fit (and, through
+/// [`CHEATS`], rewrites values the honest prover computes).
 pub(crate) fn prove_with(
     pk: &ProvingKey,
     vk: &VerifyingKey,
@@ -162,35 +180,6 @@ pub(crate) fn prove_with(
     rng: &mut impl RngCore,
     self_check: bool,
     profile: &mut Profile,
-) -> Result<Proof> {
-    prove_tampered(pk, vk, circuit, witness, rng, self_check, profile, &mut |_, _, _, _| {})
-}
-
-/// Test-only: rewrites the logUp helpers `[h₁₂, h₃]` (given β, γ) before φ is summed from
-/// them: a cheating prover's round 2 (`logup_merge_tests`).
-#[cfg(test)]
-pub(crate) type HelperHook = Box<dyn FnMut(&mut [Vec<Fr>], &Ctx<Fr>)>;
-#[cfg(test)]
-thread_local! {
-    pub(crate) static HELPER_HOOK: std::cell::RefCell<Option<HelperHook>> = const { std::cell::RefCell::new(None) };
-}
-
-/// Rewrites the evaluations at ζ before they are sent: given them, those at ζω, the quotient's
-/// value at ζ and the challenges drawn so far (`e`, `e_packed`, `nu`, `z` left zero).
-pub(crate) type Tamper<'a> = dyn FnMut(&mut [Fr], &[Fr], Fr, &super::verifier::Challenges) + 'a;
-
-/// [`prove_with`] whose evaluations at ζ pass through `tamper`: soundness tests play a prover
-/// who changes values after ζ is known.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn prove_tampered(
-    pk: &ProvingKey,
-    vk: &VerifyingKey,
-    circuit: &Circuit,
-    witness: &Witness,
-    rng: &mut impl RngCore,
-    self_check: bool,
-    profile: &mut Profile,
-    tamper: &mut Tamper<'_>,
 ) -> Result<Proof> {
     profile.last = Some(std::time::Instant::now());
     if pk.fingerprint != circuit.fingerprint() {
@@ -268,7 +257,7 @@ pub(crate) fn prove_tampered(
         }
     }
     #[cfg(test)]
-    HELPER_HOOK.with(|hook| hook.borrow_mut().as_mut().map(|f| f(&mut helpers, &ctx)));
+    CHEATS.with(|c| c.borrow_mut().helpers.as_mut().map(|f| f(&mut helpers, &ctx)));
     let mut phi = vec![Fr::zero(); n];
     let mut running = Fr::zero();
     for r in 0..n {
@@ -390,17 +379,21 @@ pub(crate) fn prove_tampered(
 
     // Evaluations, then one multi-point opening of every commitment (`pcs::multiopen`).
     let at_zeta: Vec<&[Fr]> = polys.iter().chain(&fixed_polys).map(|p| p.as_slice()).collect();
+    #[cfg_attr(not(test), allow(unused_mut))]
     let mut evals: Vec<Fr> = at_zeta.par_iter().map(|p| pcs::evaluate(p, zeta)).collect();
     let evals_next: Vec<Fr> = NEXT_ROW.iter().map(|c| pcs::evaluate(&polys[*c as usize], zeta_next)).collect();
     let quotient_eval = pcs::evaluate(&quotient, zeta);
-    let so_far = super::verifier::Challenges { e: Fr::zero(), beta, gamma, eta, e_packed: Fr::zero(), alpha, zeta, nu: Fr::zero(), z: Fr::zero() };
-    tamper(&mut evals, &evals_next, quotient_eval, &so_far);
+    #[cfg(test)]
+    CHEATS.with(|c| {
+        let so_far = super::verifier::Challenges { e: Fr::zero(), beta, gamma, eta, e_packed: Fr::zero(), alpha, zeta, nu: Fr::zero(), z: Fr::zero() };
+        c.borrow_mut().evals.as_mut().map(|f| f(&mut evals, &evals_next, quotient_eval, &so_far))
+    });
     let mut all = evals.clone();
     all.extend(&evals_next);
     transcript.absorb_scalars(&all);
     let nu = transcript.challenge();
     let opened = super::verifier::opened_values(&vk.fixed_layout, &evals, &evals_next, quotient_eval);
-    let groups = super::keys::fixed_group_polys(fixed, &vk.fixed_layout);
+    let groups = super::keys::interleaved_groups(&fixed_polys, &vk.fixed_layout);
     let mut opened_polys: Vec<&[Fr]> = polys.iter().map(|p| p.as_slice()).collect();
     opened_polys.extend([quotient.as_slice(), fixed_polys[Fix::Param as usize].as_slice()]);
     opened_polys.extend(groups.iter().map(|p| p.as_slice()));
