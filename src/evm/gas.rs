@@ -10,7 +10,7 @@
 //! (`estimate_matches_mined_gas`).
 
 use super::codegen::proof_words;
-use crate::blocks::{freivalds, Fix, Wit, NUM_FIXED, NUM_WITNESS, NEXT_ROW, ROUND1};
+use crate::blocks::{freivalds, Wit, NUM_FIXED, NUM_WITNESS, NEXT_ROW, ROUND1};
 use crate::protocol::fixed::FixedLayout;
 use crate::compiler::Circuit;
 use crate::protocol::VerifyingKey;
@@ -67,24 +67,10 @@ impl KeyShape {
         }
     }
 
-    /// No matrix product: the product selector is unused.
-    pub fn matrix_products_unused(&self) -> bool {
-        !self.fixed.is_used(Fix::QMatP as usize)
-    }
-
-    /// Some row reads the packed weights `U` (the packed input selector is used).
-    pub fn reads_packed_weights(&self) -> bool {
-        self.fixed.is_used(Fix::QPackX as usize)
-    }
-
     /// The commitments the opening's MSM multiplies: the columns present (witness columns the
     /// key does not make zero, `[T]`, `P'`) and the interleaved fixed commitments.
     pub fn opened_commitments(&self) -> usize {
-        let absent = |c: usize| {
-            (self.matrix_products_unused() && freivalds::COLUMNS.iter().any(|m| *m as usize == c))
-                || (c == Wit::U as usize && !self.reads_packed_weights())
-        };
-        (0..NUM_WITNESS).filter(|c| !absent(*c)).count() + 2 + self.fixed.groups().len()
+        (0..NUM_WITNESS).filter(|c| !self.fixed.witness_at_infinity(*c)).count() + 2 + self.fixed.groups().len()
     }
 }
 
@@ -112,7 +98,7 @@ impl std::fmt::Display for GasEstimate {
 pub fn curve_operations(shape: &KeyShape) -> (u64, u64) {
     // Re-randomisation of P': P' − F_P, then e·D + R + (r − z₁)·Z₁ against z₀·Z.
     let (mut muls, mut adds) = (3, 3);
-    if shape.reads_packed_weights() {
+    if shape.fixed.reads_packed_weights() {
         // U' − W_0 − Σ_{t>0} η^t·W_t over the columns in use, then its own Okamoto check.
         let used: Vec<usize> = (0..shape.packed_zero.len()).filter(|t| !shape.packed_zero[*t]).collect();
         muls += used.iter().filter(|t| **t > 0).count() as u64 + 3;
@@ -141,12 +127,12 @@ pub fn calldata_gas(bytes: &[u8]) -> u64 {
 fn layout_calldata(shape: &KeyShape) -> Vec<u8> {
     let n_pub = shape.num_public;
     let mut zero_columns: Vec<usize> = Vec::new();
-    if shape.matrix_products_unused() {
+    if shape.fixed.matrix_products_unused() {
         zero_columns.extend(freivalds::COLUMNS.iter().map(|c| *c as usize));
     }
     // Zero words: the evaluations of zero columns, and the commitments of zero witness columns.
     let mut zero_words: Vec<usize> = Vec::new();
-    if !shape.reads_packed_weights() {
+    if !shape.fixed.reads_packed_weights() {
         zero_columns.push(Wit::U as usize);
         zero_words.extend(proof_words::PACKED..proof_words::PACKED_NONCE + 2);
         zero_words.extend(proof_words::PACKED_RESPONSE..proof_words::PACKED_RESPONSE + 2);

@@ -126,34 +126,6 @@ pub fn divide_by_linear(coeffs: &[Fr], z: Fr) -> Vec<Fr> {
     q
 }
 
-/// `Σ_i ν^i f_i` for polynomials in coefficient form, in parallel over coefficients.
-pub fn linear_combination(polys: &[&[Fr]], nu: Fr) -> Vec<Fr> {
-    let len = polys.iter().map(|p| p.len()).max().unwrap_or(0);
-    let mut powers = Vec::with_capacity(polys.len());
-    let mut cur = Fr::one();
-    for _ in polys {
-        powers.push(cur);
-        cur *= nu;
-    }
-    (0..len)
-        .into_par_iter()
-        .map(|k| {
-            polys
-                .iter()
-                .zip(&powers)
-                .filter_map(|(p, s)| p.get(k).map(|c| *c * s))
-                .sum()
-        })
-        .collect()
-}
-
-/// Batch opening of several polynomials at one point: values `f_i(z)` and the single witness
-/// `W = [(Σ ν^i f_i − Σ ν^i f_i(z)) / (X − z)]₁`.
-pub fn open_batch(srs: &Srs, polys: &[&[Fr]], z: Fr, nu: Fr) -> Result<G1Affine> {
-    let combined = linear_combination(polys, nu);
-    srs.commit(&divide_by_linear(&combined, z))
-}
-
 /// `1, x, x², …` (n terms).
 pub fn powers(x: Fr, n: usize) -> Vec<Fr> {
     let mut v = Vec::with_capacity(n);

@@ -71,12 +71,14 @@ impl Points {
     pub fn remainder(&self, o: &Opened, x: Fr) -> Fr {
         match o {
             Opened::AtZeta(v) => *v,
-            Opened::AtZetaAndNext(v, w) => {
-                let slope = (*w - v) * (self.zeta_next - self.zeta).inverse().expect("ζ ≠ ζω checked");
-                *v + slope * (x - self.zeta)
-            }
+            Opened::AtZetaAndNext(v, w) => *v + self.slope(*v, *w) * (x - self.zeta),
             Opened::Interleaved(vs) => vs.iter().rev().fold(Fr::zero(), |acc, v| acc * x + v),
         }
+    }
+
+    /// The slope of the line through `(ζ, v)` and `(ζω, w)`.
+    fn slope(&self, v: Fr, w: Fr) -> Fr {
+        (w - v) * (self.zeta_next - self.zeta).inverse().expect("ζ ≠ ζω checked")
     }
 
     /// `(p − r)/Z_S` for the set and remainder of `o` (exact for an honest `p`).
@@ -84,9 +86,9 @@ impl Points {
         let mut c = p.to_vec();
         match o {
             Opened::AtZeta(v) => subtract_at(&mut c, 0, *v),
-            Opened::AtZetaAndNext(v, _) => {
+            Opened::AtZetaAndNext(v, w) => {
                 // r = v + slope·(X − ζ): subtract its two coefficients.
-                let slope = self.remainder(o, self.zeta + Fr::one()) - v;
+                let slope = self.slope(*v, *w);
                 subtract_at(&mut c, 0, *v - slope * self.zeta);
                 subtract_at(&mut c, 1, slope);
             }

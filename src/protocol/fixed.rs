@@ -46,6 +46,24 @@ impl FixedLayout {
         self.used >> c & 1 == 1
     }
 
+    /// No matrix product: the product selector is unused, and the matrix-product block's
+    /// columns are taken as zero ([`crate::blocks::freivalds::COLUMNS`]).
+    pub fn matrix_products_unused(&self) -> bool {
+        !self.is_used(Fix::QMatP as usize)
+    }
+
+    /// Some row reads the packed weights `U` (the packed input selector is used).
+    pub fn reads_packed_weights(&self) -> bool {
+        self.is_used(Fix::QPackX as usize)
+    }
+
+    /// Whether witness column `c` is taken as the point at infinity by every verifier: the
+    /// matrix-product columns without products, `U'` without packed groups.
+    pub fn witness_at_infinity(&self, c: usize) -> bool {
+        let matrix = crate::blocks::freivalds::COLUMNS.iter().any(|m| *m as usize == c);
+        (matrix && self.matrix_products_unused()) || (c == crate::blocks::Wit::U as usize && !self.reads_packed_weights())
+    }
+
     /// The used public columns, in column order, `k` to a group.
     pub fn groups(&self) -> Vec<Vec<usize>> {
         let public: Vec<usize> = (0..NUM_FIXED).filter(|c| *c != Fix::Param as usize && self.is_used(*c)).collect();

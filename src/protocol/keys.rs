@@ -2,8 +2,9 @@
 //!
 //! The verifying key is the model's public identity: the domain, the scale, the I/O sizes, the
 //! commitment to the parameter column, the used public fixed columns (selectors, tags, tables)
-//! interleaved `k` to a commitment ([`super::fixed`]), `[Z_H(τ)]₁` and the two G2 points. It never holds a weight: the parameter column and the packed weight columns are
-//! committed with hiding, as `[P(τ)]₁ + s₀·[Z_H(τ)]₁ + s₁·[τ·Z_H(τ)]₁` with secrets `(s₀, s₁)`
+//! interleaved `k` to a commitment ([`super::fixed`]), `[Z_H(τ)]₁` and the two G2 points. It
+//! never holds a weight: the parameter column and the packed weight columns are committed with
+//! hiding, as `[P(τ)]₁ + s₀·[Z_H(τ)]₁ + s₁·[τ·Z_H(τ)]₁` with secrets `(s₀, s₁)`
 //! that only the proving key knows, and every proof re-randomises what it opens with two fresh
 //! blinders (see [`super::prover`] and docs/design.md, "Zero knowledge"). Its digest seeds every
 //! transcript and binds everything `verify` uses, the scales of the public values included.
@@ -164,15 +165,14 @@ impl VerifyingKey {
         crate::blocks::limb::Limbs::of_circuit(self.scale_bits, self.domain_size)
     }
 
-    /// Whether the circuit has no matrix product (its product selector commits to infinity):
-    /// then the matrix-product block's columns are taken as zero ([`crate::blocks::freivalds::COLUMNS`]).
+    /// See [`FixedLayout::matrix_products_unused`].
     pub fn matrix_products_unused(&self) -> bool {
-        !self.fixed_layout.is_used(Fix::QMatP as usize)
+        self.fixed_layout.matrix_products_unused()
     }
 
-    /// Whether any row reads the packed weights `U` (the packed input selector is used).
+    /// See [`FixedLayout::reads_packed_weights`].
     pub fn reads_packed_weights(&self) -> bool {
-        self.fixed_layout.is_used(Fix::QPackX as usize)
+        self.fixed_layout.reads_packed_weights()
     }
 
     /// The generator ω of `H`.

@@ -166,11 +166,9 @@ pub(crate) fn opening_accumulator(vk: &VerifyingKey, proof: &Proof, c: &Challeng
     let points = Points { zeta: c.zeta, zeta_next: c.zeta * vk.omega(), k: vk.fixed_layout.k };
     points.check(c.z)?;
     let (scalars, generator) = points.scalars(&opened, c.nu, c.z);
-    let mut bases: Vec<G1Affine> = proof.round1.iter().chain(&proof.round2).copied().collect();
-    if vk.matrix_products_unused() {
-        blocks::freivalds::COLUMNS.iter().for_each(|col| bases[*col as usize] = G1Affine::zero());
-    }
-    bases.push(if vk.reads_packed_weights() { proof.packed.commitment } else { G1Affine::zero() });
+    let witness = proof.round1.iter().chain(&proof.round2).chain([&proof.packed.commitment]);
+    let absent = |c: usize| vk.fixed_layout.witness_at_infinity(c);
+    let mut bases: Vec<G1Affine> = witness.enumerate().map(|(c, p)| if absent(c) { G1Affine::zero() } else { *p }).collect();
     bases.extend([proof.quotient, proof.param.commitment]);
     bases.extend(&vk.fixed_groups);
     debug_assert_eq!(bases.len(), opened.len());
