@@ -29,10 +29,15 @@
 //! value the public-input row binds, so no input is a free field element.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+
+pub use fused::Composite;
 
 use super::interpolate::{self, Interp};
 use super::matrix;
 use crate::{Error, Result};
+
+mod fused;
 
 /// Index of a wire (gate `i` produces wire `i`).
 pub type WireId = u32;
@@ -90,7 +95,7 @@ pub struct MatProduct {
 }
 
 /// A tabulated element-wise function `y = f(x)`.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Func {
     Exp,
     Ln,
@@ -120,6 +125,9 @@ pub enum Func {
     /// `x` on `{0, 1}` only: the range check of a boolean input (its table has exactly the two
     /// entries, whatever range calibration would give it).
     Boolean,
+    /// A chain of element-wise operators over one wire, tabulated as one function
+    /// ([`fused`]).
+    Composite(Arc<Composite>),
 }
 
 impl Func {
@@ -128,6 +136,7 @@ impl Func {
         match self {
             Func::Pow(p) => format!("pow({p})"),
             Func::ExpBase(b) => format!("exp_base({b})"),
+            Func::Composite(c) => c.name(),
             other => format!("{other:?}").to_lowercase(),
         }
     }
@@ -164,6 +173,7 @@ impl Func {
             Func::ExpBase(b) => b.powf(x),
             Func::HardSwish => x * (x + 3.0).clamp(0.0, 6.0) / 6.0,
             Func::Boolean => (x == 0.0 || x == 1.0).then_some(x)?,
+            Func::Composite(c) => c.eval(x)?,
         };
         y.is_finite().then_some(y)
     }
@@ -171,7 +181,10 @@ impl Func {
     /// Whether `f` is undefined or unbounded in slope at 0 (so a calibrated range that stays on
     /// one side of 0 should not be widened across it).
     pub fn singular_at_zero(&self) -> bool {
-        matches!(self, Func::Ln | Func::Sqrt | Func::Rsqrt | Func::Recip | Func::Pow(_))
+        match self {
+            Func::Composite(c) => c.singular_at_zero(),
+            f => matches!(f, Func::Ln | Func::Sqrt | Func::Rsqrt | Func::Recip | Func::Pow(_)),
+        }
     }
 }
 
@@ -474,6 +487,8 @@ struct Expr {
     /// `(product, output)`: this is output `output` of the recorded [`MatProduct`] `product`
     /// (plus a constant), so the rescale made of it is that product's output gate.
     product: Option<(u32, u32)>,
+    /// `f(x)` for a wire `x`, not laid out yet ([`fused`]); the fields above are then empty.
+    fused: Option<(WireId, Arc<Composite>)>,
 }
 
 impl Expr {
@@ -501,6 +516,12 @@ pub struct Builder {
     /// The functions to interpolate, by their direct table's id.
     interpolation: HashMap<String, Interp>,
     products: Vec<MatProduct>,
+    /// Every function's output wire, by its direct table's id and input ([`Builder::lookup_func`]).
+    lookups: HashMap<(String, WireId), WireId>,
+    /// Whether element-wise chains are fused ([`fused`]); off while one is replayed.
+    fusion: bool,
+    /// What each fused expression was laid out as ([`fused`]).
+    unfused: HashMap<ExprId, ExprId>,
 }
 
 /// Largest sum of the magnitudes of a rescale gate's terms (far below r/2 ≈ 2^253).
@@ -530,6 +551,9 @@ impl Builder {
             boolean_inputs: Vec::new(),
             interpolation: HashMap::new(),
             products: Vec::new(),
+            lookups: HashMap::new(),
+            fusion: true,
+            unfused: HashMap::new(),
         }
     }
 
@@ -650,7 +674,7 @@ impl Builder {
 
     fn constant_coef(&self, e: ExprId) -> Option<Coef> {
         let x = &self.exprs[e as usize];
-        (x.terms.is_empty() && x.products.is_empty()).then_some(x.constant)
+        (x.terms.is_empty() && x.products.is_empty() && x.fused.is_none()).then_some(x.constant)
     }
 
     /// `Some(c)` if `e` is a constant, public or private. A caller that lets `c` choose what it
@@ -673,6 +697,9 @@ impl Builder {
     /// The current (quantized) real value of `e`.
     pub fn value(&self, e: ExprId) -> f64 {
         let x = &self.exprs[e as usize];
+        if let Some((w, c)) = &x.fused {
+            return self.composite_value(*w, c);
+        }
         let mut v = x.constant.value;
         for (w, c) in &x.terms {
             v += c.value * self.wire_real(*w);
@@ -699,9 +726,13 @@ impl Builder {
     /// coefficient is a public zero are dropped; private ones stay, whatever their value.
     fn combine(&mut self, operands: &[(ExprId, Coef)], k: Coef) -> Result<ExprId> {
         let mut live: Vec<(ExprId, Coef)> = operands.iter().copied().filter(|(_, c)| !c.is_public_zero()).collect();
+        if let Some(e) = self.fuse_linear(&live, k) {
+            return Ok(e);
+        }
         // A matrix product's output taken with another weight is laid out as that product's
         // output gate first (a scaled product would change the gate's divisor or weights).
         for (e, c) in live.iter_mut() {
+            *e = self.unfused(*e)?;
             if self.exprs[*e as usize].product.is_some() && *c != Coef::public(1.0) {
                 *e = self.wire_expr_of(*e)?;
             }
@@ -770,6 +801,7 @@ impl Builder {
         if products.is_empty() {
             return Ok(lin);
         }
+        let lin = self.unfused(lin)?;
         let mut e = self.exprs[lin as usize].clone();
         if !e.products.is_empty() || e.terms.len() > 1 {
             let w = self.wire_of(lin)?;
@@ -837,7 +869,10 @@ impl Builder {
 
     /// `a·b`.
     pub fn mul(&mut self, a: ExprId, b: ExprId) -> Result<ExprId> {
-        self.dot(&[(a, b)])
+        match self.fuse_product(a, b)? {
+            Some(e) => Ok(e),
+            None => self.dot(&[(a, b)]),
+        }
     }
 
     /// The wire holding `e` (materializing it if needed; an expression with a private
@@ -901,6 +936,7 @@ impl Builder {
         if let Some(c) = self.fold(e, |c| (c + mode).floor()) {
             return Ok(c);
         }
+        let e = self.unfused(e)?;
         let x = self.exprs[e as usize].clone();
         let s = self.scale_bits;
         let one = (1u64 << s) as f64;
@@ -921,7 +957,8 @@ impl Builder {
     /// `f(e)` by table lookup (constants are folded): one lookup in `f`'s direct table, or, for
     /// a function the builder was told to interpolate ([`Builder::with_interpolation`]), the
     /// knot rescale, the intercept and slope lookups and the chord's rescale of
-    /// [`interpolate`].
+    /// [`interpolate`]. Over one wire the lookup waits, so that later element-wise operators
+    /// join it in one composite table ([`fused`]).
     pub fn func(&mut self, f: Func, e: ExprId) -> Result<ExprId> {
         if let Some(c) = self.as_constant(e) {
             let y = f.eval(c).ok_or_else(|| {
@@ -929,12 +966,32 @@ impl Builder {
             })?;
             return Ok(self.fold(e, |_| y).expect("a constant"));
         }
+        if let Some(fused) = self.fuse_func(&f, e)? {
+            return Ok(fused);
+        }
         let x = self.wire_of(e)?;
+        let y = self.lookup_func(f, x)?;
+        Ok(self.wire_expr(y))
+    }
+
+    /// The wire `f(x)`: a lookup in `f`'s direct table, or the interpolation of
+    /// [`Builder::func`]; the same function of the same wire twice is one wire.
+    fn lookup_func(&mut self, f: Func, x: WireId) -> Result<WireId> {
         let s = self.scale_bits;
         let direct = Table { func: f, in_scale: self.wire_scale[x as usize], out_scale: s, min: i64::MAX, max: i64::MIN, kind: TableKind::Direct };
+        let key = (direct.id(), x);
+        if let Some(y) = self.lookups.get(&key) {
+            return Ok(*y);
+        }
+        let y = self.tabulate(direct, x)?;
+        self.lookups.insert(key, y);
+        Ok(y)
+    }
+
+    fn tabulate(&mut self, direct: Table, x: WireId) -> Result<WireId> {
+        let s = self.scale_bits;
         let Some(ip) = self.interpolation.get(&direct.id()).copied() else {
-            let y = self.lookup(direct, x, s);
-            return Ok(self.wire_expr(y));
+            return Ok(self.lookup(direct, x, s));
         };
         let k = ip.step_bits;
         let knot = Affine { terms: vec![(x, 1)], products: vec![], offset: 0, div: 1 << k, act: Act::Linear };
@@ -943,8 +1000,7 @@ impl Builder {
         let m = self.lookup(Table { kind: TableKind::Slope(ip), ..direct }, hi, 0);
         let d = ip.div_bits();
         let chord = Affine { terms: vec![(c, 1)], products: vec![(m, x)], offset: 1 << (d - 1), div: 1 << d, act: Act::Linear };
-        let y = self.push_affine(chord, s)?;
-        Ok(self.wire_expr(y))
+        self.push_affine(chord, s)
     }
 
     /// A lookup of `x` in `table` (registered if new, its observed range widened to `x`); the
@@ -982,6 +1038,10 @@ impl Builder {
     fn materialize(&mut self, e: ExprId, act: Act) -> Result<WireId> {
         if let Some(w) = self.wires_of.get(&(e, act)) {
             return Ok(*w);
+        }
+        if self.exprs[e as usize].fused.is_some() {
+            let x = self.unfused(e)?;
+            return if act == Act::Linear { self.wire_of(x) } else { self.materialize(x, act) };
         }
         let s = self.scale_bits;
         let mut x = self.exprs[e as usize].clone();

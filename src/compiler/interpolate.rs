@@ -238,8 +238,8 @@ mod tests {
             (Func::Recip, 0.5, 16.0),
         ];
         for s in [13, 20] {
-            for (f, lo, hi) in cases {
-                let t = table(f, s, lo, hi);
+            for (f, lo, hi) in cases.clone() {
+                let t = table(f.clone(), s, lo, hi);
                 let k = (1..=s).find(|k| entries(t.min, t.max, *k) <= 1 << MAX_TABLE_BITS).unwrap();
                 let ip = Interp { step_bits: k, slope_bits: MAX_SLOPE_BITS.min(s - k) };
                 let unit = (1u64 << s) as f64;
@@ -271,7 +271,7 @@ mod tests {
             (Func::Exp, -16.0, 4.0, 11),
         ];
         for (f, lo, hi, bits) in cases {
-            let t = table(f, s, lo, hi);
+            let t = table(f.clone(), s, lo, hi);
             let ip = choose(&t, (t.min, t.max), 100, s).unwrap_or_else(|| panic!("{f:?} should be interpolated"));
             assert!(entries(t.min, t.max, ip.step_bits) <= 1 << bits, "{f:?} on [{lo}, {hi}]: {ip:?}");
             for x in t.min..=t.max {

@@ -26,7 +26,7 @@ use crate::compiler::graph::{Builder, ExprId, Func};
 use crate::Result;
 
 /// A unary element-wise operator, resolved once per node.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 enum Unary {
     Table(Func),
     Abs,
@@ -101,9 +101,9 @@ impl Unary {
     }
 
     /// The operator applied to one element.
-    fn apply(self, b: &mut Builder, x: ExprId) -> Result<ExprId> {
+    fn apply(&self, b: &mut Builder, x: ExprId) -> Result<ExprId> {
         match self {
-            Unary::Table(f) => b.func(f, x),
+            Unary::Table(f) => b.func(f.clone(), x),
             Unary::Abs => {
                 let r = b.relu(x)?;
                 b.linear(&[(r, 2.0), (x, -1.0)], 0.0)
@@ -138,8 +138,8 @@ impl Unary {
                 let odd_tie = b.ge_zero(gap)?;
                 b.sub(up, odd_tie)
             }
-            Unary::Pow(p) => pow_const(b, x, p),
-            Unary::LeakyRelu(alpha) => {
+            Unary::Pow(p) => pow_const(b, x, *p),
+            &Unary::LeakyRelu(alpha) => {
                 let r = b.relu(x)?;
                 b.linear(&[(x, alpha), (r, 1.0 - alpha)], 0.0)
             }
@@ -147,7 +147,7 @@ impl Unary {
                 let s = b.func(Func::Sigmoid, x)?;
                 b.mul(x, s)
             }
-            Unary::GeluTanh(p) => {
+            &Unary::GeluTanh(p) => {
                 let xp = pow_const(b, x, p)?;
                 let k = (2.0 / PI).sqrt();
                 let inner = b.linear(&[(x, k), (xp, k * 0.044715)], 0.0)?;
