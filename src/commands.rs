@@ -377,14 +377,15 @@ pub fn prove(opts: &ProveOptions) -> Result<ProveReport> {
     }
     lap(&mut timings, "load keys and model, compile");
     let witness = circuit.witness(&graph)?;
+    drop(graph);
     lap(&mut timings, "witness");
     let mut rng = blinding_rng(opts.seed)?;
-    let (proof, profile) = protocol::prover::prove_profiled(&pk, &vk, &circuit, &witness, &mut rng)?;
+    let instances = protocol::prover::instances(&witness);
+    let (proof, profile) = protocol::prover::prove_profiled(&pk, &vk, circuit, witness, &mut rng)?;
     lap(&mut timings, "prove");
     timings.stages.extend(profile.stages.iter().map(|(name, s)| (*name, *s)));
     let float_outputs = model.run_float(&inputs)?;
     lap(&mut timings, "float reference run (tract)");
-    let instances = protocol::prover::instances(&witness);
     // The floats written are those `verify` decodes from the instances (one decoder for both).
     let PublicValues { inputs, outputs } = public_values(&vk, &instances)?;
     let output_errors: Vec<f64> = outputs.iter().zip(&float_outputs).map(|(a, b)| (a - b).abs()).collect();

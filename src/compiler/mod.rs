@@ -409,6 +409,13 @@ impl Circuit {
         Self::compile_with_widths(g, &PACK_WIDTHS)
     }
 
+    /// Drops the fixed columns' values and the packed weights, once a prover that owns the
+    /// circuit reads only their coefficients (the layout's sizes and constants stay).
+    pub(crate) fn release_values(&mut self) {
+        self.fixed = Vec::new();
+        self.packed_weights = Vec::new();
+    }
+
     /// [`Circuit::compile`] with packed groups of at most `width` gates wherever the graph has
     /// them, whatever the rows they save (the tests of the packed block use it on graphs too
     /// small for packing to shrink the domain).

@@ -26,6 +26,7 @@ use ark_ff::{Field, One, UniformRand, Zero};
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use ark_std::rand::RngCore;
 use rayon::prelude::*;
+use std::borrow::Cow;
 
 /// Random coefficients of one witness column's multiple of `Z_H`.
 type Blind = [Fr; WITNESS_BLINDERS];
@@ -62,6 +63,18 @@ fn commit_columns(pk: &ProvingKey, values: &[Vec<Fr>], blinds: &[Blind]) -> Vec<
         .zip(blinds)
         .map(|(v, b)| (G1Projective::msm_unchecked(&pk.lagrange, v) + vanishing_multiple_commitment(g1, n, b)).into_affine())
         .collect()
+}
+
+impl<'a> From<&'a Circuit> for Cow<'a, Circuit> {
+    fn from(c: &'a Circuit) -> Self {
+        Cow::Borrowed(c)
+    }
+}
+
+impl<'a> From<&'a Witness> for Cow<'a, Witness> {
+    fn from(w: &'a Witness) -> Self {
+        Cow::Borrowed(w)
+    }
 }
 
 /// The public instances as field elements: the quantized input, then the quantized output.
@@ -139,16 +152,18 @@ pub fn prove(
     prove_with(pk, vk, circuit, witness, rng, true, &mut Profile::default())
 }
 
-/// [`prove`], also returning where the time went.
+/// [`prove`], also returning where the time went. The circuit and the witness are handed over:
+/// their values on `H` are released as soon as only coefficients are read (the fixed values,
+/// packed weights and round-1 columns, about 1 KB per row of the prover's peak).
 pub fn prove_profiled(
     pk: &ProvingKey,
     vk: &VerifyingKey,
-    circuit: &Circuit,
-    witness: &Witness,
+    circuit: Circuit,
+    witness: Witness,
     rng: &mut impl RngCore,
 ) -> Result<(Proof, Profile)> {
     let mut profile = Profile::default();
-    let proof = prove_with(pk, vk, circuit, witness, rng, true, &mut profile)?;
+    let proof = prove_with(pk, vk, Cow::Owned(circuit), Cow::Owned(witness), rng, true, &mut profile)?;
     Ok((proof, profile))
 }
 
@@ -172,15 +187,16 @@ thread_local! {
 /// The prover with its self-checks optional: soundness tests switch them off to play a
 /// cheating prover who commits to a bad witness and a quotient truncated to fit (and, through
 /// [`CHEATS`], rewrites values the honest prover computes).
-pub(crate) fn prove_with(
+pub(crate) fn prove_with<'c, 'w>(
     pk: &ProvingKey,
     vk: &VerifyingKey,
-    circuit: &Circuit,
-    witness: &Witness,
+    circuit: impl Into<Cow<'c, Circuit>>,
+    witness: impl Into<Cow<'w, Witness>>,
     rng: &mut impl RngCore,
     self_check: bool,
     profile: &mut Profile,
 ) -> Result<Proof> {
+    let (mut circuit, witness) = (circuit.into(), witness.into());
     profile.last = Some(std::time::Instant::now());
     if pk.fingerprint != circuit.fingerprint() {
         return Err(Error::KeyMismatch("the model does not match the one the keys were made for".into()));
@@ -190,7 +206,7 @@ pub(crate) fn prove_with(
     let big = Radix2EvaluationDomain::<Fr>::new(4 * n).expect("power-of-two domain");
     let coset = big.get_coset(coset_offset()).expect("coset of the 4n domain");
     let srs = &pk.srs;
-    let instances = instances(witness);
+    let instances = instances(&witness);
     let mut transcript = Transcript::new(&vk.digest());
     transcript.absorb_scalars(&instances);
 
@@ -211,7 +227,7 @@ pub(crate) fn prove_with(
     let (param, param_delta) = Rerandomized::prove(&mut transcript, param_vk, &vk.hiding_bases, rng);
 
     // Round 1: a, b, c, d, m.
-    let mut values: Vec<Vec<Fr>> = witness.columns.clone();
+    let mut values: Vec<Vec<Fr>> = witness.into_owned().columns;
     let mut polys: Vec<Vec<Fr>> = values
         .par_iter()
         .zip(&blinds[..ROUND1.len()])
@@ -322,6 +338,9 @@ pub(crate) fn prove_with(
     let param_blind: [Fr; HIDING_BLINDERS] = std::array::from_fn(|k| pk.param_blind[k] + param_delta[k]);
     add_vanishing_multiples(&mut fixed_polys[Fix::Param as usize], n, &param_blind);
     let public_polys: Vec<Vec<Fr>> = public.par_iter().map(|c| domain.ifft(c)).collect();
+    if let Cow::Owned(c) = &mut circuit {
+        c.release_values();
+    }
     let columns: Vec<&[Fr]> = polys.iter().chain(&fixed_polys).chain(&public_polys).map(|p| p.as_slice()).collect();
     let (f0, p0) = (NUM_WITNESS, NUM_WITNESS + NUM_FIXED);
     // All-zero columns (unused blocks) evaluate to zero on every coset: no transform.
