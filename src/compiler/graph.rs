@@ -32,6 +32,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 pub use fused::Composite;
+use fused::Fused;
 
 use super::interpolate::{self, Interp};
 use super::matrix;
@@ -488,7 +489,7 @@ struct Expr {
     /// (plus a constant), so the rescale made of it is that product's output gate.
     product: Option<(u32, u32)>,
     /// `f(x)` for a wire `x`, not laid out yet ([`fused`]); the fields above are then empty.
-    fused: Option<(WireId, Arc<Composite>)>,
+    fused: Option<Fused>,
 }
 
 impl Expr {
@@ -506,6 +507,8 @@ pub struct Builder {
     wire_scale: Vec<u32>,
     gate_node: Vec<u32>,
     nodes: Vec<String>,
+    /// The index in `nodes` of the node the gates made now come from.
+    node: u32,
     exprs: Vec<Expr>,
     tables: Vec<Table>,
     table_ids: HashMap<String, u32>,
@@ -544,6 +547,7 @@ impl Builder {
             wire_scale: Vec::new(),
             gate_node: Vec::new(),
             nodes: vec!["input".into()],
+            node: 0,
             exprs: Vec::new(),
             tables: Vec::new(),
             table_ids: HashMap::new(),
@@ -570,10 +574,11 @@ impl Builder {
     /// Attributes the gates made from now on to the model node `name` (errors, profiles).
     pub fn set_node(&mut self, name: &str) {
         self.nodes.push(name.to_string());
+        self.node = (self.nodes.len() - 1) as u32;
     }
 
     fn node_name(&self) -> &str {
-        self.nodes.last().map(String::as_str).unwrap_or("?")
+        &self.nodes[self.node as usize]
     }
 
     /// Largest magnitude a wire may hold ([`max_wire`]).
@@ -590,7 +595,7 @@ impl Builder {
         self.gates.push(gate);
         self.values.push(value);
         self.wire_scale.push(scale);
-        self.gate_node.push((self.nodes.len() - 1) as u32);
+        self.gate_node.push(self.node);
         (self.gates.len() - 1) as WireId
     }
 
@@ -697,8 +702,8 @@ impl Builder {
     /// The current (quantized) real value of `e`.
     pub fn value(&self, e: ExprId) -> f64 {
         let x = &self.exprs[e as usize];
-        if let Some((w, c)) = &x.fused {
-            return self.composite_value(*w, c);
+        if let Some(fused) = &x.fused {
+            return self.composite_value(fused.source, &fused.f);
         }
         let mut v = x.constant.value;
         for (w, c) in &x.terms {

@@ -105,6 +105,15 @@ impl Composite {
     }
 }
 
+/// A fused expression: `f` of the `source` wire, made at model node `node` (whose name any
+/// error in laying it out carries, wherever it is forced).
+#[derive(Clone, Debug)]
+pub(super) struct Fused {
+    pub source: WireId,
+    pub f: Arc<Composite>,
+    pub node: u32,
+}
+
 impl Builder {
     /// `e` as `f(x)` of one wire `x`: a fused expression, `c·x + k` with public `c`, `k` (not a
     /// matrix product's output, which stays that product's gate), or an expression already laid
@@ -112,7 +121,7 @@ impl Builder {
     fn composite_of(&self, e: ExprId) -> Option<(WireId, Arc<Composite>)> {
         let x = &self.exprs[e as usize];
         if let Some(fused) = &x.fused {
-            return Some(fused.clone());
+            return Some((fused.source, fused.f.clone()));
         }
         match (&x.terms[..], x.products.is_empty(), x.product) {
             ([(w, c)], true, None) if !c.private && !x.constant.private => {
@@ -138,7 +147,8 @@ impl Builder {
     }
 
     fn fused_expr(&mut self, x: WireId, f: Composite) -> ExprId {
-        self.push_expr(Expr { fused: Some((x, Arc::new(f))), ..Default::default() })
+        let fused = Fused { source: x, f: Arc::new(f), node: self.node };
+        self.push_expr(Expr { fused: Some(fused), ..Default::default() })
     }
 
     /// `Σ cᵢ·eᵢ + k` as a fused expression, when some `eᵢ` is fused and every non-constant one
@@ -212,17 +222,17 @@ impl Builder {
     /// `e`, laid out if it is fused: one lookup of its composite, or its operators replayed
     /// (an expression over the lookups, as without fusion).
     pub(super) fn unfused(&mut self, e: ExprId) -> Result<ExprId> {
-        let Some((x, f)) = self.exprs[e as usize].fused.clone() else { return Ok(e) };
+        let Some(Fused { source: x, f, node }) = self.exprs[e as usize].fused.clone() else { return Ok(e) };
         if let Some(u) = self.unfused.get(&e) {
             return Ok(*u);
         }
+        let reader = std::mem::replace(&mut self.node, node);
         let u = match self.tabulated(&f) {
-            Some(func) => {
-                let y = self.lookup_func(func, x)?;
-                self.wire_expr(y)
-            }
-            None => self.replay(x, &f)?,
+            Some(func) => self.lookup_func(func, x).map(|y| self.wire_expr(y)),
+            None => self.replay(x, &f),
         };
+        self.node = reader;
+        let u = u?;
         self.unfused.insert(e, u);
         Ok(u)
     }
@@ -368,6 +378,21 @@ mod tests {
             b.func(Func::Recip, a)
         });
         assert!(g.tables.iter().all(|t| t.func == Func::Recip));
+    }
+
+    #[test]
+    fn a_forced_lookup_belongs_to_the_node_that_made_it() {
+        // Errors and profiles name the node of the chain, not the one that read it.
+        let mut b = Builder::new(S);
+        let (x, y) = (b.input(0.3, false).unwrap(), b.input(-0.2, false).unwrap());
+        b.set_node("act");
+        let wide = b.affine(x, 2.0, 0.0).unwrap();
+        let t = b.func(Func::Tanh, wide).unwrap();
+        b.set_node("sum");
+        let z = b.add(t, y).unwrap();
+        let g = b.finish(&[z]).unwrap();
+        let lookup = g.gates.iter().position(|gate| matches!(gate, Gate::Lookup { .. })).unwrap();
+        assert_eq!(g.nodes[g.gate_node[lookup] as usize], "act");
     }
 
     #[test]
