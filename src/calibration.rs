@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::compiler::graph::ElementGraph;
+use crate::compiler::graph::{ElementGraph, Func, Table};
 use crate::compiler::interpolate::{self, Interp};
 use crate::compiler::{check_scale_bits, domain_size_of, Circuit};
 use crate::onnx;
@@ -95,7 +95,8 @@ impl Calibration {
 /// rounded outwards to `0` or `±2^k`: the ranges are public (settings.json, the VK's table
 /// columns) and the activations they bound depend on the weights, so they say no more than the
 /// bit length of the extreme activations (an exact range would give away, say, the extreme
-/// biases of a layer calibrated on a zero input).
+/// biases of a layer calibrated on a zero input). A composite with a singular function in it
+/// stops short of its first undefined input ([`defined_around`]).
 pub fn calibrated_ranges(g: &ElementGraph) -> Vec<(i64, i64)> {
     g.tables
         .iter()
@@ -111,9 +112,24 @@ pub fn calibrated_ranges(g: &ElementGraph) -> Vec<(i64, i64)> {
             }
             // No wire holds more than `max_wire` (a bound set by the scale alone).
             let wire = crate::compiler::graph::max_wire(g.scale_bits);
-            (-(power_of_two_outwards(-lo).min(wire + 1)), power_of_two_outwards(hi).min(wire))
+            let range = (-(power_of_two_outwards(-lo).min(wire + 1)), power_of_two_outwards(hi).min(wire));
+            match t.func {
+                Func::Composite(_) if t.func.singular_at_zero() => defined_around(t, range),
+                _ => range,
+            }
         })
         .collect()
+}
+
+/// `range` cut short of the first input on either side of the observed `[t.min, t.max]` where
+/// `t`'s function is undefined: a composite's singular function may have its pole anywhere in
+/// its source's range (`1/(2x − 4)` at `x = 2`), and the widening is judged on the source. The
+/// cut is a function of the public rounded range and the public function, so it says no more.
+fn defined_around(t: &Table, (lo, hi): (i64, i64)) -> (i64, i64) {
+    let defined = |x: i64| t.func.eval(x as f64 / (1u64 << t.in_scale) as f64).is_some();
+    let lo = (lo..t.min.max(lo)).rev().find(|x| !defined(*x)).map_or(lo, |x| x + 1);
+    let hi = (t.max.min(hi) + 1..=hi).find(|x| !defined(*x)).map_or(hi, |x| x - 1);
+    (lo, hi)
 }
 
 /// The smallest `0` or `±2^k` at or beyond `x` in its direction (`x ≥ 0`: the next power of two

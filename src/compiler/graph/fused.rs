@@ -13,9 +13,10 @@
 //! (a polynomial such as `x³`: it would trade exact integer arithmetic and a table-free layout
 //! for a table), or beyond [`MAX_COMPOSITE_TABLES`] distinct composites (per-element constants
 //! would make a table per element), is replayed operator by operator instead, exactly as
-//! without fusion; a singular function (ln, √, 1/x, …) of anything but the wire itself is not
-//! fused (calibration keeps its table off the pole on its own argument). A composite's table
-//! clamps to the wire range like any function table.
+//! without fusion. A composite's table clamps to the wire range like any function table, and
+//! one with a singular function (ln, √, 1/x, …) in it stops short of its first undefined input
+//! ([`crate::calibration::calibrated_ranges`]: the pole of `1/(2x − 4)` may lie anywhere in the
+//! source's range).
 //!
 //! Only public constants enter a composite: tables are public fixed columns, so a weight in one
 //! would be revealed. An operand with a private coefficient is made a wire first, as before.
@@ -200,11 +201,6 @@ impl Builder {
             return Ok(None);
         }
         let (x, f) = self.source_form(e)?;
-        // Calibration keeps a singular function's table on one side of its pole, judged on the
-        // function's own argument: over `x` the pole could fall inside the widened range.
-        if func.singular_at_zero() && *f != Composite::X {
-            return Ok(None);
-        }
         // A table over `x` for `func(c·x + k)` with |c| ≤ 1 would be at least as large as
         // `func`'s own over `c·x + k`, and calibration's margins, set on `x`'s range, would move
         // where they fall (softmax's `e^(r − c)` over `r ∈ [0, c]` would reach `e^(c/4)`, past
@@ -371,13 +367,18 @@ mod tests {
     }
 
     #[test]
-    fn a_singular_function_keeps_its_own_table() {
-        // 1/(2x − 4) over x near 2.5…6: a table over x, widened, would hold the pole at x = 2.
+    fn a_composite_table_stops_short_of_its_pole() {
+        // 1/(2x − 4) calibrated on x ∈ [2.5, 6]: widened and rounded out, the range would reach
+        // [1, 8] and hold the pole at x = 2; it starts just above it.
         let g = build(&[2.5, 6.0], |b, x| {
             let a = b.affine(x, 2.0, -4.0)?;
             b.func(Func::Recip, a)
         });
-        assert!(g.tables.iter().all(|t| t.func == Func::Recip));
+        let [t] = &g.tables[..] else { panic!("one table: {:?}", g.tables) };
+        assert!(matches!(t.func, Func::Composite(_)));
+        let unit = 1i64 << S;
+        let (lo, hi) = crate::calibration::calibrated_ranges(&g)[0];
+        assert_eq!((lo, hi), (2 * unit + 1, 8 * unit));
     }
 
     #[test]
