@@ -988,16 +988,17 @@ impl Builder {
         if let Some(y) = self.lookups.get(&key) {
             return Ok(*y);
         }
-        let y = self.tabulate(direct, x)?;
+        let y = match self.interpolation.get(&key.0).copied() {
+            None => self.lookup(direct, x, s),
+            Some(ip) => self.interpolated(direct, ip, x)?,
+        };
         self.lookups.insert(key, y);
         Ok(y)
     }
 
-    fn tabulate(&mut self, direct: Table, x: WireId) -> Result<WireId> {
-        let s = self.scale_bits;
-        let Some(ip) = self.interpolation.get(&direct.id()).copied() else {
-            return Ok(self.lookup(direct, x, s));
-        };
+    /// The knot rescale, the intercept and slope lookups and the chord's rescale of `direct`'s
+    /// function at `x`, interpolated as `ip` says.
+    fn interpolated(&mut self, direct: Table, ip: Interp, x: WireId) -> Result<WireId> {
         let k = ip.step_bits;
         let knot = Affine { terms: vec![(x, 1)], products: vec![], offset: 0, div: 1 << k, act: Act::Linear };
         let hi = self.push_affine(knot, 0)?;
@@ -1005,7 +1006,7 @@ impl Builder {
         let m = self.lookup(Table { kind: TableKind::Slope(ip), ..direct }, hi, 0);
         let d = ip.div_bits();
         let chord = Affine { terms: vec![(c, 1)], products: vec![(m, x)], offset: 1 << (d - 1), div: 1 << d, act: Act::Linear };
-        self.push_affine(chord, s)
+        self.push_affine(chord, self.scale_bits)
     }
 
     /// A lookup of `x` in `table` (registered if new, its observed range widened to `x`); the
