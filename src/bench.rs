@@ -113,10 +113,8 @@ pub fn run(opts: &BenchOptions, mut progress: impl FnMut(&str)) -> Result<Vec<Be
                 let runtime = compiled.deployed_bytecode.len();
                 let (gas, accepted) = tokio.block_on(async {
                     let d = crate::evm::deploy(&node.endpoint(), &node.dev_key(), compiled.bytecode, crate::evm::DEFAULT_RECEIPT_TIMEOUT).await?;
-                    let words = instances.iter().map(|v| {
-                        crate::evm::U256::from_be_bytes(crate::pcs::encoding::fr_to_word(v))
-                    });
-                    let s = crate::evm::submit(&node.endpoint(), &node.dev_key(), d.address, proof.to_bytes(), words.collect(), crate::evm::DEFAULT_RECEIPT_TIMEOUT)
+                    let words = crate::evm::contract_instances(&instances)?;
+                    let s = crate::evm::submit(&node.endpoint(), &node.dev_key(), d.address, proof.to_bytes(), words, crate::evm::DEFAULT_RECEIPT_TIMEOUT)
                         .await?;
                     Ok::<_, crate::Error>((s.gas_used, s.accepted))
                 })?;

@@ -5,7 +5,7 @@
 pub use crate::calibration::{calibrate, calibrate_scale, calibrated_ranges, compile_model, CalibratedLayout, Calibration, Sample, Target};
 use crate::compiler::Circuit;
 use crate::onnx;
-use crate::pcs::encoding::{fr_to_i128, fr_to_word, hex_to_word, word_hex, word_to_fr, Word};
+use crate::pcs::encoding::{fr_to_i128, fr_to_word, hex_to_word, word_hex, word_to_fr};
 use crate::pcs::{ptau, Srs};
 use crate::protocol::{self, keys::srs_size_for, Proof, ProvingKey, VerifyingKey};
 use crate::{Error, Result};
@@ -262,8 +262,9 @@ pub fn load_verifying_key(keys: &Path) -> Result<VerifyingKey> {
     VerifyingKey::from_json(&v)
 }
 
-/// Version of the `proof.json` format.
-pub const PROOF_FILE_VERSION: u32 = 1;
+/// Version of the `proof.json` format (2: the transcript absorbs the public values packed as
+/// the contracts take them, so a version-1 proof no longer verifies).
+pub const PROOF_FILE_VERSION: u32 = 2;
 
 /// `proof.json`: the public values (field elements and floats) and the proof calldata.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -295,12 +296,7 @@ impl ProofFile {
 
     /// The instances as field elements (strictly: each below r).
     pub fn instance_fields(&self) -> Result<Vec<Fr>> {
-        self.instance_words()?.iter().map(word_to_fr).collect()
-    }
-
-    /// The instances as 32-byte words (for the contract).
-    pub fn instance_words(&self) -> Result<Vec<Word>> {
-        self.instances.iter().map(|h| hex_to_word(h)).collect()
+        self.instances.iter().map(|h| word_to_fr(&hex_to_word(h)?)).collect()
     }
 }
 
@@ -660,7 +656,7 @@ pub fn submit(keys: &Path, proof_path: &Path, address: &str, chain: &ChainOption
         return Ok(SubmitReport { accepted: false, submission: Submission::Refused { reason: rejection(e)? } });
     }
     let proof = file.proof_bytes()?;
-    let instances = file.instance_words()?.iter().map(|w| crate::evm::U256::from_be_bytes(*w)).collect();
+    let instances = crate::evm::contract_instances(&file.instance_fields()?)?;
     runtime()?.block_on(async {
         let chain_id = chain.check(!dry_run).await?;
         // A per-model verifier must be this model's; the universal one must have it registered.

@@ -40,6 +40,14 @@ sol! {
     }
 }
 
+/// The public values as the contracts' `instances` argument: 8-byte signed integers packed four
+/// to a word ([`crate::protocol::instances`]); `Err(Rejected)` for a value without an encoding.
+pub fn contract_instances(values: &[ark_bn254::Fr]) -> Result<Vec<U256>> {
+    let words = crate::protocol::instances::pack(values)
+        .map_err(|k| Error::Rejected(format!("public value {k} is not a signed 64-bit integer")))?;
+    Ok(words.iter().map(|w| U256::from_be_bytes(*w)).collect())
+}
+
 /// Gas limit used by [`submit`] when `eth_estimateGas` fails (typically because the proof is
 /// rejected and the call reverts): the transaction is still sent and mined, and fails on-chain.
 pub const SUBMIT_FALLBACK_GAS: u64 = 5_000_000;

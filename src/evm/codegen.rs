@@ -484,7 +484,7 @@ fn substitutions(vk: &VerifyingKey) -> Vec<(String, String)> {
     assert!(n.is_power_of_two() && n >= 2, "domain size {n} is not a power of two");
     assert_eq!(vk.fixed_groups.len(), vk.fixed_layout.groups().len(), "one commitment per group of fixed columns");
     assert_eq!(vk.packed_commitments.len(), PACK_WIDTH - 1, "a verifying key has {} packed commitments", PACK_WIDTH - 1);
-    assert!((1..=62).contains(&vk.scale_bits), "scale bits {} out of range", vk.scale_bits);
+    assert!((crate::compiler::MIN_SCALE_BITS..=crate::compiler::MAX_SCALE_BITS).contains(&vk.scale_bits), "scale bits {} out of range", vk.scale_bits);
     assert!(
         ROUND1.iter().chain(&ROUND2).chain([&Wit::U]).enumerate().all(|(i, c)| *c as usize == i) && Wit::U as usize + 1 == NUM_WITNESS,
         "the evaluations (column order) and the commitments (round order) must line up"

@@ -5,13 +5,14 @@
 //! walk over the commitments as [`super::codegen`]) at their Prague prices; calldata is priced
 //! byte by byte (16 gas per non-zero byte, 4 per zero byte) from the call's encoding, or, before
 //! any proof exists, from the proof layout (words the key makes zero are zero, every other word
-//! non-zero, instances as full words: an upper bound for small positive values). The rest of
+//! non-zero, public values alternately negative and as wide as the largest input). The rest of
 //! the interpreter's work is a per-public-value and a fixed part, measured on anvil
 //! (`estimate_matches_mined_gas`).
 
 use super::codegen::proof_words;
 use crate::blocks::{freivalds, Wit, NUM_FIXED, NUM_WITNESS, NEXT_ROW, ROUND1};
 use crate::protocol::fixed::FixedLayout;
+use crate::protocol::instances;
 use crate::compiler::Circuit;
 use crate::protocol::VerifyingKey;
 use ark_ec::AffineRepr;
@@ -27,12 +28,13 @@ const EC_ADD: u64 = 150;
 const PAIRING: u64 = 45_000 + 2 * 34_000;
 /// Calling a (warm) precompile and writing its input words.
 const PER_CALL: u64 = 130;
-/// Interpreter work per public value: its strictness check, transcript absorb, Lagrange
-/// fraction and ABI copy (measured, see the module comment).
-const PER_PUBLIC_VALUE: u64 = 380;
+/// Interpreter work per public value: its decoding, an input's range check, the Lagrange
+/// fraction, its share of the transcript absorb and of the event's hash (measured, see the
+/// module comment).
+const PER_PUBLIC_VALUE: u64 = 330;
 /// Interpreter work independent of the key's size: decoding, the transcript's challenges, the
 /// constraints at ζ, the MSM's scalar bookkeeping (measured).
-const FIXED_WORK: u64 = 35_500;
+const FIXED_WORK: u64 = 31_000;
 
 /// What a verifier's code and gas depend on besides the constraints: which commitments are the
 /// point at infinity (all-zero columns), and the public values.
@@ -160,14 +162,15 @@ fn layout_calldata(shape: &KeyShape) -> Vec<u8> {
     for z in zero {
         data.extend(if z { [0u8; 32] } else { [0xffu8; 32] });
     }
-    data.extend(word(n_pub as u64));
-    // Instances alternate a negative value (r − v: 32 non-zero bytes) and a positive one as wide
-    // as the largest input, 2s bits.
-    let positive_bytes = (2 * shape.scale_bits as usize).div_ceil(8).min(32);
+    data.extend(word(instances::word_count(n_pub) as u64));
+    // Values alternate a negative one (two's complement: all bytes non-zero) and a positive one
+    // as wide as the largest input, 2s bits; then the zero padding.
+    let positive_bytes = (2 * shape.scale_bits as usize).div_ceil(8).min(instances::VALUE_BYTES);
     for k in 0..n_pub {
-        let nonzero = if k % 2 == 0 { 32 } else { positive_bytes };
-        data.extend(std::iter::repeat_n(0u8, 32 - nonzero).chain(std::iter::repeat_n(0xffu8, nonzero)));
+        let nonzero = if k % 2 == 0 { instances::VALUE_BYTES } else { positive_bytes };
+        data.extend(std::iter::repeat_n(0u8, instances::VALUE_BYTES - nonzero).chain(std::iter::repeat_n(0xffu8, nonzero)));
     }
+    data.resize(data.len() + 32 * instances::word_count(n_pub) - instances::VALUE_BYTES * n_pub, 0);
     data
 }
 

@@ -25,7 +25,7 @@ mod node;
 pub mod yul;
 
 pub use alloy::primitives::{Address, B256, U256};
-pub use chain::{call_verify, call_verify_universal, check_chain, deploy, ensure_funded, register, submit_universal, verifier_kind, Registered, VerifierKind, IZkTorchUniversalVerifier, DEFAULT_RECEIPT_TIMEOUT, parse_address, submit, Deployed, Submitted, IZkTorchVerifier, SUBMIT_FALLBACK_GAS};
+pub use chain::{call_verify, contract_instances, call_verify_universal, check_chain, deploy, ensure_funded, register, submit_universal, verifier_kind, Registered, VerifierKind, IZkTorchUniversalVerifier, DEFAULT_RECEIPT_TIMEOUT, parse_address, submit, Deployed, Submitted, IZkTorchVerifier, SUBMIT_FALLBACK_GAS};
 pub use compile::{
     compile, compile_source, contracts_dir, solc_path, CompiledContract, EIP170_CODE_SIZE_LIMIT, EVM_VERSION,
     OPTIMIZER_RUNS,

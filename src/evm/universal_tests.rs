@@ -19,7 +19,7 @@ fn words(ws: &[crate::pcs::encoding::Word]) -> Vec<U256> {
 
 fn proof_of(s: &Setup, seed: u64) -> (Vec<u8>, Vec<U256>) {
     let proof: Proof = crate::protocol::prove(&s.pk, &s.vk, &s.circuit, &s.witness, &mut ChaCha20Rng::seed_from_u64(seed)).unwrap();
-    let instances = prover::instances(&s.witness).iter().map(|v| U256::from_be_bytes(crate::pcs::encoding::fr_to_word(v))).collect();
+    let instances = crate::evm::contract_instances(&prover::instances(&s.witness)).unwrap();
     (proof.to_bytes(), instances)
 }
 

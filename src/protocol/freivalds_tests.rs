@@ -115,9 +115,9 @@ fn honest_products_verify_and_every_forgery_is_rejected() {
 
 #[tokio::test]
 async fn generated_verifier_rejects_product_forgeries_on_anvil() {
-    use crate::evm::{build_verifier, call_verify, deploy, LocalNode, U256};
+    use crate::evm::{build_verifier, call_verify, deploy, LocalNode};
     let node = LocalNode::spawn().unwrap();
-    let words = |inst: &[Fr]| inst.iter().map(|v| U256::from_be_bytes(crate::pcs::encoding::fr_to_word(v))).collect::<Vec<_>>();
+    let words = |inst: &[Fr]| crate::evm::contract_instances(inst).unwrap();
     let s = setup_products();
     let dir = tempfile::tempdir().unwrap();
     let contract = build_verifier(&s.vk, dir.path()).unwrap();

@@ -160,9 +160,9 @@ fn moved_knot_is_rejected_and_is_caught_by_the_knot_remainder_alone() {
 /// The generated contract accepts the honest proof and rejects the moved knot.
 #[tokio::test]
 async fn generated_verifier_rejects_a_moved_knot_on_anvil() {
-    use crate::evm::{build_verifier, call_verify, deploy, LocalNode, U256};
+    use crate::evm::{build_verifier, call_verify, deploy, LocalNode};
     let node = LocalNode::spawn().unwrap();
-    let words = |inst: &[Fr]| inst.iter().map(|v| U256::from_be_bytes(crate::pcs::encoding::fr_to_word(v))).collect::<Vec<_>>();
+    let words = |inst: &[Fr]| crate::evm::contract_instances(inst).unwrap();
     let s = setup_graph(graph(1.2), 4);
     let dir = tempfile::tempdir().unwrap();
     let contract = build_verifier(&s.vk, dir.path()).unwrap();

@@ -181,9 +181,9 @@ fn limb_recomposition_off_by_2_l_is_rejected() {
 /// value) and 2^24 (two, chained through `div·d(ωX)`) and rejects both forgeries of `y − 1`.
 #[tokio::test]
 async fn generated_verifier_rejects_limb_forgeries_on_anvil() {
-    use crate::evm::{build_verifier, call_verify, deploy, LocalNode, U256};
+    use crate::evm::{build_verifier, call_verify, deploy, LocalNode};
     let node = LocalNode::spawn().unwrap();
-    let words = |inst: &[Fr]| inst.iter().map(|v| U256::from_be_bytes(crate::pcs::encoding::fr_to_word(v))).collect::<Vec<_>>();
+    let words = |inst: &[Fr]| crate::evm::contract_instances(inst).unwrap();
     for scale in [20, 24] {
         let s = setup_graph(graph(scale), 4);
         let dir = tempfile::tempdir().unwrap();
@@ -221,7 +221,7 @@ fn wide_graph() -> ElementGraph {
 
 #[tokio::test]
 async fn direct_checks_above_2_10_on_a_large_domain_verify_in_rust_and_on_anvil() {
-    use crate::evm::{build_verifier, call_verify, deploy, LocalNode, U256};
+    use crate::evm::{build_verifier, call_verify, deploy, LocalNode};
     let s = setup_graph(wide_graph(), 5);
     let c = &s.circuit;
     assert_eq!(c.limbs, Limbs::direct(11), "N = {}", c.domain_size);
@@ -233,9 +233,9 @@ async fn direct_checks_above_2_10_on_a_large_domain_verify_in_rust_and_on_anvil(
     let node = LocalNode::spawn().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let address = deploy(&node.endpoint(), &node.dev_key(), build_verifier(&s.vk, dir.path()).unwrap().bytecode, crate::evm::DEFAULT_RECEIPT_TIMEOUT).await.unwrap().address;
-    let words: Vec<U256> = instances.iter().map(|v| U256::from_be_bytes(crate::pcs::encoding::fr_to_word(v))).collect();
-    assert!(call_verify(&node.endpoint(), address, proof.to_bytes(), words.clone()).await.unwrap(), "honest proof rejected on anvil");
-    let mut wrong = words;
-    wrong[8] += U256::from(1u64);
-    assert!(!call_verify(&node.endpoint(), address, proof.to_bytes(), wrong).await.unwrap(), "a wrong output accepted on anvil");
+    let words = crate::evm::contract_instances(&instances).unwrap();
+    assert!(call_verify(&node.endpoint(), address, proof.to_bytes(), words).await.unwrap(), "honest proof rejected on anvil");
+    let mut wrong = instances.clone();
+    wrong[8] += Fr::from(1u64);
+    assert!(!call_verify(&node.endpoint(), address, proof.to_bytes(), crate::evm::contract_instances(&wrong).unwrap()).await.unwrap(), "a wrong output accepted on anvil");
 }

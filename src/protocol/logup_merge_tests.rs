@@ -110,8 +110,6 @@ fn crafted_h12_hiding_an_out_of_table_value_is_rejected() {
 #[tokio::test]
 async fn contract_rejects_crafted_h12() {
     use crate::evm::{build_universal_verifier, build_verifier, call_verify, call_verify_universal, deploy, key_words, register, LocalNode, B256, U256, DEFAULT_RECEIPT_TIMEOUT};
-    use crate::pcs::encoding::fr_to_word;
-    let word = |v: &Fr| U256::from_be_bytes(fr_to_word(v));
     let s = setup_mixed(8, 8);
     let node = LocalNode::spawn().unwrap();
     let (url, key) = (node.endpoint(), node.dev_key());
@@ -121,11 +119,11 @@ async fn contract_rejects_crafted_h12() {
     let model_key: Vec<U256> = key_words(&s.vk).iter().map(|w| U256::from_be_bytes(*w)).collect();
     register(&url, &key, universal, B256::from(s.vk.digest()), model_key.clone(), DEFAULT_RECEIPT_TIMEOUT).await.unwrap();
     let honest = prover::prove(&s.pk, &s.vk, &s.circuit, &s.witness, &mut ChaCha20Rng::seed_from_u64(3)).unwrap();
-    let hi: Vec<U256> = prover::instances(&s.witness).iter().map(word).collect();
+    let hi: Vec<U256> = crate::evm::contract_instances(&prover::instances(&s.witness)).unwrap();
     assert!(call_verify(&url, own, honest.to_bytes(), hi.clone()).await.unwrap(), "honest proof");
     assert!(call_verify_universal(&url, universal, model_key.clone(), honest.to_bytes(), hi).await.unwrap(), "honest proof (universal)");
     let w = out_of_table_witness(&s);
-    let inst: Vec<U256> = prover::instances(&w).iter().map(word).collect();
+    let inst: Vec<U256> = crate::evm::contract_instances(&prover::instances(&w)).unwrap();
     for (what, at) in target_rows(&s) {
         let proof = prove_crafted(&s, &w, at, false).unwrap();
         assert!(verify(&s.vk, &prover::instances(&w), &proof).is_err());

@@ -7,6 +7,7 @@
 //! a single two-pair pairing check.
 
 pub mod fixed;
+pub mod instances;
 pub mod keys;
 pub mod proof;
 pub mod prover;

@@ -125,8 +125,6 @@ fn each_fixed_evaluation_moved_by_one_is_rejected_in_rust() {
 #[tokio::test]
 async fn contracts_reject_the_forgery_and_every_fixed_evaluation_moved_by_one() {
     use crate::evm::{build_universal_verifier, build_verifier, call_verify, call_verify_universal, deploy, key_words, register, LocalNode, B256, U256, DEFAULT_RECEIPT_TIMEOUT};
-    use crate::pcs::encoding::fr_to_word;
-    let word = |v: &Fr| U256::from_be_bytes(fr_to_word(v));
     let node = LocalNode::spawn().unwrap();
     let (url, key) = (node.endpoint(), node.dev_key());
     let dir = tempfile::tempdir().unwrap();
@@ -146,7 +144,7 @@ async fn contracts_reject_the_forgery_and_every_fixed_evaluation_moved_by_one() 
             }
         };
         let instances = prover::instances(&s.witness);
-        let inst: Vec<U256> = instances.iter().map(word).collect();
+        let inst: Vec<U256> = crate::evm::contract_instances(&instances).unwrap();
         let proof = prover::prove(&s.pk, vk, &s.circuit, &s.witness, &mut ChaCha20Rng::seed_from_u64(3)).unwrap();
         assert_eq!(both(proof.to_bytes(), inst.clone()).await, (true, true), "honest proof");
         for c in 0..NUM_FIXED {
@@ -162,7 +160,7 @@ async fn contracts_reject_the_forgery_and_every_fixed_evaluation_moved_by_one() 
             let (forged, forged_inst, c) = forge_false_output(&s);
             assert!(pairing_without_zero_check(vk, &forged_inst, &forged));
             assert!(verify(vk, &forged_inst, &forged).is_err());
-            let fi: Vec<U256> = forged_inst.iter().map(word).collect();
+            let fi: Vec<U256> = crate::evm::contract_instances(&forged_inst).unwrap();
             assert_eq!(both(forged.to_bytes(), fi).await, (false, false), "forgery through unused column {c}");
         }
     }

@@ -208,7 +208,7 @@ pub(crate) fn prove_with<'c, 'w>(
     let srs = &pk.srs;
     let instances = instances(&witness);
     let mut transcript = Transcript::new(&vk.digest());
-    transcript.absorb_scalars(&instances);
+    super::instances::absorb(&mut transcript, &instances);
 
     // Blinding coefficients are drawn up front, in a fixed order, so a seeded rng gives the
     // same proof whatever the thread count.

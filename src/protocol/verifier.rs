@@ -51,7 +51,7 @@ pub struct Challenges {
 /// Replays the transcript of `proof`.
 pub fn challenges(vk: &VerifyingKey, instances: &[Fr], proof: &Proof) -> Challenges {
     let mut t = Transcript::new(&vk.digest());
-    t.absorb_scalars(instances);
+    super::instances::absorb(&mut t, instances);
     let e = proof.param.absorb(&mut t);
     proof.round1.iter().for_each(|c| t.absorb_point(c));
     let beta = t.challenge();
@@ -110,6 +110,10 @@ pub fn accumulate(vk: &VerifyingKey, instances: &[Fr], proof: &Proof) -> Result<
     }
     if !inputs_in_range(vk, instances) {
         return Err(Error::Rejected("a public input is outside the provable range of the scale".into()));
+    }
+    // What the contracts cannot be sent is not accepted here either.
+    if let Err(k) = super::instances::pack(instances) {
+        return Err(Error::Rejected(format!("public value {k} is not a signed 64-bit integer")));
     }
     accumulate_claims(vk, instances, proof)
 }

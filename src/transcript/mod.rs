@@ -54,9 +54,14 @@ impl Transcript {
 
     /// Absorbs a list of scalars as one absorb of `(n, v₁, …, v_n)`.
     pub fn absorb_scalars(&mut self, xs: &[Fr]) {
-        let mut words = Vec::with_capacity(xs.len() + 1);
-        words.push(fr_to_word(&Fr::from(xs.len() as u64)));
-        words.extend(xs.iter().map(fr_to_word));
+        self.absorb_list(Fr::from(xs.len() as u64), &xs.iter().map(fr_to_word).collect::<Vec<_>>());
+    }
+
+    /// Absorbs words behind a length word as one absorb of `(len, w₁, …, w_n)`.
+    pub fn absorb_list(&mut self, len: Fr, ws: &[Word]) {
+        let mut words = Vec::with_capacity(ws.len() + 1);
+        words.push(fr_to_word(&len));
+        words.extend_from_slice(ws);
         self.absorb_words(&words);
     }
 
