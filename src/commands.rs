@@ -5,6 +5,7 @@
 pub use crate::calibration::{calibrate, calibrate_scale, calibrated_ranges, compile_model, CalibratedLayout, Calibration, Sample, Target};
 use crate::compiler::Circuit;
 use crate::onnx;
+use crate::profile::Profile;
 use crate::pcs::encoding::{fr_to_i128, fr_to_word, hex_to_word, word_hex, word_to_fr};
 use crate::pcs::{ptau, Srs};
 use crate::protocol::{self, keys::srs_size_for, Proof, ProvingKey, VerifyingKey};
@@ -310,12 +311,8 @@ pub struct ProveOptions {
     /// Seed of the blinding randomness, for tests and reproducible runs only: such a proof is
     /// not zero-knowledge. Default: 32 bytes of OS randomness.
     pub seed: Option<u64>,
-}
-
-/// Seconds per stage of `prove`, outside and inside the prover.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Timings {
-    pub stages: Vec<(&'static str, f64)>,
+    /// Also measure each stage's peak memory ([`Profile::with_memory`]).
+    pub stage_memory: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -329,8 +326,9 @@ pub struct ProveReport {
     pub proof_bytes: usize,
     pub g1_points: usize,
     pub seconds: f64,
-    /// Where the time went: loading, witness, each prover stage, the float reference run.
-    pub profile: Timings,
+    /// Where the time and memory went: loading, witness, each prover stage, the float
+    /// reference run.
+    pub profile: Profile,
 }
 
 /// The prover's randomness: ChaCha20 keyed by 32 bytes of OS randomness, or by `seed` (tests and
@@ -347,15 +345,7 @@ fn blinding_rng(seed: Option<u64>) -> Result<ChaCha20Rng> {
 /// `zktorch prove`.
 pub fn prove(opts: &ProveOptions) -> Result<ProveReport> {
     let start = Instant::now();
-    let mut timings = Timings::default();
-    let mut lap = {
-        let mut last = Instant::now();
-        move |timings: &mut Timings, name: &'static str| {
-            let now = Instant::now();
-            timings.stages.push((name, (now - last).as_secs_f64()));
-            last = now;
-        }
-    };
+    let mut profile = if opts.stage_memory { Profile::with_memory() } else { Profile::default() };
     let settings: Settings = read_json(&opts.keys.join(SETTINGS), "zktorch settings")?;
     let vk = load_verifying_key(&opts.keys)?;
     let pk_path = opts.keys.join(PROVING_KEY);
@@ -371,17 +361,15 @@ pub fn prove(opts: &ProveOptions) -> Result<ProveReport> {
             opts.keys.display()
         )));
     }
-    lap(&mut timings, "load keys and model, compile");
+    profile.lap("load keys and model, compile");
     let witness = circuit.witness(&graph)?;
     drop(graph);
-    lap(&mut timings, "witness");
+    profile.lap("witness");
     let mut rng = blinding_rng(opts.seed)?;
     let instances = protocol::prover::instances(&witness);
-    let (proof, profile) = protocol::prover::prove_profiled(&pk, &vk, circuit, witness, &mut rng)?;
-    lap(&mut timings, "prove");
-    timings.stages.extend(profile.stages.iter().map(|(name, s)| (*name, *s)));
+    let proof = protocol::prover::prove_profiled(&pk, &vk, circuit, witness, &mut rng, &mut profile)?;
     let float_outputs = model.run_float(&inputs)?;
-    lap(&mut timings, "float reference run (tract)");
+    profile.lap("float reference run (tract)");
     // The floats written are those `verify` decodes from the instances (one decoder for both).
     let PublicValues { inputs, outputs } = public_values(&vk, &instances)?;
     let output_errors: Vec<f64> = outputs.iter().zip(&float_outputs).map(|(a, b)| (a - b).abs()).collect();
@@ -406,7 +394,7 @@ pub fn prove(opts: &ProveOptions) -> Result<ProveReport> {
         proof_bytes: bytes.len(),
         g1_points: protocol::proof::NUM_POINTS,
         seconds: start.elapsed().as_secs_f64(),
-        profile: timings,
+        profile,
     })
 }
 

@@ -18,6 +18,7 @@ pub mod evm;
 pub mod inspect;
 pub mod onnx;
 pub mod pcs;
+pub mod profile;
 pub mod protocol;
 pub mod transcript;
 

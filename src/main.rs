@@ -125,7 +125,8 @@ enum Command {
         /// Default: 32 bytes of OS randomness.
         #[arg(long)]
         seed: Option<u64>,
-        /// Print where the time went (every stage of loading, witness and proving).
+        /// Print where the time and memory went (every stage of loading, witness and proving,
+        /// with its peak resident memory)
         #[arg(long)]
         profile: bool,
     },
@@ -247,6 +248,7 @@ fn run(cli: &Cli) -> Result<Outcome, Error> {
                 input: input.clone(),
                 out: out.clone(),
                 seed: *seed,
+                stage_memory: *profile,
             })?;
             let mut text = format!(
                 "proof written to {} ({} bytes, {} G1 points) in {:.2} s\noutput {:?}\nfloat model {:?}\nmax abs error vs float model {:.3e}",
@@ -259,8 +261,9 @@ fn run(cli: &Cli) -> Result<Outcome, Error> {
                 r.max_abs_error
             );
             if *profile {
-                for (stage, s) in &r.profile.stages {
-                    text += &format!("\n  {s:>8.4} s  {stage}");
+                for stage in &r.profile.stages {
+                    let peak = stage.peak_bytes.map_or(String::new(), |b| format!("{:>7.2} GiB peak", b as f64 / (1u64 << 30) as f64));
+                    text += &format!("\n  {:>8.4} s {peak}  {}", stage.seconds, stage.name);
                 }
             }
             ok(json(&r), text)

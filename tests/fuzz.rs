@@ -60,6 +60,7 @@ fn prove_options(keys: &Path, out: &Path) -> ProveOptions {
         input: fixture("mlp_16_32_10.input.json"),
         out: out.to_path_buf(),
         seed: Some(1),
+        stage_memory: false,
     }
 }
 

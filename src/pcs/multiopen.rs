@@ -173,18 +173,56 @@ pub fn interleave(columns: &[&[Fr]], k: usize) -> Vec<Fr> {
     out
 }
 
+/// A polynomial the prover opens: its coefficients, or up to `k` columns interleaved
+/// (`Σ_j X^j·f_j(X^k)`, [`interleave`]) and never laid out: its quotient by `X^k − ζ` is the
+/// columns' quotients by `Y − ζ` interleaved, so opening a group costs no `k·N`-point copy.
+pub enum Poly<'a> {
+    Coeffs(&'a [Fr]),
+    Interleaved(Vec<&'a [Fr]>),
+}
+
+impl Poly<'_> {
+    /// Coefficient `i` (zero past the end).
+    fn coeff(&self, i: usize, k: usize) -> Fr {
+        match self {
+            Poly::Coeffs(p) => p.get(i).copied().unwrap_or_default(),
+            Poly::Interleaved(cols) => cols.get(i % k).and_then(|c| c.get(i / k)).copied().unwrap_or_default(),
+        }
+    }
+
+    fn len(&self, k: usize) -> usize {
+        match self {
+            Poly::Coeffs(p) => p.len(),
+            Poly::Interleaved(cols) => k * cols.iter().map(|c| c.len()).max().unwrap_or(0),
+        }
+    }
+
+    /// `acc += s·(p − r)/Z_S` for the set and remainder of `o`.
+    fn add_quotient(&self, acc: &mut [Fr], s: Fr, o: &Opened, points: &Points) -> Result<()> {
+        let mut add = |q: &[Fr], at: &dyn Fn(usize) -> usize| q.iter().enumerate().for_each(|(t, c)| acc[at(t)] += s * c);
+        match (self, o) {
+            (Poly::Interleaved(cols), Opened::Interleaved(vs)) => {
+                for (j, (col, v)) in cols.iter().zip(vs).enumerate() {
+                    let q = points.quotient(col, &Opened::AtZeta(*v))?;
+                    add(&q, &|t| t * points.k + j);
+                }
+            }
+            (Poly::Coeffs(p), o) => add(&points.quotient(p, o)?, &|t| t),
+            (Poly::Interleaved(_), _) => unreachable!("interleaved columns are opened on the roots of X^k − ζ"),
+        }
+        Ok(())
+    }
+}
+
 /// The prover's two points: `W` over `polys` opened as `opened`, then, once `z` is drawn by
 /// `draw_z` (which absorbs `[W]`), the opening `W'` of `L` at `z`.
-pub fn open(srs: &Srs, polys: &[&[Fr]], opened: &[Opened], points: Points, nu: Fr, draw_z: impl FnOnce(&G1Affine) -> Fr) -> Result<(G1Affine, G1Affine)> {
-    // Σ_i ν^i·(p_i − r_i)/Z_{S_i}, one exact division per polynomial (in parallel).
-    let nus = super::powers(nu, polys.len());
-    let parts: Vec<Vec<Fr>> = polys.par_iter().zip(opened).map(|(p, o)| points.quotient(p, o)).collect::<Result<_>>()?;
-    let w_poly = weighted_sum(&parts.iter().map(|p| p.as_slice()).collect::<Vec<_>>(), &nus);
+pub fn open(srs: &Srs, polys: &[Poly], opened: &[Opened], points: Points, nu: Fr, draw_z: impl FnOnce(&G1Affine) -> Fr) -> Result<(G1Affine, G1Affine)> {
+    let w_poly = weighted_quotients(polys, opened, &points, &super::powers(nu, polys.len()))?;
     let w = srs.commit(&w_poly)?;
     let z = draw_z(&w);
     points.check(z)?;
     let (scalars, generator) = points.scalars(opened, nu, z);
-    let mut l = weighted_sum(polys, &scalars);
+    let mut l = weighted_sum(polys, &scalars, points.k);
     subtract_at(&mut l, 0, -generator);
     l.iter_mut().zip(&w_poly).for_each(|(c, w)| *c -= w);
     if !super::evaluate(&l, z).is_zero() {
@@ -193,10 +231,32 @@ pub fn open(srs: &Srs, polys: &[&[Fr]], opened: &[Opened], points: Points, nu: F
     Ok((w, srs.commit(&divide_by_linear(&l, z))?))
 }
 
+/// `Σ_i ν^i·(p_i − r_i)/Z_{S_i}`: one exact division per polynomial, the polynomials split into
+/// one run per thread, each summed into its own accumulator (memory: one polynomial per thread,
+/// not one quotient per polynomial).
+fn weighted_quotients(polys: &[Poly], opened: &[Opened], points: &Points, nus: &[Fr]) -> Result<Vec<Fr>> {
+    let len = polys.iter().map(|p| p.len(points.k)).max().unwrap_or(0);
+    let items: Vec<_> = polys.iter().zip(opened).zip(nus).collect();
+    let per_thread = items.len().div_ceil(rayon::current_num_threads()).max(1);
+    let sums: Vec<Vec<Fr>> = items
+        .par_chunks(per_thread)
+        .map(|run| {
+            let mut acc = vec![Fr::zero(); len];
+            run.iter().try_for_each(|((p, o), s)| p.add_quotient(&mut acc, **s, o, points))?;
+            Ok(acc)
+        })
+        .collect::<Result<_>>()?;
+    let mut total = vec![Fr::zero(); len];
+    for sum in sums {
+        total.par_iter_mut().zip(sum).for_each(|(t, v)| *t += v);
+    }
+    Ok(total)
+}
+
 /// `Σ_i s_i·p_i` in coefficient form, in parallel over coefficients.
-fn weighted_sum(polys: &[&[Fr]], scalars: &[Fr]) -> Vec<Fr> {
-    let len = polys.iter().map(|p| p.len()).max().unwrap_or(0);
-    (0..len).into_par_iter().map(|k| polys.iter().zip(scalars).filter_map(|(p, s)| p.get(k).map(|c| *c * s)).sum()).collect()
+fn weighted_sum(polys: &[Poly], scalars: &[Fr], k: usize) -> Vec<Fr> {
+    let len = polys.iter().map(|p| p.len(k)).max().unwrap_or(0);
+    (0..len).into_par_iter().map(|i| polys.iter().zip(scalars).map(|(p, s)| p.coeff(i, k) * s).sum()).collect()
 }
 
 #[cfg(test)]
@@ -228,8 +288,10 @@ mod tests {
             Opened::AtZetaAndNext(eval(&b, points.zeta), eval(&b, points.zeta_next)),
             Opened::Interleaved(columns.iter().map(|c| eval(c, points.zeta)).collect()),
         ];
-        let polys: Vec<&[Fr]> = vec![&a, &b, &interleaved];
-        let commitments: Vec<G1Affine> = polys.iter().map(|p| srs.commit(p).unwrap()).collect();
+        let laid_out: Vec<&[Fr]> = vec![&a, &b, &interleaved];
+        let commitments: Vec<G1Affine> = laid_out.iter().map(|p| srs.commit(p).unwrap()).collect();
+        let polys: Vec<Poly> = laid_out.iter().map(|p| Poly::Coeffs(p)).collect();
+        let streamed = [Poly::Coeffs(&a), Poly::Coeffs(&b), Poly::Interleaved(columns.iter().map(|c| c.as_slice()).collect())];
         let nu = Fr::rand(rng);
         let z = Fr::rand(rng);
         let verify = |opened: &[Opened], w: G1Affine, w2: G1Affine| {
@@ -240,6 +302,8 @@ mod tests {
         };
         let (w, w2) = open(&srs, &polys, &honest, points, nu, |_| z).unwrap();
         assert!(verify(&honest, w, w2));
+        // The columns never laid out give the same two points.
+        assert_eq!(open(&srs, &streamed, &honest, points, nu, |_| z).unwrap(), (w, w2));
         for i in 0..3 {
             let mut wrong = honest.clone();
             wrong[i] = match &honest[i] {
@@ -250,6 +314,7 @@ mod tests {
             assert!(!verify(&wrong, w, w2), "a wrong value in set {i} is accepted");
             // The prover's own check refuses to open a false value.
             assert!(open(&srs, &polys, &wrong, points, nu, |_| z).is_err());
+            assert!(open(&srs, &streamed, &wrong, points, nu, |_| z).is_err());
         }
     }
 

@@ -150,11 +150,6 @@ pub fn setup(circuit: &Circuit, srs: &Srs, rng: &mut impl RngCore) -> Result<(Pr
 pub(crate) fn fixed_group_polys(fixed: &[Vec<Fr>], layout: &FixedLayout) -> Vec<Vec<Fr>> {
     let domain = Radix2EvaluationDomain::<Fr>::new(fixed[0].len()).expect("power-of-two domain");
     let coeffs: Vec<Vec<Fr>> = fixed.iter().enumerate().map(|(c, col)| if layout.is_used(c) { domain.ifft(col) } else { Vec::new() }).collect();
-    interleaved_groups(&coeffs, layout)
-}
-
-/// [`fixed_group_polys`] from the columns in coefficient form (the prover has them already).
-pub(crate) fn interleaved_groups(coeffs: &[Vec<Fr>], layout: &FixedLayout) -> Vec<Vec<Fr>> {
     let interleave = |g: &Vec<usize>| crate::pcs::multiopen::interleave(&g.iter().map(|c| coeffs[*c].as_slice()).collect::<Vec<_>>(), layout.k);
     layout.groups().iter().map(interleave).collect()
 }

@@ -18,6 +18,8 @@ use crate::blocks::{self, Ctx, Fix, Row, Wit, NEXT_ROW, NUM_FIXED, NUM_WITNESS, 
 use crate::compiler::witness::Witness;
 use crate::compiler::Circuit;
 use crate::pcs;
+use crate::pcs::multiopen::Poly;
+use crate::profile::Profile;
 use crate::transcript::Transcript;
 use crate::{Error, Result};
 use ark_bn254::{Fr, G1Affine, G1Projective};
@@ -125,22 +127,6 @@ fn check_on_domain(wit: &[Vec<Fr>], fixed: &[Vec<Fr>], public: &[Vec<Fr>; 3], ct
 }
 
 /// Wall-clock seconds of each prover stage (`zktorch prove --profile`).
-#[derive(Clone, Debug, Default, serde::Serialize)]
-pub struct Profile {
-    pub stages: Vec<(&'static str, f64)>,
-    #[serde(skip)]
-    last: Option<std::time::Instant>,
-}
-
-impl Profile {
-    /// Closes the current stage under `name`.
-    fn lap(&mut self, name: &'static str) {
-        let now = std::time::Instant::now();
-        let start = self.last.replace(now).unwrap_or(now);
-        self.stages.push((name, (now - start).as_secs_f64()));
-    }
-}
-
 /// Proves that `witness` (computed by `circuit`) satisfies the circuit the keys were made for.
 pub fn prove(
     pk: &ProvingKey,
@@ -161,10 +147,9 @@ pub fn prove_profiled(
     circuit: Circuit,
     witness: Witness,
     rng: &mut impl RngCore,
-) -> Result<(Proof, Profile)> {
-    let mut profile = Profile::default();
-    let proof = prove_with(pk, vk, Cow::Owned(circuit), Cow::Owned(witness), rng, true, &mut profile)?;
-    Ok((proof, profile))
+    profile: &mut Profile,
+) -> Result<Proof> {
+    prove_with(pk, vk, Cow::Owned(circuit), Cow::Owned(witness), rng, true, profile)
 }
 
 /// Test-only rewrites of what the honest prover computes, for soundness tests that play a
@@ -197,7 +182,6 @@ pub(crate) fn prove_with<'c, 'w>(
     profile: &mut Profile,
 ) -> Result<Proof> {
     let (mut circuit, witness) = (circuit.into(), witness.into());
-    profile.last = Some(std::time::Instant::now());
     if pk.fingerprint != circuit.fingerprint() {
         return Err(Error::KeyMismatch("the model does not match the one the keys were made for".into()));
     }
@@ -412,10 +396,10 @@ pub(crate) fn prove_with<'c, 'w>(
     transcript.absorb_scalars(&all);
     let nu = transcript.challenge();
     let opened = super::verifier::opened_values(&vk.fixed_layout, &evals, &evals_next, quotient_eval);
-    let groups = super::keys::interleaved_groups(&fixed_polys, &vk.fixed_layout);
-    let mut opened_polys: Vec<&[Fr]> = polys.iter().map(|p| p.as_slice()).collect();
-    opened_polys.extend([quotient.as_slice(), fixed_polys[Fix::Param as usize].as_slice()]);
-    opened_polys.extend(groups.iter().map(|p| p.as_slice()));
+    let mut opened_polys: Vec<Poly> = polys.iter().map(|p| Poly::Coeffs(p)).collect();
+    opened_polys.extend([Poly::Coeffs(&quotient), Poly::Coeffs(&fixed_polys[Fix::Param as usize])]);
+    let group = |g: &Vec<usize>| Poly::Interleaved(g.iter().map(|c| fixed_polys[*c].as_slice()).collect());
+    opened_polys.extend(vk.fixed_layout.groups().iter().map(group));
     let points = pcs::multiopen::Points { zeta, zeta_next, k: vk.fixed_layout.k };
     let (opening, opening_z) = pcs::multiopen::open(srs, &opened_polys, &opened, points, nu, |w| {
         transcript.absorb_point(w);
