@@ -127,6 +127,88 @@ fn check_on_domain(wit: &[Vec<Fr>], fixed: &[Vec<Fr>], public: &[Vec<Fr>; 3], ct
 }
 
 /// Wall-clock seconds of each prover stage (`zktorch prove --profile`).
+/// Cosets of `H` the quotient is evaluated on: `T = C/Z_H` has degree at most `2n + 9 < 3n`
+/// ([`super::keys::quotient_len`]), so its values on three cosets determine it.
+const QUOTIENT_COSETS: usize = 3;
+
+/// The quotient `T = Σ α^k·C_k / Z_H` (`3n` coefficients) from the columns' coefficients
+/// (witness, fixed, public, in [`row_at`] order; empty for an all-zero column). On the coset
+/// `c_j·H`, `c_j = g·ω₄ₙ^j`, the columns are evaluated one coset at a time (the next row of
+/// point `t` is point `t + 1` of the same coset) and `T`'s values there interpolate to
+/// `A_j = T_0 + a_j·T_1 + a_j²·T_2` with `a_j = c_j^n` and `T = T_0 + X^n·T_1 + X^{2n}·T_2`
+/// (`X^n` is the constant `a_j` on `c_j·H`); the three `A_j` give the `T_m` by inverting the
+/// Vandermonde matrix of the `a_j`.
+fn quotient_from_cosets(columns: &[&[Fr]], domain: &Radix2EvaluationDomain<Fr>, ctx: &Ctx<Fr>, alpha: Fr) -> Vec<Fr> {
+    let n = domain.size();
+    let (f0, p0) = (NUM_WITNESS, NUM_WITNESS + NUM_FIXED);
+    let omega_4n = Radix2EvaluationDomain::<Fr>::new(4 * n).expect("power-of-two domain").group_gen();
+    let offsets: Vec<Fr> = (0..QUOTIENT_COSETS).map(|j| coset_offset() * omega_4n.pow([j as u64])).collect();
+    let mut parts = Vec::with_capacity(QUOTIENT_COSETS);
+    for c in &offsets {
+        let c_n = c.pow([n as u64]);
+        let sub = domain.get_coset(*c).expect("coset of H");
+        // f(c·ω^t) = Σ_{k<n} (f_k + c^n·f_{k+n})·c^k·ω^{tk}: fold the few coefficients above n.
+        let ev: Vec<Vec<Fr>> = columns
+            .par_iter()
+            .map(|p| {
+                // All-zero columns (unused blocks) are zero on every coset: no transform.
+                if p.iter().all(Fr::is_zero) {
+                    return Vec::new();
+                }
+                let mut folded = p[..n.min(p.len())].to_vec();
+                for (k, hi) in p.iter().enumerate().skip(n) {
+                    folded[k - n] += c_n * hi;
+                }
+                sub.fft(&folded)
+            })
+            .collect();
+        // Z_H(c·ω^t) = c^n − 1 on the whole coset.
+        let z_inv = (c_n - Fr::one()).inverse().expect("the coset avoids H");
+        let values: Vec<Fr> = (0..n)
+            .into_par_iter()
+            .map_init(Vec::new, |out, t| {
+                let row = row_at(&ev[..f0], &ev[f0..p0], &ev[p0..], t, (t + 1) % n);
+                blocks::evaluate_constraints(&row, ctx, out);
+                blocks::combine(out, alpha) * z_inv
+            })
+            .collect();
+        drop(ev);
+        parts.push(sub.ifft(&values));
+    }
+    let inverse = vandermonde_inverse(&offsets.iter().map(|c| c.pow([n as u64])).collect::<Vec<_>>());
+    let mut quotient = vec![Fr::zero(); QUOTIENT_COSETS * n];
+    quotient.par_chunks_mut(n).zip(&inverse).for_each(|(t_m, row)| {
+        t_m.par_iter_mut().enumerate().for_each(|(i, c)| *c = row.iter().zip(&parts).map(|(v, a)| *v * a[i]).sum());
+    });
+    quotient
+}
+
+/// The inverse of the Vandermonde matrix `V_jm = a_j^m`: row `m` holds the coefficients of
+/// `X^m` in the Lagrange polynomials `ℓ_j` of the points `a_j`.
+fn vandermonde_inverse(points: &[Fr]) -> Vec<Vec<Fr>> {
+    let k = points.len();
+    let mut inverse = vec![vec![Fr::zero(); k]; k];
+    for (j, a_j) in points.iter().enumerate() {
+        // ℓ_j = Π_{i≠j} (X − a_i)/(a_j − a_i), built coefficient by coefficient.
+        let mut coeffs = vec![Fr::one()];
+        let mut denominator = Fr::one();
+        for (i, a_i) in points.iter().enumerate().filter(|(i, _)| *i != j) {
+            let mut next = vec![Fr::zero(); coeffs.len() + 1];
+            for (d, c) in coeffs.iter().enumerate() {
+                next[d + 1] += c;
+                next[d] -= *a_i * c;
+            }
+            coeffs = next;
+            denominator *= *a_j - points[i];
+        }
+        let scale = denominator.inverse().expect("distinct points");
+        for (m, c) in coeffs.iter().enumerate() {
+            inverse[m][j] = *c * scale;
+        }
+    }
+    inverse
+}
+
 /// Proves that `witness` (computed by `circuit`) satisfies the circuit the keys were made for.
 pub fn prove(
     pk: &ProvingKey,
@@ -187,8 +269,6 @@ pub(crate) fn prove_with<'c, 'w>(
     }
     let n = circuit.domain_size;
     let domain = Radix2EvaluationDomain::<Fr>::new(n).expect("power-of-two domain");
-    let big = Radix2EvaluationDomain::<Fr>::new(4 * n).expect("power-of-two domain");
-    let coset = big.get_coset(coset_offset()).expect("coset of the 4n domain");
     let srs = &pk.srs;
     let instances = instances(&witness);
     let mut transcript = Transcript::new(&vk.digest());
@@ -311,10 +391,7 @@ pub(crate) fn prove_with<'c, 'w>(
     drop(values);
 
     profile.lap("self-check of every constraint on H");
-    // Round 3: the quotient, evaluated on the coset g·⟨ω₄ₙ⟩ of size 4n. That coset is the union
-    // of the four cosets c_j·H, c_j = g·ω₄ₙ^j (point 4t + j is c_j·ω^t), so the columns are
-    // evaluated on one c_j·H at a time: a quarter of the memory, and the next row of point t is
-    // point t + 1 of the same coset.
+    // Round 3: the quotient ([`quotient_from_cosets`]).
     // Unused columns (selectors of blocks a model does not use) stay empty: no transform and no
     // memory (an empty polynomial is zero; `row_at`, the evaluations and the openings read it so).
     let ifft = |c: &Vec<Fr>| if c.iter().all(Fr::is_zero) { Vec::new() } else { domain.ifft(c) };
@@ -326,46 +403,8 @@ pub(crate) fn prove_with<'c, 'w>(
         c.release_values();
     }
     let columns: Vec<&[Fr]> = polys.iter().chain(&fixed_polys).chain(&public_polys).map(|p| p.as_slice()).collect();
-    let (f0, p0) = (NUM_WITNESS, NUM_WITNESS + NUM_FIXED);
-    // All-zero columns (unused blocks) evaluate to zero on every coset: no transform.
-    let zero: Vec<bool> = columns.par_iter().map(|p| p.iter().all(Fr::is_zero)).collect();
-    let m = 4 * n;
-    let mut quotient_evals = vec![Fr::zero(); m];
-    for j in 0..4 {
-        let c = coset_offset() * big.group_gen().pow([j as u64]);
-        let c_n = c.pow([n as u64]);
-        let sub = domain.get_coset(c).expect("coset of H");
-        // f(c·ω^t) = Σ_{k<n} (f_k + c^n·f_{k+n})·c^k·ω^{tk}: fold the few coefficients above n.
-        let ev: Vec<Vec<Fr>> = columns
-            .par_iter()
-            .zip(&zero)
-            .map(|(p, is_zero)| {
-                if *is_zero {
-                    return Vec::new();
-                }
-                let mut folded = p[..n.min(p.len())].to_vec();
-                for (k, hi) in p.iter().enumerate().skip(n) {
-                    folded[k - n] += c_n * hi;
-                }
-                sub.fft(&folded)
-            })
-            .collect();
-        // Z_H(c·ω^t) = c^n − 1 on the whole coset.
-        let z_inv = (c_n - Fr::one()).inverse().expect("the coset avoids H");
-        let chunk: Vec<Fr> = (0..n)
-            .into_par_iter()
-            .map_init(Vec::new, |out, t| {
-                let row = row_at(&ev[..f0], &ev[f0..p0], &ev[p0..], t, (t + 1) % n);
-                blocks::evaluate_constraints(&row, &ctx, out);
-                blocks::combine(out, alpha) * z_inv
-            })
-            .collect();
-        for (t, v) in chunk.into_iter().enumerate() {
-            quotient_evals[4 * t + j] = v;
-        }
-    }
-    profile.lap("quotient: columns and constraints on the 4n coset");
-    let mut quotient = coset.ifft(&quotient_evals);
+    let mut quotient = quotient_from_cosets(&columns, &domain, &ctx, alpha);
+    profile.lap("quotient: columns and constraints on three cosets, interpolated");
     let degree_bound = super::keys::quotient_len(n);
     if self_check && quotient[degree_bound..].iter().any(|c| !c.is_zero()) {
         return Err(Error::Rejected("internal error: the quotient is not a polynomial".into()));
@@ -373,7 +412,7 @@ pub(crate) fn prove_with<'c, 'w>(
     quotient.truncate(degree_bound);
     let quotient_commitment = srs.commit(&quotient)?;
     transcript.absorb_point(&quotient_commitment);
-    profile.lap("quotient: interpolate and commit");
+    profile.lap("quotient: commit");
     let zeta = transcript.challenge();
     if domain.evaluate_vanishing_polynomial(zeta).is_zero() {
         return Err(Error::Rejected("unlucky evaluation point; prove again".into()));
