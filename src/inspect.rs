@@ -15,10 +15,11 @@ use crate::Result;
 const PROVE_SECONDS_PER_ROW: f64 = 7.0e-5;
 /// Setup seconds per domain row on 2 cores, dev SRS included (`lenet_5`: 5.2 s at 2^17).
 const SETUP_SECONDS_PER_ROW: f64 = 4.0e-5;
-/// Peak prove memory: a base and bytes per domain row (`lenet_5`: 737 MiB at 2^17; `act_mlp`:
-/// 110 MiB at 2^14).
+/// Peak prove memory: a base and bytes per domain row (2026-12-08: `nanoGPT` 13.4 GiB at 2^22,
+/// `self_attention` 3.2 GiB at 2^20, `multihead_attention` 1.7 GiB at 2^19, `lenet_5` 643 MiB
+/// at 2^17).
 const PROVE_BASE_BYTES: f64 = 70.0 * 1024.0 * 1024.0;
-const PROVE_BYTES_PER_ROW: f64 = 5_300.0;
+const PROVE_BYTES_PER_ROW: f64 = 3_500.0;
 
 /// Rows of the domain by what occupies them.
 #[derive(Clone, Debug, Serialize)]
