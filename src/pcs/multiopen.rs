@@ -202,6 +202,7 @@ impl Poly<'_> {
         let mut add = |q: &[Fr], at: &dyn Fn(usize) -> usize| q.iter().enumerate().for_each(|(t, c)| acc[at(t)] += s * c);
         match (self, o) {
             (Poly::Interleaved(cols), Opened::Interleaved(vs)) => {
+                debug_assert!(cols.len() == vs.len() && cols.len() <= points.k, "one value per interleaved column");
                 for (j, (col, v)) in cols.iter().zip(vs).enumerate() {
                     let q = points.quotient(col, &Opened::AtZeta(*v))?;
                     add(&q, &|t| t * points.k + j);
