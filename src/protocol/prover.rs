@@ -126,13 +126,12 @@ fn check_on_domain(wit: &[Vec<Fr>], fixed: &[Vec<Fr>], public: &[Vec<Fr>; 3], ct
     })
 }
 
-/// Wall-clock seconds of each prover stage (`zktorch prove --profile`).
 /// Cosets of `H` the quotient is evaluated on: `T = C/Z_H` has degree at most `2n + 9 < 3n`
 /// ([`super::keys::quotient_len`]), so its values on three cosets determine it.
 const QUOTIENT_COSETS: usize = 3;
 
 /// The quotient `T = Σ α^k·C_k / Z_H` (`3n` coefficients) from the columns' coefficients
-/// (witness, fixed, public, in [`row_at`] order; empty for an all-zero column). On the coset
+/// (witness, fixed, public, in [`row_at`] order; an empty column is zero). On the coset
 /// `c_j·H`, `c_j = g·ω₄ₙ^j`, the columns are evaluated one coset at a time (the next row of
 /// point `t` is point `t + 1` of the same coset) and `T`'s values there interpolate to
 /// `A_j = T_0 + a_j·T_1 + a_j²·T_2` with `a_j = c_j^n` and `T = T_0 + X^n·T_1 + X^{2n}·T_2`
@@ -456,4 +455,22 @@ pub(crate) fn prove_with<'c, 'w>(
         opening,
         opening_z,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vandermonde_inverse_inverts() {
+        let points = [Fr::from(3u64), -Fr::from(5u64), Fr::from(11u64), Fr::from(2u64)];
+        let inverse = vandermonde_inverse(&points);
+        for (j, a) in points.iter().enumerate() {
+            for l in 0..points.len() {
+                // (V·V⁻¹)_jl = Σ_m a_j^m·(V⁻¹)_ml
+                let entry: Fr = (0..points.len()).map(|m| a.pow([m as u64]) * inverse[m][l]).sum();
+                assert_eq!(entry, if j == l { Fr::one() } else { Fr::zero() });
+            }
+        }
+    }
 }
