@@ -46,11 +46,6 @@ impl Profile {
         let peak_bytes = if self.memory { stage_peak() } else { None };
         self.stages.push(Stage { name, seconds, peak_bytes });
     }
-
-    /// The largest peak of any stage.
-    pub fn peak_bytes(&self) -> Option<u64> {
-        self.stages.iter().filter_map(|s| s.peak_bytes).max()
-    }
 }
 
 /// The peak resident memory since the last call, then a reset of the peak.

@@ -43,8 +43,7 @@ sol! {
 /// The public values as the contracts' `instances` argument: 8-byte signed integers packed four
 /// to a word ([`crate::protocol::instances`]); `Err(Rejected)` for a value without an encoding.
 pub fn contract_instances(values: &[ark_bn254::Fr]) -> Result<Vec<U256>> {
-    let words = crate::protocol::instances::pack(values)
-        .map_err(|k| Error::Rejected(format!("public value {k} is not a signed 64-bit integer")))?;
+    let words = crate::protocol::instances::pack_or_reject(values)?;
     Ok(words.iter().map(|w| U256::from_be_bytes(*w)).collect())
 }
 

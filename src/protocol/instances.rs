@@ -48,6 +48,11 @@ pub fn absorb(t: &mut Transcript, values: &[Fr]) {
     }
 }
 
+/// [`pack`], with `Err(Rejected)` naming the first value that has no encoding.
+pub fn pack_or_reject(values: &[Fr]) -> crate::Result<Vec<Word>> {
+    pack(values).map_err(|k| crate::Error::Rejected(format!("public value {k} is not a signed 64-bit integer")))
+}
+
 /// The `count` public values of packed words, or `None` for the wrong number of words or
 /// non-zero padding.
 pub fn unpack(words: &[Word], count: usize) -> Option<Vec<Fr>> {

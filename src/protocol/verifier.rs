@@ -112,9 +112,7 @@ pub fn accumulate(vk: &VerifyingKey, instances: &[Fr], proof: &Proof) -> Result<
         return Err(Error::Rejected("a public input is outside the provable range of the scale".into()));
     }
     // What the contracts cannot be sent is not accepted here either.
-    if let Err(k) = super::instances::pack(instances) {
-        return Err(Error::Rejected(format!("public value {k} is not a signed 64-bit integer")));
-    }
+    super::instances::pack_or_reject(instances)?;
     accumulate_claims(vk, instances, proof)
 }
 
